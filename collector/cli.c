@@ -1,0 +1,197 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "ohc_version.h"
+#include "os.h"
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+static int cmd_not_yet(int argc, char **argv);
+
+/* The command table. `usage` is printed by `ohc help`; a command whose issue
+ * has not landed yet answers "not implemented yet" with EX_USAGE. */
+static const struct command {
+    const char *name;
+    ohc_cmd_fn run;
+    const char *usage;
+    const char *summary;
+} commands[] = {
+    {"collect", ohc_cmd_collect, "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
+                                 "            [--probes LIST] [--upload]",
+     "collect facts from this PC and write a report"},
+    {"evaluate", cmd_not_yet, "evaluate REPORT.json [--rules DIR] [--format json|text]",
+     "re-check a saved report with the current rules"},
+    {"rules", cmd_not_yet, "rules check [DIR]", "check rule files and list their errors"},
+    {"upload", cmd_not_yet, "upload [--url URL] [--allow-http] [--spool DIR] [FILE...]",
+     "send reports (or the spool) to the configured endpoint"},
+    {"service", ohc_cmd_service, "service install|uninstall|start|stop|status|collect-now",
+     "manage the ohc Windows service"},
+    {"config", cmd_not_yet, "config show", "print the effective configuration and its sources"},
+    {"version", cmd_version, "version", "print the version"},
+    {"help", cmd_help, "help [COMMAND]", "print this help"},
+};
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+void ohc_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ohc: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int ohc_usage_error(const char *cmd, const char *msg)
+{
+    if (cmd != NULL)
+        fprintf(stderr, "ohc %s: %s (see 'ohc help %s')\n", cmd, msg, cmd);
+    else
+        fprintf(stderr, "ohc: %s (see 'ohc help')\n", msg);
+    return OHC_EXIT_USAGE;
+}
+
+static int is_help_word(const char *a)
+{
+    return !strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "/?") || !strcmp(a, "-?");
+}
+
+int ohc_opt_next(ohc_opt_state *st, int argc, char **argv, const ohc_opt *opts)
+{
+    st->value = NULL;
+    st->error[0] = '\0';
+    if (st->index >= argc)
+        return OHC_OPT_END;
+    const char *a = argv[st->index++];
+    if (st->only_positional || a[0] != '-' || a[1] == '\0') {
+        if (!st->only_positional && !strcmp(a, "/?"))
+            return OHC_OPT_HELP;
+        st->value = a;
+        return OHC_OPT_POSITIONAL;
+    }
+    if (!strcmp(a, "--")) {
+        st->only_positional = 1;
+        return ohc_opt_next(st, argc, argv, opts);
+    }
+    if (is_help_word(a))
+        return OHC_OPT_HELP;
+
+    const ohc_opt *o = NULL;
+    const char *inline_value = NULL;
+    if (a[1] == '-') {
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        for (const ohc_opt *p = opts; p->long_name != NULL; p++)
+            if (strlen(p->long_name) == n && !strncmp(p->long_name, name, n))
+                o = p;
+        if (o == NULL) {
+            snprintf(st->error, sizeof st->error, "unknown option '--%.*s'", (int)(n > 60 ? 60 : n), name);
+            return OHC_OPT_ERROR;
+        }
+        inline_value = eq ? eq + 1 : NULL;
+    } else {
+        for (const ohc_opt *p = opts; p->long_name != NULL; p++)
+            if (p->short_name && p->short_name == a[1])
+                o = p;
+        if (o == NULL || a[2] != '\0') {
+            snprintf(st->error, sizeof st->error, "unknown option '%.60s'", a);
+            return OHC_OPT_ERROR;
+        }
+    }
+    if (!o->takes_value) {
+        if (inline_value != NULL) {
+            snprintf(st->error, sizeof st->error, "option '--%s' takes no value", o->long_name);
+            return OHC_OPT_ERROR;
+        }
+        return o->id;
+    }
+    if (inline_value == NULL) {
+        if (st->index >= argc) {
+            snprintf(st->error, sizeof st->error, "option '--%s' needs a value", o->long_name);
+            return OHC_OPT_ERROR;
+        }
+        inline_value = argv[st->index++];
+    }
+    st->value = inline_value;
+    return o->id;
+}
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "ohc %s - Outlook Health Collector\n"
+               "Finds why Outlook cannot download its Offline Address Book or reach Exchange.\n\n"
+               "Usage:\n", OHC_VERSION);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(f, "  ohc %s\n      %s\n", commands[i].usage, commands[i].summary);
+    fprintf(f, "\nExit codes: 0 no finding above info, 1 warning, 2 error or critical,\n"
+               "3 the command failed, 64 usage error.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc > 1) {
+        const struct command *c = find_command(argv[1]);
+        if (c == NULL)
+            return ohc_usage_error(NULL, "unknown command");
+        printf("Usage: ohc %s\n  %s\n", c->usage, c->summary);
+        return OHC_EXIT_OK;
+    }
+    print_help(stdout);
+    return OHC_EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return ohc_usage_error("version", "takes no arguments");
+    printf("ohc %s (build %s, %s)\n", OHC_VERSION, OHC_BUILD_COMMIT, ohc_os_platform_name());
+    return OHC_EXIT_OK;
+}
+
+static int cmd_not_yet(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "ohc %s: not implemented yet\n", argv[0]);
+    return OHC_EXIT_USAGE;
+}
+
+int ohc_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return OHC_EXIT_USAGE;
+    }
+    if (is_help_word(argv[1]))
+        return cmd_help(1, argv + 1);
+    if (!strcmp(argv[1], "--version"))
+        return cmd_version(1, argv + 1);
+    const struct command *c = find_command(argv[1]);
+    if (c == NULL) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "unknown command '%.60s'", argv[1]);
+        return ohc_usage_error(NULL, msg);
+    }
+    /* "ohc CMD --help" is answered here so every command gets it the same way. */
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (is_help_word(argv[i])) {
+            printf("Usage: ohc %s\n  %s\n", c->usage, c->summary);
+            return OHC_EXIT_OK;
+        }
+    }
+    return c->run(argc - 1, argv + 1);
+}

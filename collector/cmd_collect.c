@@ -1,0 +1,180 @@
+/* ohc collect: run the probes, write the report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "os.h"
+#include "report.h"
+#include "strbuf.h"
+
+enum { OPT_OUT = 1, OPT_OUT_DIR, OPT_FORMAT, OPT_RULES, OPT_UPLOAD, OPT_PROBES };
+
+static const ohc_opt collect_opts[] = {
+    {"out", 'o', 1, OPT_OUT},
+    {"out-dir", 0, 1, OPT_OUT_DIR},
+    {"format", 'f', 1, OPT_FORMAT},
+    {"rules", 0, 1, OPT_RULES},
+    {"upload", 0, 0, OPT_UPLOAD},
+    {"probes", 0, 1, OPT_PROBES},
+    {NULL, 0, 0, 0},
+};
+
+/* Keeps the probes named in a comma-separated list; reports unknown names. */
+static int select_probes(ohc_probe_def *out, size_t *out_count, const ohc_probe_def *all, size_t count,
+                         const char *list)
+{
+    size_t n = 0;
+    const char *p = list;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        int found = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (strlen(all[i].name) == len && !strncmp(all[i].name, p, len)) {
+                found = 1;
+                int dup = 0;
+                for (size_t j = 0; j < n; j++)
+                    dup |= out[j].name == all[i].name;
+                if (!dup)
+                    out[n++] = all[i];
+            }
+        }
+        if (!found && len > 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "unknown probe '%.*s'", (int)(len > 40 ? 40 : len), p);
+            return ohc_usage_error("collect", msg);
+        }
+        p += len + (comma != NULL);
+    }
+    *out_count = n;
+    return OHC_EXIT_OK;
+}
+
+/* The exit code a finished report maps to (monitoring-plugin convention). */
+static int exit_code_for(const cJSON *report)
+{
+    int code = OHC_EXIT_OK;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings")) {
+        const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
+        if (!cJSON_IsString(sev))
+            continue;
+        if (!strcmp(sev->valuestring, "error") || !strcmp(sev->valuestring, "critical"))
+            code = OHC_EXIT_CRITICAL;
+        else if (!strcmp(sev->valuestring, "warning") && code < OHC_EXIT_WARNING)
+            code = OHC_EXIT_WARNING;
+    }
+    return code;
+}
+
+static int write_report_file(const char *path, const char *json)
+{
+    ohc_error err;
+    ohc_error_clear(&err);
+    if (ohc_os_write_file_atomic(path, json, strlen(json), &err) != OHC_OK) {
+        ohc_cli_error("cannot write %s: %s", path, err.message);
+        return -1;
+    }
+    return 0;
+}
+
+int ohc_cmd_collect(int argc, char **argv)
+{
+    const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL;
+    ohc_opt_state st = {1, 0, NULL, ""};
+    int id;
+    while ((id = ohc_opt_next(&st, argc, argv, collect_opts)) != OHC_OPT_END) {
+        switch (id) {
+        case OPT_OUT: out_file = st.value; break;
+        case OPT_OUT_DIR: out_dir = st.value; break;
+        case OPT_FORMAT: format = st.value; break;
+        case OPT_PROBES: probe_list = st.value; break;
+        case OPT_RULES:
+            fprintf(stderr, "ohc collect: --rules: rule evaluation is not implemented yet\n");
+            return OHC_EXIT_USAGE;
+        case OPT_UPLOAD:
+            fprintf(stderr, "ohc collect: --upload: upload is not implemented yet\n");
+            return OHC_EXIT_USAGE;
+        case OHC_OPT_POSITIONAL: return ohc_usage_error("collect", "takes no positional arguments");
+        case OHC_OPT_HELP: printf("Usage: ohc collect [options]\n"); return OHC_EXIT_OK;
+        default: return ohc_usage_error("collect", st.error);
+        }
+    }
+    if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "text") != 0)
+        return ohc_usage_error("collect", "--format must be json or text");
+    int writes_files = out_file != NULL || out_dir != NULL;
+    if (format == NULL)
+        format = writes_files ? "text" : "json";
+
+    size_t all_count = 0;
+    const ohc_probe_def *all = ohc_platform_probes(&all_count);
+    ohc_probe_def *chosen = calloc(all_count ? all_count : 1, sizeof *chosen);
+    if (chosen == NULL)
+        return OHC_EXIT_FAILED;
+    size_t count = all_count;
+    if (probe_list != NULL) {
+        int rc = select_probes(chosen, &count, all, all_count, probe_list);
+        if (rc != OHC_EXIT_OK) {
+            free(chosen);
+            return rc;
+        }
+    } else {
+        memcpy(chosen, all, all_count * sizeof *chosen);
+    }
+
+    ohc_collect_options options = {NULL, 14};
+    ohc_error err;
+    ohc_error_clear(&err);
+    cJSON *report = ohc_report_collect(chosen, count, &options, &err);
+    free(chosen);
+    if (report == NULL) {
+        ohc_cli_error("collection failed: %s", err.message);
+        return OHC_EXIT_FAILED;
+    }
+
+    int rc = ohc_report_collection_failed(report) ? OHC_EXIT_FAILED : exit_code_for(report);
+    char *json = ohc_report_to_json(report);
+    if (json == NULL) {
+        ohc_cli_error("out of memory rendering the report");
+        cJSON_Delete(report);
+        return OHC_EXIT_FAILED;
+    }
+
+    ohc_strbuf written = OHC_STRBUF_INIT;
+    if (out_file != NULL) {
+        if (write_report_file(out_file, json) != 0)
+            rc = OHC_EXIT_FAILED;
+        else
+            ohc_strbuf_appendf(&written, "Report written to %s\n", out_file);
+    }
+    if (out_dir != NULL) {
+        ohc_strbuf path = OHC_STRBUF_INIT;
+        ohc_strbuf_appendf(&path, "%s/report.json", out_dir);
+        if (ohc_os_mkdir_p(out_dir, &err) != OHC_OK) {
+            ohc_cli_error("cannot create %s: %s", out_dir, err.message);
+            rc = OHC_EXIT_FAILED;
+        } else if (write_report_file(ohc_strbuf_str(&path), json) != 0) {
+            rc = OHC_EXIT_FAILED;
+        } else {
+            ohc_strbuf_appendf(&written, "Report written to %s\n", ohc_strbuf_str(&path));
+        }
+        ohc_strbuf_free(&path);
+    }
+
+    if (!strcmp(format, "json")) {
+        fputs(json, stdout);
+    } else {
+        char *text = ohc_report_to_text(report, ohc_os_is_terminal(1));
+        if (text != NULL)
+            fputs(text, stdout);
+        free(text);
+    }
+    if (written.len)
+        fprintf(writes_files && !strcmp(format, "json") ? stderr : stdout, "\n%s", ohc_strbuf_str(&written));
+    fflush(stdout);
+    ohc_strbuf_free(&written);
+    free(json);
+    cJSON_Delete(report);
+    return rc;
+}

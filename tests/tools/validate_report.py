@@ -1,0 +1,42 @@
+#!/usr/bin/python3
+"""Validates ohc report files against collector/schema/report-v1.schema.json.
+
+usage: validate_report.py [--schema FILE] REPORT.json...
+Exit 0 when every report is valid; otherwise prints each violation with its path."""
+import argparse
+import json
+import os
+import sys
+
+import jsonschema
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    default_schema = os.path.join(here, "..", "..", "collector", "schema", "report-v1.schema.json")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--schema", default=os.environ.get("OHC_SCHEMA", default_schema))
+    ap.add_argument("reports", nargs="+")
+    args = ap.parse_args()
+    with open(args.schema, encoding="utf-8") as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft202012Validator(schema)
+    bad = 0
+    for path in args.reports:
+        with open(path, encoding="utf-8") as f:
+            try:
+                report = json.load(f)
+            except json.JSONDecodeError as e:
+                print(f"{path}: not JSON: {e}")
+                bad += 1
+                continue
+        errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
+        for e in errors:
+            where = "/".join(str(p) for p in e.absolute_path) or "(root)"
+            print(f"{path}: {where}: {e.message}")
+        bad += bool(errors)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

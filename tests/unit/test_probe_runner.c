@@ -1,0 +1,121 @@
+/* The probe runner keeps probes apart: one that fails, one that overruns its
+ * budget and one that ends normally are each reported as such, and the good
+ * one's facts arrive whatever the others did. Runs natively and under Wine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "os.h"
+#include "probe.h"
+
+static void probe_good(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    (void)ctx;
+    cJSON_AddStringToObject(out->facts, "answer", "42");
+}
+
+static void probe_fails(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    (void)ctx;
+    cJSON_AddStringToObject(out->facts, "partial", "yes");
+    out->status = OHC_PROBE_FAILED;
+    ohc_error_set(&out->error, OHC_EOS, 0x80070005u, "access denied reading %s", "X");
+}
+
+static void probe_hangs(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    (void)ctx;
+    uint64_t until = ohc_os_monotonic_ms() + 1500;
+    while (ohc_os_monotonic_ms() < until)
+        ; /* a probe stuck in an API call */
+    cJSON_AddStringToObject(out->facts, "late", "never read");
+}
+
+static void probe_silent_partial(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    (void)ctx;
+    out->status = OHC_PROBE_PARTIAL; /* forgot the reason */
+}
+
+static const char *status_of(cJSON *probes, const char *name)
+{
+    cJSON *p = cJSON_GetObjectItemCaseSensitive(probes, name);
+    assert_non_null(p);
+    cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "status");
+    assert_true(cJSON_IsString(s));
+    return s->valuestring;
+}
+
+static void test_failures_are_contained(void **state)
+{
+    (void)state;
+    const ohc_probe_def defs[] = {
+        {"hangs", 200, probe_hangs},
+        {"fails", 1000, probe_fails},
+        {"good", 1000, probe_good},
+        {"silent", 1000, probe_silent_partial},
+    };
+    cJSON *probes = cJSON_CreateObject(), *facts = cJSON_CreateObject();
+    ohc_collect_options opts = {NULL, 14};
+    uint64_t t0 = ohc_os_monotonic_ms();
+    ohc_probes_run(probes, facts, defs, 4, &opts);
+    uint64_t elapsed = ohc_os_monotonic_ms() - t0;
+    /* The overrunning probe was abandoned at its budget, not waited for. */
+    assert_true(elapsed < 1400);
+
+    assert_string_equal(status_of(probes, "hangs"), "failed");
+    cJSON *err = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "hangs"), "error");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "kind")->valuestring, "timeout");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(facts, "hangs")), 0);
+
+    assert_string_equal(status_of(probes, "fails"), "failed");
+    err = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "fails"), "error");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "message")->valuestring, "access denied reading X");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "code_hex")->valuestring, "0x80070005");
+
+    assert_string_equal(status_of(probes, "good"), "ok");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "good"), "error")));
+    cJSON *good = cJSON_GetObjectItemCaseSensitive(facts, "good");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(good, "answer")->valuestring, "42");
+
+    /* A status other than ok always carries a reason. */
+    assert_string_equal(status_of(probes, "silent"), "partial");
+    err = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "silent"), "error");
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(err, "message"));
+
+    /* Report order is table order, whatever the timing. */
+    assert_string_equal(probes->child->string, "hangs");
+    cJSON_Delete(probes);
+    cJSON_Delete(facts);
+    /* Let the abandoned probe finish and free its job before the process ends. */
+    uint64_t until = ohc_os_monotonic_ms() + 1500;
+    while (ohc_os_monotonic_ms() < until)
+        ;
+}
+
+static void test_take_facts(void **state)
+{
+    (void)state;
+    ohc_probe_output out = {cJSON_CreateObject(), OHC_PROBE_OK, {0, 0, ""}};
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddNumberToObject(f, "a", 1);
+    cJSON_AddStringToObject(f, "b", "x");
+    ohc_probe_take_facts(&out, f);
+    assert_int_equal(cJSON_GetArraySize(out.facts), 2);
+    ohc_probe_take_facts(&out, NULL);
+    assert_int_equal(out.status, OHC_PROBE_FAILED);
+    assert_int_equal(out.error.code, OHC_ENOMEM);
+    cJSON_Delete(out.facts);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_failures_are_contained),
+        cmocka_unit_test(test_take_facts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

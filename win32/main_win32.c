@@ -1,0 +1,38 @@
+/* ohc.exe entry point: the command line arrives as UTF-16 and is handed to the
+ * portable CLI as UTF-8; the console is switched to UTF-8 output. */
+#include <windows.h>
+#include <shellapi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "win32util.h"
+
+int main(void)
+{
+    int argc = 0;
+    wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), &argc);
+    if (wargv == NULL) {
+        fputs("ohc: cannot read the command line\n", stderr);
+        return OHC_EXIT_FAILED;
+    }
+    char **argv = calloc((size_t)argc + 1, sizeof *argv);
+    if (argv == NULL)
+        return OHC_EXIT_FAILED;
+    for (int i = 0; i < argc; i++) {
+        argv[i] = ohc_utf8_from_w(wargv[i]);
+        if (argv[i] == NULL) {
+            fputs("ohc: cannot convert the command line\n", stderr);
+            return OHC_EXIT_FAILED;
+        }
+    }
+    LocalFree(wargv);
+    SetConsoleOutputCP(CP_UTF8);
+    /* Binary mode: the report's bytes reach a redirected file as they are. */
+    int rc = ohc_cli_main(argc, argv);
+    fflush(stdout);
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    free(argv);
+    return rc;
+}
