@@ -1,0 +1,106 @@
+/* The offline event log reader: Windows .evtx files (format 3.1 and 3.2).
+ *
+ * Streaming and bounded: the reader holds one 64 KiB chunk at a time plus
+ * per-chunk caches of names and templates, so its memory does not grow with
+ * the file. Records are yielded as the normalised ohc_event_record
+ * (event_record.h), the same one the live event log probe produces.
+ *
+ * A filter (provider, event ids, since) is decided from the template's
+ * substitution values, before a record is rendered; on that path nothing is
+ * allocated per record.
+ *
+ * Damage never stops reading: a chunk whose header or checksum is bad, or
+ * whose records cannot be parsed, is recorded (ohc_evtx_damages) and the
+ * reader moves on to the next chunk. A record that cannot be decoded is
+ * recorded the same way and skipped. Only I/O failure, no memory or a file
+ * that is not an event log at all end the reading with an error.
+ *
+ * Input is untrusted: every offset, size and count is checked against the
+ * chunk; template and binary-XML nesting depth and the work per record are
+ * bounded (OHC_ELIMIT, recorded as damage). Not thread-safe: one reader per
+ * thread. */
+#ifndef OHC_EVTX_H
+#define OHC_EVTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "event_record.h"
+#include "strbuf.h"
+
+typedef struct ohc_evtx_reader ohc_evtx_reader;
+
+/* Which records to yield. All members optional; a zeroed filter yields all.
+ * Borrowed by the reader: it must outlive the reader (or the next
+ * ohc_evtx_set_filter). */
+typedef struct ohc_evtx_filter {
+    const char *provider;       /* Provider Name, compared ASCII case-insensitively; NULL = any */
+    const uint32_t *event_ids;  /* event ids (without qualifiers) to keep; NULL = any */
+    size_t event_id_count;
+    int64_t since_ms;           /* keep records created at or after this UTC ms time; 0 = any */
+} ohc_evtx_filter;
+
+/* One damaged place in the file, in the order found. */
+typedef struct ohc_evtx_damage {
+    int64_t chunk;      /* chunk index (0 = first chunk after the file header); -1 = file header */
+    uint64_t offset;    /* file offset of the damaged chunk or record */
+    uint64_t record_id; /* record id when a single record is damaged, else 0 */
+    int code;           /* ohc_err: OHC_EMALFORMED, OHC_ELIMIT, ... */
+    char reason[96];    /* "chunk header checksum mismatch", ... */
+} ohc_evtx_damage;
+
+/* What the reader saw so far. */
+typedef struct ohc_evtx_stats {
+    uint16_t major_version, minor_version; /* from the file header */
+    int dirty;               /* file header flag: not closed cleanly */
+    int full;                /* file header flag: log was full */
+    uint64_t chunks_read;    /* chunks whose records were read */
+    uint64_t chunks_empty;   /* unused (all-zero) chunks, not damage */
+    uint64_t chunks_damaged; /* chunks skipped in whole or in part */
+    uint64_t records_read;   /* records examined (matching or not) */
+    uint64_t records_yielded;
+    uint64_t records_damaged;
+    uint64_t bytes_read;
+} ohc_evtx_stats;
+
+/* Opens a file for reading. On success *out is owned by the caller and freed
+ * with ohc_evtx_close. Fails with OHC_EIO / OHC_ENOTFOUND when the file cannot
+ * be opened, OHC_EMALFORMED when it is not an event log (no "ElfFile" header).
+ * A bad file-header checksum or version is only recorded as damage. */
+int ohc_evtx_open(ohc_evtx_reader **out, const char *path, ohc_error *err);
+
+/* The same over a buffer in memory (tests, fuzzing). data is borrowed and must
+ * outlive the reader. */
+int ohc_evtx_open_memory(ohc_evtx_reader **out, const void *data, size_t len, ohc_error *err);
+
+/* Sets (or with NULL clears) the filter for the following ohc_evtx_next calls. */
+void ohc_evtx_set_filter(ohc_evtx_reader *r, const ohc_evtx_filter *filter);
+
+/* Yields the next record that passes the filter. Returns 1 with *out filled
+ * (every pointer in it borrowed from the reader and valid until the next call
+ * on this reader), 0 at the end of the file, or a negative ohc_err when
+ * reading cannot go on (I/O error, no memory). Damage is not an error. */
+int ohc_evtx_next(ohc_evtx_reader *r, ohc_event_record *out, ohc_error *err);
+
+/* Appends the last yielded record as an XML document (the form Event Viewer
+ * and wevtutil show) to sb. OHC_EINVAL when no record is current. */
+int ohc_evtx_render_xml(ohc_evtx_reader *r, ohc_strbuf *sb, ohc_error *err);
+
+/* The damage found so far (at most OHC_EVTX_DAMAGE_MAX entries are kept;
+ * *out_total counts all, when not NULL). Borrowed from the reader. */
+#define OHC_EVTX_DAMAGE_MAX 64
+const ohc_evtx_damage *ohc_evtx_damages(const ohc_evtx_reader *r, size_t *out_count, uint64_t *out_total);
+
+/* Counters so far. Borrowed from the reader. */
+const ohc_evtx_stats *ohc_evtx_get_stats(const ohc_evtx_reader *r);
+
+/* Closes the reader and frees everything it owns. NULL is allowed. */
+void ohc_evtx_close(ohc_evtx_reader *r);
+
+/* Parses "2026-11-24T20:00:00Z", "2026-11-24T20:00:00.123Z", "2026-11-24"
+ * (UTC midnight) or "<n>d" / "<n>h" (n days / hours before now_ms) into UTC ms.
+ * OHC_EINVAL with a message for anything else. */
+int ohc_evtx_parse_time(int64_t *out, const char *text, int64_t now_ms, ohc_error *err);
+
+#endif
