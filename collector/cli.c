@@ -28,7 +28,8 @@ static const struct command {
      "send reports (or the spool) to the configured endpoint"},
     {"service", ohc_cmd_service, "service install|uninstall|start|stop|status|collect-now",
      "manage the ohc Windows service"},
-    {"config", cmd_not_yet, "config show", "print the effective configuration and its sources"},
+    {"config", ohc_cmd_config, "config show [--format text|json] [--set NAME=VALUE]...",
+     "print the effective configuration and where each value comes from"},
     {"version", cmd_version, "version", "print the version"},
     {"help", cmd_help, "help [COMMAND]", "print this help"},
 };

@@ -1,0 +1,161 @@
+/* ohc config show: the effective configuration, where each value came from,
+ * and the settings table itself (--format json, which the ADMX test reads). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "settings.h"
+
+enum { OPT_FORMAT = 1, OPT_SET };
+
+static const ohc_opt config_opts[] = {
+    {"format", 'f', 1, OPT_FORMAT},
+    {"set", 0, 1, OPT_SET},
+    {NULL, 0, 0, 0},
+};
+
+static const char *type_name(ohc_setting_type t)
+{
+    switch (t) {
+    case OHC_SETTING_STRING: return "string";
+    case OHC_SETTING_NUMBER: return "number";
+    case OHC_SETTING_BOOL: return "bool";
+    case OHC_SETTING_ENUM: return "enum";
+    }
+    return "?";
+}
+
+static void log_to_stderr(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "ohc config: %s\n", msg);
+}
+
+static cJSON *settings_json(const ohc_config *cfg)
+{
+    size_t n;
+    const ohc_setting_def *defs = ohc_settings_table(&n);
+    cJSON *root = cJSON_CreateObject();
+    cJSON *keys = cJSON_AddObjectToObject(root, "registry_keys");
+    cJSON_AddStringToObject(keys, "policy", "HKLM\\" OHC_SETTINGS_POLICY_KEY);
+    cJSON_AddStringToObject(keys, "local", "HKLM\\" OHC_SETTINGS_LOCAL_KEY);
+    cJSON *arr = cJSON_AddArrayToObject(root, "settings");
+    for (size_t i = 0; i < n; i++) {
+        const ohc_setting_def *d = &defs[i];
+        char shown[OHC_SETTING_STR_MAX + 16];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddStringToObject(o, "name", d->name);
+        cJSON_AddStringToObject(o, "type", type_name(d->type));
+        cJSON_AddStringToObject(o, "registry_type",
+                                d->type == OHC_SETTING_NUMBER || d->type == OHC_SETTING_BOOL ? "REG_DWORD" : "REG_SZ");
+        ohc_config_display(cfg, d->id, shown, sizeof shown);
+        if (d->type == OHC_SETTING_NUMBER || d->type == OHC_SETTING_BOOL) {
+            cJSON_AddNumberToObject(o, "value", ohc_config_num(cfg, d->id));
+            cJSON_AddNumberToObject(o, "default", d->default_num);
+            cJSON_AddNumberToObject(o, "min", d->min);
+            cJSON_AddNumberToObject(o, "max", d->max);
+        } else {
+            cJSON_AddStringToObject(o, "value", shown);
+            cJSON_AddStringToObject(o, "default", d->default_str ? d->default_str : "");
+        }
+        if (d->choices) {
+            cJSON *c = cJSON_AddArrayToObject(o, "choices");
+            for (const char *const *p = d->choices; *p; p++)
+                cJSON_AddItemToArray(c, cJSON_CreateString(*p));
+        }
+        cJSON_AddBoolToObject(o, "secret", (d->flags & OHC_SETTING_SECRET) != 0);
+        ohc_setting_source src = ohc_config_source(cfg, d->id);
+        cJSON_AddStringToObject(o, "source", ohc_setting_source_name(src));
+        cJSON_AddStringToObject(o, "where", ohc_setting_source_where(src));
+        if (d->unit)
+            cJSON_AddStringToObject(o, "unit", d->unit);
+        else
+            cJSON_AddNullToObject(o, "unit");
+        cJSON_AddStringToObject(o, "description", d->description);
+        if (cfg->v[d->id].note[0])
+            cJSON_AddStringToObject(o, "note", cfg->v[d->id].note);
+        else
+            cJSON_AddNullToObject(o, "note");
+    }
+    return root;
+}
+
+static void print_text(const ohc_config *cfg)
+{
+    size_t n;
+    const ohc_setting_def *defs = ohc_settings_table(&n);
+    printf("%-20s %-40s %s\n", "Setting", "Value", "Source");
+    for (size_t i = 0; i < n; i++) {
+        const ohc_setting_def *d = &defs[i];
+        char shown[OHC_SETTING_STR_MAX + 16];
+        ohc_config_display(cfg, d->id, shown, sizeof shown);
+        ohc_setting_source src = ohc_config_source(cfg, d->id);
+        printf("%-20s %-40s %s", d->name, shown[0] ? shown : "(empty)", ohc_setting_source_name(src));
+        if (src != OHC_SOURCE_DEFAULT)
+            printf(" (%s)", ohc_setting_source_where(src));
+        putchar('\n');
+        if (cfg->v[d->id].note[0])
+            printf("  ! %s\n", cfg->v[d->id].note);
+    }
+    printf("\nPrecedence: command line > HKLM\\%s (GPO) > HKLM\\%s > built-in default.\n",
+           OHC_SETTINGS_POLICY_KEY, OHC_SETTINGS_LOCAL_KEY);
+}
+
+int ohc_cmd_config(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "show") != 0)
+        return ohc_usage_error("config", argc < 2 ? "expected 'show'" : "unknown subcommand");
+    const char *format = "text";
+    ohc_config cfg;
+    if (ohc_config_init(&cfg) != OHC_OK) {
+        ohc_config_free(&cfg);
+        ohc_cli_error("out of memory");
+        return OHC_EXIT_FAILED;
+    }
+    ohc_opt_state st = {2, 0, NULL, ""};
+    int id, rc = OHC_EXIT_OK;
+    while (rc == OHC_EXIT_OK && (id = ohc_opt_next(&st, argc, argv, config_opts)) != OHC_OPT_END) {
+        ohc_error err;
+        ohc_error_clear(&err);
+        switch (id) {
+        case OPT_FORMAT: format = st.value; break;
+        case OPT_SET:
+            if (ohc_config_set_assignment(&cfg, st.value, &err) != OHC_OK)
+                rc = ohc_usage_error("config", err.message);
+            break;
+        case OHC_OPT_POSITIONAL: rc = ohc_usage_error("config", "show takes no positional arguments"); break;
+        case OHC_OPT_HELP:
+            printf("Usage: ohc config show [--format text|json] [--set NAME=VALUE]...\n");
+            ohc_config_free(&cfg);
+            return OHC_EXIT_OK;
+        default: rc = ohc_usage_error("config", st.error); break;
+        }
+    }
+    if (rc == OHC_EXIT_OK && strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        rc = ohc_usage_error("config", "--format must be text or json");
+    if (rc != OHC_EXIT_OK) {
+        ohc_config_free(&cfg);
+        return rc;
+    }
+    ohc_config_load(&cfg, log_to_stderr, NULL);
+    if (!strcmp(format, "json")) {
+        cJSON *root = settings_json(&cfg);
+        char *s = root ? cJSON_Print(root) : NULL;
+        if (s == NULL) {
+            ohc_cli_error("out of memory");
+            rc = OHC_EXIT_FAILED;
+        } else {
+            printf("%s\n", s);
+        }
+        free(s);
+        cJSON_Delete(root);
+    } else {
+        print_text(&cfg);
+    }
+    ohc_config_free(&cfg);
+    return rc;
+}

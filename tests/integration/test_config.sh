@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `ohc config show`: effective values with their sources, the token masked,
+# bad --set values refused; on Windows the registry layers (real registry under
+# Wine) with a bad policy value logged and ignored.
+. "$(dirname "$0")/lib.sh"
+
+out=$(ohc config show --set UploadToken=very-secret-token --set IntervalMinutes=30)
+expect_contains "$out" "IntervalMinutes      30" "flag value"
+expect_contains "$out" "flag (command line)" "flag source"
+case "$out" in *very-secret-token*) fail "token printed";; esac
+expect_contains "$out" "********" "token masked"
+
+ohc config show --format json --set UploadToken=very-secret-token > "$TMP/cfg.json"
+expect_eq "$(json_get "$TMP/cfg.json" '[s["value"] for s in r["settings"] if s["name"]=="UploadToken"][0]')" "********" "json token"
+grep -q very-secret-token "$TMP/cfg.json" && fail "token in json"
+
+set +e
+ohc config show --set IntervalMinutes=0 >/dev/null 2>"$TMP/err"; rc=$?
+set -e
+expect_eq "$rc" 64 "out-of-range flag exit code"
+expect_contains "$(cat "$TMP/err")" "out of range 1..43200" "out-of-range message"
+
+if [ "$OHC_PLATFORM" = windows ]; then
+  P='HKLM\SOFTWARE\Policies\OutlookHealthCollector'; L='HKLM\SOFTWARE\OutlookHealthCollector'
+  cleanup_reg() { wine reg delete "$P" /f >/dev/null 2>&1 || true; wine reg delete "$L" /f >/dev/null 2>&1 || true; }
+  trap 'cleanup_reg; rm -rf "$TMP"' EXIT
+  wine reg add "$L" /v UploadUrl /t REG_SZ /d https://local.example/r /f >/dev/null
+  wine reg add "$P" /v UploadUrl /t REG_SZ /d https://gpo.example/r /f >/dev/null
+  wine reg add "$P" /v EventDays /t REG_DWORD /d 999 /f >/dev/null
+  wine reg add "$L" /v EventDays /t REG_DWORD /d 30 /f >/dev/null
+  wine reg add "$P" /v UploadToken /t REG_SZ /d registry-secret /f >/dev/null
+  out=$(ohc config show 2>"$TMP/err")
+  expect_contains "$out" "https://gpo.example/r" "policy wins over local"
+  expect_contains "$out" "policy (HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector)" "policy source"
+  expect_contains "$out" "EventDays            30" "bad policy value falls to local"
+  expect_contains "$out" "EventDays in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector 999 is out of range 1..365; ignored" "note"
+  expect_contains "$(cat "$TMP/err")" "999 is out of range" "bad value logged"
+  case "$out$(cat "$TMP/err")" in *registry-secret*) fail "registry token printed";; esac
+  out=$(ohc config show --set UploadUrl=https://flag.example/)
+  expect_contains "$out" "https://flag.example/" "flag beats policy"
+fi
+echo "ok"

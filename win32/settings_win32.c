@@ -1,0 +1,73 @@
+/* The registry layers of the configuration (collector/settings.h): values of
+ * HKLM\SOFTWARE\Policies\OutlookHealthCollector and HKLM\SOFTWARE\OutlookHealthCollector,
+ * always from the 64-bit view. Values are read with a bounded buffer; the
+ * checking of types and ranges is the portable code's job. */
+#include <windows.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings.h"
+#include "win32util.h"
+
+/* UTF-16 units read at most: a longer string is reported truncated. */
+#define MAX_WCHARS (OHC_SETTING_STR_MAX + 1)
+
+int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name,
+                               ohc_error *err)
+{
+    (void)ctx;
+    const wchar_t *key = layer == OHC_SOURCE_POLICY ? L"SOFTWARE\\Policies\\OutlookHealthCollector"
+                         : layer == OHC_SOURCE_LOCAL ? L"SOFTWARE\\OutlookHealthCollector"
+                                                     : NULL;
+    if (key == NULL)
+        return ohc_error_set(err, OHC_EINVAL, 0, "not a registry layer");
+    HKEY h;
+    LONG rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &h);
+    if (rc == ERROR_FILE_NOT_FOUND)
+        return OHC_ENOTFOUND;
+    if (rc != ERROR_SUCCESS)
+        return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegOpenKeyEx");
+    wchar_t *wname = ohc_w_from_utf8(name);
+    /* +1 so that a value without its NUL still ends in one */
+    wchar_t *buf = calloc(MAX_WCHARS + 1, sizeof *buf);
+    if (wname == NULL || buf == NULL) {
+        free(wname);
+        free(buf);
+        RegCloseKey(h);
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
+    DWORD type = 0, size = MAX_WCHARS * sizeof *buf;
+    rc = RegQueryValueExW(h, wname, NULL, &type, (BYTE *)buf, &size);
+    int result = OHC_OK;
+    if (rc == ERROR_FILE_NOT_FOUND) {
+        result = OHC_ENOTFOUND;
+    } else if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA) {
+        result = ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegQueryValueEx");
+    } else {
+        out->os_type = type;
+        if (type == REG_SZ || type == REG_EXPAND_SZ) {
+            out->type = OHC_RAW_STRING;
+            size_t units = rc == ERROR_MORE_DATA ? MAX_WCHARS : size / sizeof *buf;
+            buf[units] = L'\0';
+            size_t len = wcslen(buf);
+            if (rc == ERROR_MORE_DATA || len > OHC_SETTING_STR_MAX) {
+                out->truncated = 1;
+            } else {
+                ohc_utf8_copy_w(out->str, sizeof out->str, buf, (int)len);
+                /* the UTF-8 form can be longer than the UTF-16 one */
+                int n = WideCharToMultiByte(CP_UTF8, 0, buf, (int)len, NULL, 0, NULL, NULL);
+                out->truncated = n > OHC_SETTING_STR_MAX;
+            }
+        } else if (type == REG_DWORD && rc == ERROR_SUCCESS && size == sizeof(DWORD)) {
+            out->type = OHC_RAW_DWORD;
+            memcpy(&out->dword, buf, sizeof(DWORD));
+        } else {
+            out->type = OHC_RAW_OTHER;
+        }
+    }
+    SecureZeroMemory(buf, (MAX_WCHARS + 1) * sizeof *buf); /* it may have held the token */
+    free(buf);
+    free(wname);
+    RegCloseKey(h);
+    return result;
+}
