@@ -51,23 +51,6 @@ static int select_probes(ohc_probe_def *out, size_t *out_count, const ohc_probe_
     return OHC_EXIT_OK;
 }
 
-/* The exit code a finished report maps to (monitoring-plugin convention). */
-static int exit_code_for(const cJSON *report)
-{
-    int code = OHC_EXIT_OK;
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings")) {
-        const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
-        if (!cJSON_IsString(sev))
-            continue;
-        if (!strcmp(sev->valuestring, "error") || !strcmp(sev->valuestring, "critical"))
-            code = OHC_EXIT_CRITICAL;
-        else if (!strcmp(sev->valuestring, "warning") && code < OHC_EXIT_WARNING)
-            code = OHC_EXIT_WARNING;
-    }
-    return code;
-}
-
 static int write_report_file(const char *path, const char *json)
 {
     ohc_error err;
@@ -133,7 +116,7 @@ int ohc_cmd_collect(int argc, char **argv)
         return OHC_EXIT_FAILED;
     }
 
-    int rc = ohc_report_collection_failed(report) ? OHC_EXIT_FAILED : exit_code_for(report);
+    int rc = ohc_report_exit_code(report);
     char *json = ohc_report_to_json(report);
     if (json == NULL) {
         ohc_cli_error("out of memory rendering the report");
@@ -149,17 +132,30 @@ int ohc_cmd_collect(int argc, char **argv)
             ohc_strbuf_appendf(&written, "Report written to %s\n", out_file);
     }
     if (out_dir != NULL) {
-        ohc_strbuf path = OHC_STRBUF_INIT;
+        /* report.json and report.html side by side, each written atomically */
+        ohc_strbuf path = OHC_STRBUF_INIT, hpath = OHC_STRBUF_INIT;
         ohc_strbuf_appendf(&path, "%s/report.json", out_dir);
+        ohc_strbuf_appendf(&hpath, "%s/report.html", out_dir);
+        char *html = ohc_report_to_html(report);
         if (ohc_os_mkdir_p(out_dir, &err) != OHC_OK) {
             ohc_cli_error("cannot create %s: %s", out_dir, err.message);
             rc = OHC_EXIT_FAILED;
-        } else if (write_report_file(ohc_strbuf_str(&path), json) != 0) {
+        } else if (html == NULL || ohc_strbuf_failed(&path) || ohc_strbuf_failed(&hpath)) {
+            ohc_cli_error("out of memory rendering the report");
             rc = OHC_EXIT_FAILED;
         } else {
-            ohc_strbuf_appendf(&written, "Report written to %s\n", ohc_strbuf_str(&path));
+            if (write_report_file(ohc_strbuf_str(&path), json) != 0)
+                rc = OHC_EXIT_FAILED;
+            else
+                ohc_strbuf_appendf(&written, "Report written to %s\n", ohc_strbuf_str(&path));
+            if (write_report_file(ohc_strbuf_str(&hpath), html) != 0)
+                rc = OHC_EXIT_FAILED;
+            else
+                ohc_strbuf_appendf(&written, "Report written to %s\n", ohc_strbuf_str(&hpath));
         }
+        free(html);
         ohc_strbuf_free(&path);
+        ohc_strbuf_free(&hpath);
     }
 
     if (!strcmp(format, "json")) {

@@ -148,11 +148,19 @@ int ohc_report_collection_failed(const cJSON *report)
     return !any || all_failed;
 }
 
-static const char *json_str(const cJSON *o, const char *path)
+int ohc_report_severity_rank(const char *severity)
 {
-    /* dotted path of object keys; returns NULL when absent or not a string */
+    static const char *const names[] = {"info", "warning", "error", "critical"};
+    for (int i = 0; i < 4; i++)
+        if (severity != NULL && !strcmp(severity, names[i]))
+            return i;
+    return -1;
+}
+
+const char *ohc_report_str(const cJSON *obj, const char *path)
+{
     char key[64];
-    const cJSON *cur = o;
+    const cJSON *cur = obj;
     while (cur != NULL && *path) {
         const char *dot = strchr(path, '.');
         size_t n = dot ? (size_t)(dot - path) : strlen(path);
@@ -166,61 +174,329 @@ static const char *json_str(const cJSON *o, const char *path)
     return cJSON_IsString(cur) ? cur->valuestring : NULL;
 }
 
-#define ANSI(color, code) ((color) ? (code) : "")
+const cJSON **ohc_report_sorted_findings(const cJSON *report, size_t *out_count)
+{
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(report, "findings");
+    size_t n = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, findings)
+        n++;
+    *out_count = 0;
+    const cJSON **v = calloc(n ? n : 1, sizeof *v);
+    if (v == NULL)
+        return NULL;
+    /* Insertion sort: stable (rule order kept within a severity), and lists are short. */
+    cJSON_ArrayForEach(f, findings) {
+        int r = ohc_report_severity_rank(ohc_report_str(f, "severity"));
+        size_t j = *out_count;
+        while (j > 0 && ohc_report_severity_rank(ohc_report_str(v[j - 1], "severity")) < r) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = f;
+        (*out_count)++;
+    }
+    return v;
+}
+
+int ohc_report_worst_severity(const cJSON *report)
+{
+    int worst = -1;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings")) {
+        int r = ohc_report_severity_rank(ohc_report_str(f, "severity"));
+        if (r > worst)
+            worst = r;
+    }
+    return worst;
+}
+
+int ohc_report_exit_code(const cJSON *report)
+{
+    if (ohc_report_collection_failed(report))
+        return 3;
+    int worst = ohc_report_worst_severity(report);
+    return worst >= 2 ? 2 : worst == 1 ? 1 : 0;
+}
+
+/* Text from the PC goes to a terminal: control characters (ESC above all)
+ * would let a registry value or event string drive the console. */
+static void append_clean(ohc_strbuf *sb, const char *s)
+{
+    if (s == NULL)
+        return;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            if (*p == '\n' || *p == '\t')
+                ohc_strbuf_append_char(sb, ' ');
+            else
+                ohc_strbuf_append_char(sb, '?');
+        } else {
+            ohc_strbuf_append_char(sb, (char)*p);
+        }
+    }
+}
+
+/* A scalar JSON value as short text ("null", "true", "42", or the string). */
+void ohc_report_scalar_text(char *out, size_t size, const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        snprintf(out, size, "%s", v->valuestring);
+    else if (cJSON_IsBool(v))
+        snprintf(out, size, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    else if (cJSON_IsNull(v) || v == NULL)
+        snprintf(out, size, "null");
+    else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == (double)(long long)d && d > -9.0e15 && d < 9.0e15)
+            snprintf(out, size, "%lld", (long long)d);
+        else
+            snprintf(out, size, "%.17g", d);
+    } else {
+        char *s = cJSON_PrintUnformatted(v);
+        snprintf(out, size, "%s", s ? s : "?");
+        free(s);
+    }
+}
+
+const char *ohc_report_evidence_name(const cJSON *item)
+{
+    static const char *const keys[] = {"fact", "path", "name"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *s = ohc_report_str(item, keys[i]);
+        if (s != NULL)
+            return s;
+    }
+    return NULL;
+}
+
+/* Steps are strings or objects {text|step|description, command|commands}. */
+const char *ohc_report_step_text(const cJSON *step)
+{
+    if (cJSON_IsString(step))
+        return step->valuestring;
+    static const char *const keys[] = {"text", "step", "description", "title"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *s = ohc_report_str(step, keys[i]);
+        if (s != NULL)
+            return s;
+    }
+    return NULL;
+}
+
+const cJSON *ohc_report_step_commands(const cJSON *step)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(step, "commands");
+    if (c == NULL)
+        c = cJSON_GetObjectItemCaseSensitive(step, "command");
+    return c;
+}
+
+static const char *severity_color(int rank, int color)
+{
+    if (!color)
+        return "";
+    return rank >= 2 ? "\033[1;31m" : rank == 1 ? "\033[33m" : "\033[36m";
+}
+
+static void text_evidence(ohc_strbuf *sb, const cJSON *evidence)
+{
+    if (evidence == NULL || cJSON_GetArraySize(evidence) == 0)
+        return;
+    ohc_strbuf_append(sb, "    Evidence:\n");
+    char val[512];
+    const cJSON *e;
+    cJSON_ArrayForEach(e, evidence) {
+        ohc_strbuf_append(sb, "      - ");
+        if (e->string != NULL) { /* evidence as an object: key -> value */
+            append_clean(sb, e->string);
+            ohc_strbuf_append(sb, " = ");
+            ohc_report_scalar_text(val, sizeof val, e);
+            append_clean(sb, val);
+        } else if (cJSON_IsObject(e)) {
+            /* {fact|path|name, value, ...}: "name: value, other: x" */
+            const char *k = ohc_report_evidence_name(e);
+            if (k != NULL) {
+                append_clean(sb, k);
+                ohc_strbuf_append(sb, ": ");
+            }
+            const cJSON *m;
+            int first = 1;
+            cJSON_ArrayForEach(m, e) {
+                if (cJSON_IsString(m) && m->valuestring == k)
+                    continue;
+                if (!first)
+                    ohc_strbuf_append(sb, ", ");
+                first = 0;
+                if (strcmp(m->string, "value") != 0) {
+                    append_clean(sb, m->string);
+                    ohc_strbuf_append(sb, ": ");
+                }
+                ohc_report_scalar_text(val, sizeof val, m);
+                append_clean(sb, val);
+            }
+        } else {
+            ohc_report_scalar_text(val, sizeof val, e);
+            append_clean(sb, val);
+        }
+        ohc_strbuf_append(sb, "\n");
+    }
+}
+
+static void text_remediation(ohc_strbuf *sb, const cJSON *steps, int color)
+{
+    if (cJSON_GetArraySize(steps) == 0)
+        return;
+    ohc_strbuf_append(sb, "    What to do:\n");
+    int i = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, steps) {
+        const char *t = ohc_report_step_text(s);
+        ohc_strbuf_appendf(sb, "      %d. ", ++i);
+        append_clean(sb, t ? t : "");
+        ohc_strbuf_append(sb, "\n");
+        const cJSON *cmds = ohc_report_step_commands(s);
+        const cJSON *c;
+        if (cJSON_IsString(cmds)) {
+            ohc_strbuf_appendf(sb, "           %s> %s", color ? "\033[1m" : "", "");
+            append_clean(sb, cmds->valuestring);
+            ohc_strbuf_appendf(sb, "%s\n", color ? "\033[0m" : "");
+        } else {
+            cJSON_ArrayForEach(c, cmds) {
+                if (!cJSON_IsString(c))
+                    continue;
+                ohc_strbuf_appendf(sb, "           %s> ", color ? "\033[1m" : "");
+                append_clean(sb, c->valuestring);
+                ohc_strbuf_appendf(sb, "%s\n", color ? "\033[0m" : "");
+            }
+        }
+    }
+}
+
+static void text_references(ohc_strbuf *sb, const cJSON *refs)
+{
+    if (cJSON_GetArraySize(refs) == 0)
+        return;
+    ohc_strbuf_append(sb, "    References:\n");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, refs) {
+        const char *title = cJSON_IsString(r) ? NULL : ohc_report_str(r, "title");
+        const char *url = cJSON_IsString(r) ? r->valuestring : ohc_report_str(r, "url");
+        ohc_strbuf_append(sb, "      - ");
+        if (title) {
+            append_clean(sb, title);
+            ohc_strbuf_append(sb, url ? " " : "");
+        }
+        append_clean(sb, url);
+        ohc_strbuf_append(sb, "\n");
+    }
+}
 
 char *ohc_report_to_text(const cJSON *report, int color)
 {
     ohc_strbuf sb = OHC_STRBUF_INIT;
-    const char *bold = ANSI(color, "\033[1m"), *reset = ANSI(color, "\033[0m");
-    const char *red = ANSI(color, "\033[31m"), *yellow = ANSI(color, "\033[33m"),
-               *green = ANSI(color, "\033[32m");
+    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    const char *green = color ? "\033[32m" : "";
 
-    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(report, "findings");
-    int nfind = cJSON_GetArraySize(findings);
-    ohc_strbuf_appendf(&sb, "%sOutlook Health Collector%s %s (report %s)\n", bold, reset,
-                       json_str(report, "collector.version") ? json_str(report, "collector.version") : "?",
-                       json_str(report, "report_id") ? json_str(report, "report_id") : "?");
-    const char *host = json_str(report, "host.computer_name");
-    const char *product = json_str(report, "host.os.product_name");
-    const char *ver = json_str(report, "host.os.version");
-    ohc_strbuf_appendf(&sb, "Host:    %s  %s %s\n", host ? host : "(unknown)", product ? product : "",
-                       ver ? ver : "");
-    const char *who = json_str(report, "host.run_as.account");
-    ohc_strbuf_appendf(&sb, "Run as:  %s (%s)\n", who ? who : "(unknown)",
-                       json_str(report, "host.run_as.mode") ? json_str(report, "host.run_as.mode") : "?");
-    ohc_strbuf_appendf(&sb, "Time:    %s\n\n",
-                       json_str(report, "generated_at") ? json_str(report, "generated_at") : "?");
-
-    if (nfind == 0)
-        ohc_strbuf_appendf(&sb, "%sVerdict: no problem found%s\n\n", green, reset);
-    else
-        ohc_strbuf_appendf(&sb, "%sVerdict: %d finding(s)%s\n\n", yellow, nfind, reset);
-
-    const cJSON *f;
-    cJSON_ArrayForEach(f, findings) {
-        const char *sev = json_str(f, "severity");
-        const char *title = json_str(f, "title");
-        const char *msg = json_str(f, "message");
-        ohc_strbuf_appendf(&sb, "%s[%s]%s %s\n", (sev && (!strcmp(sev, "error") || !strcmp(sev, "critical")))
-                                                    ? red : yellow,
-                           sev ? sev : "?", reset, title ? title : "?");
-        if (msg)
-            ohc_strbuf_appendf(&sb, "    %s\n", msg);
+    ohc_strbuf_appendf(&sb, "%sOutlook Health Collector%s ", bold, reset);
+    append_clean(&sb, ohc_report_str(report, "collector.version") ? ohc_report_str(report, "collector.version")
+                                                                 : "?");
+    ohc_strbuf_append(&sb, " (report ");
+    append_clean(&sb, ohc_report_str(report, "report_id") ? ohc_report_str(report, "report_id") : "?");
+    ohc_strbuf_append(&sb, ")\nHost:    ");
+    const char *host = ohc_report_str(report, "host.computer_name");
+    append_clean(&sb, host ? host : "(unknown)");
+    const char *product = ohc_report_str(report, "host.os.product_name");
+    const char *ver = ohc_report_str(report, "host.os.version");
+    if (product) {
+        ohc_strbuf_append(&sb, "  ");
+        append_clean(&sb, product);
     }
-    if (nfind)
+    if (ver) {
+        ohc_strbuf_append(&sb, " ");
+        append_clean(&sb, ver);
+    }
+    ohc_strbuf_append(&sb, "\nRun as:  ");
+    const char *who = ohc_report_str(report, "host.run_as.account");
+    append_clean(&sb, who ? who : "(unknown)");
+    ohc_strbuf_append(&sb, " (");
+    append_clean(&sb, ohc_report_str(report, "host.run_as.mode") ? ohc_report_str(report, "host.run_as.mode") : "?");
+    ohc_strbuf_append(&sb, ")\nTime:    ");
+    append_clean(&sb, ohc_report_str(report, "generated_at") ? ohc_report_str(report, "generated_at") : "?");
+    ohc_strbuf_append(&sb, "\n\n");
+
+    size_t n = 0;
+    const cJSON **sorted = ohc_report_sorted_findings(report, &n);
+    if (sorted == NULL) {
+        ohc_strbuf_free(&sb);
+        return NULL;
+    }
+    int counts[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        int r = ohc_report_severity_rank(ohc_report_str(sorted[i], "severity"));
+        if (r >= 0)
+            counts[r]++;
+    }
+    int worst = ohc_report_worst_severity(report);
+    if (ohc_report_collection_failed(report))
+        ohc_strbuf_appendf(&sb, "%sVerdict: COLLECTION FAILED%s - no probe could run; see Probes below\n\n",
+                           severity_color(3, color), reset);
+    else if (worst <= 0)
+        ohc_strbuf_appendf(&sb, "%sVerdict: OK%s - no problem found%s\n\n", color ? "\033[1;32m" : "", reset,
+                           counts[0] ? " (informational notes below)" : "");
+    else
+        ohc_strbuf_appendf(&sb, "%sVerdict: %s%s - %d critical, %d error, %d warning, %d info\n\n",
+                           severity_color(worst, color), worst >= 2 ? "PROBLEM FOUND" : "WARNING", reset,
+                           counts[3], counts[2], counts[1], counts[0]);
+
+    if (n > 0)
+        ohc_strbuf_appendf(&sb, "%sFindings%s\n", bold, reset);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *f = sorted[i];
+        const char *sev = ohc_report_str(f, "severity");
+        int rank = ohc_report_severity_rank(sev);
+        ohc_strbuf_appendf(&sb, "%s[%s]%s ", severity_color(rank, color), rank >= 0 ? sev : "?", reset);
+        append_clean(&sb, ohc_report_str(f, "title") ? ohc_report_str(f, "title") : "(untitled)");
+        const char *rid = ohc_report_str(f, "rule_id");
+        if (rid) {
+            ohc_strbuf_append(&sb, "  (");
+            append_clean(&sb, rid);
+            ohc_strbuf_append(&sb, ")");
+        }
         ohc_strbuf_append(&sb, "\n");
+        const char *msg = ohc_report_str(f, "message");
+        if (msg) {
+            ohc_strbuf_append(&sb, "    ");
+            append_clean(&sb, msg);
+            ohc_strbuf_append(&sb, "\n");
+        }
+        text_evidence(&sb, cJSON_GetObjectItemCaseSensitive(f, "evidence"));
+        text_remediation(&sb, cJSON_GetObjectItemCaseSensitive(f, "remediation"), color);
+        text_references(&sb, cJSON_GetObjectItemCaseSensitive(f, "references"));
+        ohc_strbuf_append(&sb, "\n");
+    }
+    free(sorted);
 
     ohc_strbuf_appendf(&sb, "%sProbes%s\n", bold, reset);
     const cJSON *p;
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "probes")) {
-        const char *st = json_str(p, "status");
+        const char *st = ohc_report_str(p, "status");
         const cJSON *dur = cJSON_GetObjectItemCaseSensitive(p, "duration_ms");
         int ok = st && !strcmp(st, "ok");
-        ohc_strbuf_appendf(&sb, "  %-12s %s%-11s%s %6.0f ms", p->string, ok ? green : yellow, st ? st : "?", reset,
-                           cJSON_IsNumber(dur) ? dur->valuedouble : 0.0);
-        const char *why = json_str(p, "error.message");
-        if (why)
-            ohc_strbuf_appendf(&sb, "  %s", why);
+        ohc_strbuf_append(&sb, "  ");
+        char name[64];
+        snprintf(name, sizeof name, "%-12s", p->string ? p->string : "?");
+        append_clean(&sb, name);
+        char stbuf[24];
+        snprintf(stbuf, sizeof stbuf, "%-11s", st ? st : "?");
+        ohc_strbuf_appendf(&sb, " %s", ok ? green : severity_color(st && !strcmp(st, "failed") ? 2 : 1, color));
+        append_clean(&sb, stbuf);
+        ohc_strbuf_appendf(&sb, "%s %6.0f ms", reset, cJSON_IsNumber(dur) ? dur->valuedouble : 0.0);
+        const char *why = ohc_report_str(p, "error.message");
+        if (why) {
+            ohc_strbuf_append(&sb, "  ");
+            append_clean(&sb, why);
+        }
         ohc_strbuf_append(&sb, "\n");
     }
 
@@ -229,9 +505,11 @@ char *ohc_report_to_text(const cJSON *report, int color)
         ohc_strbuf_appendf(&sb, "\n%sErrors%s\n", bold, reset);
         const cJSON *e;
         cJSON_ArrayForEach(e, errors) {
-            const char *src = json_str(e, "source");
-            const char *msg = json_str(e, "message");
-            ohc_strbuf_appendf(&sb, "  %s: %s\n", src ? src : "?", msg ? msg : "?");
+            ohc_strbuf_append(&sb, "  ");
+            append_clean(&sb, ohc_report_str(e, "source") ? ohc_report_str(e, "source") : "?");
+            ohc_strbuf_append(&sb, ": ");
+            append_clean(&sb, ohc_report_str(e, "message") ? ohc_report_str(e, "message") : "?");
+            ohc_strbuf_append(&sb, "\n");
         }
     }
     if (ohc_strbuf_failed(&sb)) {

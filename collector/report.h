@@ -39,8 +39,51 @@ void ohc_report_add_error(cJSON *report, const char *source, const ohc_error *er
 /* Serialises the report as indented JSON with a trailing newline. Caller frees. */
 char *ohc_report_to_json(const cJSON *report);
 
-/* A plain-text rendering for a console. `color` adds ANSI colours. Caller frees. */
+/* A plain-text rendering for a console: verdict, findings by severity (message,
+ * evidence, remediation steps and their commands, references), probe status,
+ * errors. `color` adds ANSI colours; control characters from the report are
+ * replaced so that facts cannot drive the terminal. NULL when out of memory;
+ * the caller frees the result. */
 char *ohc_report_to_text(const cJSON *report, int color);
+
+/* One self-contained HTML page for a ticket (collector/report_html.c): inline
+ * CSS, no script, no external resource, a Content-Security-Policy that forbids
+ * fetching anything, every value HTML-escaped. NULL when out of memory; the
+ * caller frees the result. */
+char *ohc_report_to_html(const cJSON *report);
+
+/* Helpers the renderers share. */
+
+/* 0 info, 1 warning, 2 error, 3 critical; -1 for anything else. */
+int ohc_report_severity_rank(const char *severity);
+
+/* The worst finding's rank, -1 when there is none. */
+int ohc_report_worst_severity(const cJSON *report);
+
+/* The documented exit code of a finished report: 3 when the collection failed,
+ * else 2 (error/critical), 1 (warning) or 0. */
+int ohc_report_exit_code(const cJSON *report);
+
+/* The string at a dotted path of object keys ("host.os.version"), or NULL when
+ * absent or not a string. Borrowed from obj. */
+const char *ohc_report_str(const cJSON *obj, const char *path);
+
+/* The findings, worst severity first, rule order kept within a severity. A new
+ * array of borrowed pointers (caller frees the array with free()); NULL when out
+ * of memory. */
+const cJSON **ohc_report_sorted_findings(const cJSON *report, size_t *out_count);
+
+/* A scalar as text ("null", "true", "42", the string itself); arrays and
+ * objects as compact JSON. Truncated to size. */
+void ohc_report_scalar_text(char *out, size_t size, const cJSON *v);
+
+/* An evidence item's name: its "fact", "path" or "name" member. Borrowed. */
+const char *ohc_report_evidence_name(const cJSON *item);
+
+/* A remediation step is a string or an object with text (or step/description/
+ * title) and command (a string) or commands (an array of strings). Borrowed. */
+const char *ohc_report_step_text(const cJSON *step);
+const cJSON *ohc_report_step_commands(const cJSON *step);
 
 /* Worst probe status as a collection outcome: 0 when the report is usable. */
 int ohc_report_collection_failed(const cJSON *report);
