@@ -1,5 +1,7 @@
 #include "event27.h"
 
+#include "hresult_names.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -229,29 +231,9 @@ void ohc_event27_decode(ohc_event27 *out, const ohc_event_record *rec)
     out->hrs_capped |= ohc_event27_scan_hresults(out->hrs, OHC_EVENT27_MAX_HRS, &out->hr_count, rec->message);
 }
 
-/* HRESULT names come from collector/hresult_names (the BITS issue) once it is
- * on main; until then none is known and hr_name stays null. */
-static const char *ohc_hr_name_lookup(uint32_t hr)
-{
-    (void)hr;
-    return NULL;
-}
-
 cJSON *ohc_event27_hr_to_json(uint32_t hr)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (o == NULL)
-        return NULL;
-    char hex[16];
-    snprintf(hex, sizeof hex, "0x%08X", (unsigned)hr);
-    cJSON_AddNumberToObject(o, "hr", (double)hr);
-    cJSON_AddStringToObject(o, "hr_hex", hex);
-    const char *name = ohc_hr_name_lookup(hr);
-    if (name != NULL)
-        cJSON_AddStringToObject(o, "hr_name", name);
-    else
-        cJSON_AddNullToObject(o, "hr_name");
-    return o;
+    return ohc_hresult_to_json(hr);
 }
 
 cJSON *ohc_event27_to_json(const ohc_event27 *ev)

@@ -94,7 +94,7 @@ static void test_failure_reason_2_and_name(void **state)
     cJSON *h0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hrs"), 0);
     assert_string_equal(cJSON_GetObjectItem(h0, "hr_hex")->valuestring, "0x80190194");
     assert_true(cJSON_GetObjectItem(h0, "hr")->valuedouble == 2149122452.0);
-    assert_non_null(cJSON_GetObjectItem(h0, "hr_name"));
+    assert_string_equal(cJSON_GetObjectItem(h0, "hr_name")->valuestring, "BG_E_HTTP_ERROR_404");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "malformed")));
     cJSON_Delete(j);
     free(bin);
