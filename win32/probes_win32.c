@@ -3,6 +3,8 @@
 /* Report order. Budgets are wall-clock ceilings, not expectations. */
 static const ohc_probe_def win32_probes[] = {
     {"host", 5000, ohc_win32_probe_host},
+    {"proxy", 10000, ohc_win32_probe_proxy},
+    {"outlook", 5000, ohc_win32_probe_outlook},
 };
 
 const ohc_probe_def *ohc_platform_probes(size_t *out_count)
