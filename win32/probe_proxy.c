@@ -342,7 +342,7 @@ static void collect_reachability(cJSON *facts, proxy_set *set)
         j->refs = 2;
         j->ep = set->eps[i];
         j->started_ms = start;
-        HANDLE t = CreateThread(NULL, 64 * 1024, reach_main, j, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+        HANDLE t = CreateThread(NULL, 256 * 1024, reach_main, j, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
         if (t == NULL) {
             free(j);
             continue;
