@@ -28,8 +28,9 @@ static const struct command {
      "send reports (or the spool) to the configured endpoint"},
     {"service", ohc_cmd_service, "service install|uninstall|start|stop|status|collect-now",
      "manage the ohc Windows service"},
-    {"config", ohc_cmd_config, "config show [--format text|json] [--set NAME=VALUE]...",
-     "print the effective configuration and where each value comes from"},
+    {"config", ohc_cmd_config, "config show [--format text|json] [--set NAME=VALUE]...\n"
+                               "            config set [--skip-empty] NAME=VALUE... | config unset NAME...",
+     "print the effective configuration and its sources; write HKLM\\SOFTWARE\\OutlookHealthCollector"},
     {"version", cmd_version, "version", "print the version"},
     {"help", cmd_help, "help [COMMAND]", "print this help"},
 };

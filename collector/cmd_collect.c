@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "collect.h"
 #include "os.h"
 #include "report.h"
 #include "strbuf.h"
@@ -109,7 +110,7 @@ int ohc_cmd_collect(int argc, char **argv)
     ohc_collect_options options = {NULL, 14};
     ohc_error err;
     ohc_error_clear(&err);
-    cJSON *report = ohc_report_collect(chosen, count, &options, &err);
+    cJSON *report = ohc_collect_report(chosen, count, &options, &err);
     free(chosen);
     if (report == NULL) {
         ohc_cli_error("collection failed: %s", err.message);

@@ -105,10 +105,103 @@ static void print_text(const ohc_config *cfg)
            OHC_SETTINGS_POLICY_KEY, OHC_SETTINGS_LOCAL_KEY);
 }
 
+enum { OPT_SKIP_EMPTY = 1 };
+
+static const ohc_opt set_opts[] = {
+    {"skip-empty", 0, 0, OPT_SKIP_EMPTY},
+    {NULL, 0, 0, 0},
+};
+
+static const ohc_opt no_opts[] = {{NULL, 0, 0, 0}};
+
+/* ohc config set [--skip-empty] NAME=VALUE... / ohc config unset NAME...:
+ * every value is checked against the table first; nothing is written unless
+ * all are valid. --skip-empty ignores NAME= (the installer passes every
+ * property, set or not). */
+static int cmd_set(int argc, char **argv, int unset)
+{
+    const char *cmd = unset ? "config unset" : "config set";
+    int skip_empty = 0, rc = OHC_EXIT_OK;
+    ohc_config cfg;
+    int written[OHC_SETTING_COUNT] = {0};
+    if (ohc_config_init(&cfg) != OHC_OK) {
+        ohc_config_free(&cfg);
+        ohc_cli_error("out of memory");
+        return OHC_EXIT_FAILED;
+    }
+    ohc_opt_state st = {2, 0, NULL, ""};
+    int id;
+    while (rc == OHC_EXIT_OK && (id = ohc_opt_next(&st, argc, argv, unset ? no_opts : set_opts)) != OHC_OPT_END) {
+        ohc_error err;
+        ohc_error_clear(&err);
+        if (id == OPT_SKIP_EMPTY && !unset) {
+            skip_empty = 1;
+        } else if (id == OHC_OPT_POSITIONAL) {
+            const char *eq = strchr(st.value, '=');
+            const ohc_setting_def *d = NULL;
+            if (unset) {
+                d = ohc_settings_find(st.value);
+                if (d == NULL)
+                    rc = ohc_usage_error(cmd, "unknown setting");
+            } else if (skip_empty && eq != NULL && eq[1] == '\0') {
+                continue;
+            } else if (ohc_config_set_assignment(&cfg, st.value, &err) != OHC_OK) {
+                rc = ohc_usage_error(cmd, err.message);
+            } else {
+                char name[64];
+                size_t len = (size_t)(eq - st.value);
+                snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), st.value);
+                d = ohc_settings_find(name);
+            }
+            if (d != NULL)
+                written[d->id] = 1;
+        } else if (id == OHC_OPT_HELP) {
+            printf("Usage: ohc %s\n", unset ? "config unset NAME..." : "config set [--skip-empty] NAME=VALUE...");
+            ohc_config_free(&cfg);
+            return OHC_EXIT_OK;
+        } else {
+            rc = ohc_usage_error(cmd, st.error);
+        }
+    }
+    ohc_raw_value *raw = calloc(1, sizeof *raw);
+    if (raw == NULL)
+        rc = OHC_EXIT_FAILED;
+    for (int i = 0; rc == OHC_EXIT_OK && i < OHC_SETTING_COUNT; i++) {
+        if (!written[i])
+            continue;
+        size_t count;
+        const ohc_setting_def *d = &ohc_settings_table(&count)[i];
+        ohc_error err;
+        ohc_error_clear(&err);
+        ohc_config_to_raw(raw, &cfg, (ohc_setting_id)i);
+        if (ohc_platform_settings_write(d->name, unset ? NULL : raw, &err) != OHC_OK) {
+            ohc_cli_error("%s: %s", d->name, err.message);
+            rc = OHC_EXIT_FAILED;
+        } else {
+            char shown[OHC_SETTING_STR_MAX + 16];
+            if (unset)
+                printf("%s removed from HKLM\\%s\n", d->name, OHC_SETTINGS_LOCAL_KEY);
+            else
+                printf("%s = %s written to HKLM\\%s\n", d->name, ohc_config_display(&cfg, d->id, shown, sizeof shown),
+                       OHC_SETTINGS_LOCAL_KEY);
+        }
+    }
+    if (raw != NULL) {
+        memset(raw, 0, sizeof *raw);
+        free(raw);
+    }
+    ohc_config_free(&cfg);
+    return rc;
+}
+
 int ohc_cmd_config(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "set"))
+        return cmd_set(argc, argv, 0);
+    if (argc >= 2 && !strcmp(argv[1], "unset"))
+        return cmd_set(argc, argv, 1);
     if (argc < 2 || strcmp(argv[1], "show") != 0)
-        return ohc_usage_error("config", argc < 2 ? "expected 'show'" : "unknown subcommand");
+        return ohc_usage_error("config", argc < 2 ? "expected show, set or unset" : "unknown subcommand");
     const char *format = "text";
     ohc_config cfg;
     if (ohc_config_init(&cfg) != OHC_OK) {

@@ -363,3 +363,18 @@ const char *ohc_config_display(const ohc_config *cfg, ohc_setting_id id, char *b
     }
     return buf;
 }
+
+void ohc_config_to_raw(ohc_raw_value *out, const ohc_config *cfg, ohc_setting_id id)
+{
+    memset(out, 0, sizeof *out);
+    if ((size_t)id >= SETTING_COUNT)
+        return;
+    const ohc_setting_def *d = &settings[id];
+    if (d->type == OHC_SETTING_NUMBER || d->type == OHC_SETTING_BOOL) {
+        out->type = OHC_RAW_DWORD;
+        out->dword = cfg->v[id].num;
+    } else {
+        out->type = OHC_RAW_STRING;
+        snprintf(out->str, sizeof out->str, "%s", ohc_config_str(cfg, id));
+    }
+}

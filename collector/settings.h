@@ -143,6 +143,14 @@ void ohc_config_load(ohc_config *cfg, ohc_config_log_fn log, void *log_ctx);
 int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name,
                                ohc_error *err);
 
+/* Writes `value` (a REG_SZ or REG_DWORD; NULL deletes it) as value `name`
+ * of the local layer, HKLM\SOFTWARE\OutlookHealthCollector, creating the key
+ * (`ohc config set`, which the installer runs). OHC_EUNAVAILABLE on POSIX. */
+int ohc_platform_settings_write(const char *name, const ohc_raw_value *value, ohc_error *err);
+
+/* The raw form of a setting's effective value, for writing it back. */
+void ohc_config_to_raw(ohc_raw_value *out, const ohc_config *cfg, ohc_setting_id id);
+
 /* Sets a setting from command-line text ("240", "true", "https://..."), with
  * source OHC_SOURCE_FLAG. A bad value is refused with OHC_EINVAL and a message
  * in *err (the setting keeps its value): a flag is the user's typo, not

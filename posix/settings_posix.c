@@ -12,3 +12,10 @@ int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source
     (void)err;
     return OHC_ENOTFOUND;
 }
+
+int ohc_platform_settings_write(const char *name, const ohc_raw_value *value, ohc_error *err)
+{
+    (void)value;
+    (void)name;
+    return ohc_error_set(err, OHC_EUNAVAILABLE, 0, "the native build has no machine configuration store");
+}

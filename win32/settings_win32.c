@@ -71,3 +71,35 @@ int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source
     RegCloseKey(h);
     return result;
 }
+
+int ohc_platform_settings_write(const char *name, const ohc_raw_value *value, ohc_error *err)
+{
+    HKEY h;
+    LONG rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\OutlookHealthCollector", 0, NULL, 0,
+                              KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &h, NULL);
+    if (rc != ERROR_SUCCESS)
+        return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegCreateKeyEx");
+    wchar_t *wname = ohc_w_from_utf8(name);
+    wchar_t *wvalue = value != NULL && value->type == OHC_RAW_STRING ? ohc_w_from_utf8(value->str) : NULL;
+    if (wname == NULL || (value != NULL && value->type == OHC_RAW_STRING && wvalue == NULL)) {
+        rc = ERROR_OUTOFMEMORY;
+    } else if (value == NULL) {
+        rc = RegDeleteValueW(h, wname);
+        if (rc == ERROR_FILE_NOT_FOUND)
+            rc = ERROR_SUCCESS;
+    } else if (value->type == OHC_RAW_DWORD) {
+        DWORD d = value->dword;
+        rc = RegSetValueExW(h, wname, 0, REG_DWORD, (const BYTE *)&d, sizeof d);
+    } else {
+        rc = RegSetValueExW(h, wname, 0, REG_SZ, (const BYTE *)wvalue, (DWORD)((wcslen(wvalue) + 1) * sizeof *wvalue));
+    }
+    if (wvalue != NULL) {
+        SecureZeroMemory(wvalue, wcslen(wvalue) * sizeof *wvalue);
+        free(wvalue);
+    }
+    free(wname);
+    RegCloseKey(h);
+    if (rc != ERROR_SUCCESS)
+        return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "writing the configuration");
+    return OHC_OK;
+}

@@ -1,0 +1,517 @@
+/* The ohc Windows service: the SCM entry point, the schedule and the
+ * collections it runs.
+ *
+ * One control thread (ServiceMain) waits on kernel objects only: the stop
+ * event, the collect-now event (set by control code OHC_SERVICE_CONTROL_COLLECT),
+ * the collection thread's handle and, where the event log API works, the
+ * signal of an EvtSubscribe subscription to Outlook Event 27. Between those it
+ * sleeps in WaitForMultipleObjects with the time to the next due collection or
+ * spool retry: no polling, no CPU while idle. A collection runs on its own
+ * thread so that a stop is answered within OHC_SERVICE_STOP_MS, mid-collection
+ * included (the report files are written atomically, so an abandoned
+ * collection leaves nothing half-written). */
+#include "service.h"
+
+#include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
+#include <shlobj.h>
+#include <winevt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "ohc_messages.h"
+#include "ohc_version.h"
+#include "os.h"
+#include "probes_win32.h"
+#include "report.h"
+#include "schedule.h"
+#include "settings.h"
+#include "svclog.h"
+#include "win32util.h"
+
+
+int ohc_service_state_dir(wchar_t *out, size_t size)
+{
+    wchar_t *base = NULL;
+    int rc = OHC_OK;
+    if (SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base) != S_OK || base == NULL) {
+        /* fall back to the environment (Wine and Windows both set it) */
+        wchar_t env[MAX_PATH];
+        DWORD n = GetEnvironmentVariableW(L"ProgramData", env, MAX_PATH);
+        if (n == 0 || n >= MAX_PATH)
+            rc = OHC_ENOTFOUND;
+        else if (_snwprintf(out, size, L"%ls\\%ls", env, OHC_SERVICE_STATE_NAME) < 0)
+            rc = OHC_ELIMIT;
+    } else if (_snwprintf(out, size, L"%ls\\%ls", base, OHC_SERVICE_STATE_NAME) < 0) {
+        rc = OHC_ELIMIT;
+    }
+    if (base)
+        CoTaskMemFree(base);
+    if (size)
+        out[size - 1] = 0;
+    return rc;
+}
+
+int ohc_service_secure_dir(const wchar_t *dir, ohc_error *err)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_SERVICE_STATE_SDDL, SDDL_REVISION_1, &sd, NULL))
+        return ohc_win32_error(err, OHC_EOS, GetLastError(), "ConvertStringSecurityDescriptorToSecurityDescriptor");
+    SECURITY_ATTRIBUTES sa = {sizeof sa, sd, FALSE};
+    int rc = OHC_OK;
+    if (!CreateDirectoryW(dir, &sa)) {
+        DWORD e = GetLastError();
+        if (e != ERROR_ALREADY_EXISTS) {
+            rc = ohc_win32_error(err, ohc_err_from_win32(e), e, "cannot create the state directory");
+            goto done;
+        }
+        /* It existed (an upgrade, or someone made it): enforce the ACL anyway. */
+        BOOL present = FALSE, defaulted = FALSE;
+        PACL dacl = NULL;
+        GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
+        wchar_t path[MAX_PATH];
+        _snwprintf(path, MAX_PATH, L"%ls", dir);
+        path[MAX_PATH - 1] = 0;
+        DWORD r = SetNamedSecurityInfoW(path, SE_FILE_OBJECT,
+                                        DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, NULL, NULL,
+                                        dacl, NULL);
+        if (r != ERROR_SUCCESS)
+            rc = ohc_win32_error(err, ohc_err_from_win32(r), r, "cannot set the state directory's ACL");
+    }
+done:
+    LocalFree(sd);
+    return rc;
+}
+
+/* ---- the running service ---- */
+
+static struct svc {
+    SERVICE_STATUS_HANDLE status_handle; /* NULL in console mode */
+    SERVICE_STATUS status;
+    HANDLE stop_event;    /* manual reset */
+    HANDLE collect_event; /* auto reset */
+    wchar_t state_dir[MAX_PATH];
+    char state_dir_utf8[MAX_PATH * 3];
+    /* the collection thread's job */
+    int job_is_retry;
+    const char *job_reason;
+    int job_pending; /* out: reports still waiting in the spool */
+    uint64_t job_retry_after_ms;
+    /* event subscription (wevtapi, loaded at run time) */
+    HMODULE wevtapi;
+    EVT_HANDLE subscription;
+    HANDLE evt_signal;
+} svc;
+
+/* Set once the SCM has called ServiceMain: reports then say run_as.mode "service"
+ * (under Wine a service runs as the prefix's user, so the SID cannot tell). */
+static volatile LONG started_by_scm;
+
+int ohc_win32_running_as_service(void)
+{
+    return started_by_scm != 0;
+}
+
+static void set_status(DWORD state, DWORD exit_code, DWORD wait_hint)
+{
+    static DWORD checkpoint = 1;
+    svc.status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    svc.status.dwCurrentState = state;
+    svc.status.dwWin32ExitCode = exit_code;
+    svc.status.dwWaitHint = wait_hint;
+    svc.status.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
+    svc.status.dwCheckPoint = state == SERVICE_RUNNING || state == SERVICE_STOPPED ? 0 : checkpoint++;
+    if (svc.status_handle)
+        SetServiceStatus(svc.status_handle, &svc.status);
+}
+
+static DWORD WINAPI control_handler(DWORD control, DWORD event_type, void *event_data, void *ctx)
+{
+    (void)event_type;
+    (void)event_data;
+    (void)ctx;
+    switch (control) {
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_SHUTDOWN:
+        set_status(SERVICE_STOP_PENDING, NO_ERROR, OHC_SERVICE_STOP_MS);
+        SetEvent(svc.stop_event);
+        return NO_ERROR;
+    case OHC_SERVICE_CONTROL_COLLECT:
+        SetEvent(svc.collect_event);
+        return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE: return NO_ERROR;
+    default: return ERROR_CALL_NOT_IMPLEMENTED;
+    }
+}
+
+static BOOL WINAPI console_handler(DWORD type)
+{
+    (void)type;
+    SetEvent(svc.stop_event);
+    return TRUE;
+}
+
+static uint32_t random_u32(void)
+{
+    uint32_t r = 0;
+    if (ohc_os_random_bytes(&r, sizeof r, NULL) != OHC_OK)
+        r = (uint32_t)GetTickCount64() * 2654435761u;
+    return r;
+}
+
+static void config_log(void *ctx, const char *msg)
+{
+    (void)ctx;
+    ohc_svclog_event(OHC_LOG_WARNING, OHC_MSG_CONFIG_IGNORED, msg);
+}
+
+/* Loads the effective configuration; `log_problems` reports bad values (once
+ * per collection, so a wrong GPO value shows up in the log and event log). */
+static int load_config(ohc_config *cfg, int log_problems)
+{
+    if (ohc_config_init(cfg) != OHC_OK) {
+        ohc_svclog(OHC_LOG_ERROR, "out of memory reading the configuration");
+        return -1;
+    }
+    ohc_config_load(cfg, log_problems ? config_log : NULL, NULL);
+    ohc_svclog_set_level(ohc_svclog_level_from_name(ohc_config_str(cfg, OHC_SET_LOG_LEVEL)));
+    return 0;
+}
+
+static int count_findings(const cJSON *report)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "findings"));
+}
+
+/* What became of a report after it was written to last-report.json. */
+static void deliver(const ohc_config *cfg, const cJSON *report, const char *json, struct svc *s)
+{
+    (void)report;
+    s->job_pending = 0;
+    if (ohc_config_str(cfg, OHC_SET_UPLOAD_URL)[0] == '\0') {
+        ohc_svclog(OHC_LOG_INFO, "UploadUrl is not set: the report stays on this PC");
+        return;
+    }
+    int rc = ohc_service_deliver(cfg, s->state_dir_utf8, json, &s->job_pending, &s->job_retry_after_ms);
+    if (rc != OHC_OK)
+        s->job_pending = 1;
+}
+
+static void collect_once(struct svc *s)
+{
+    ohc_config cfg;
+    if (load_config(&cfg, 1) != 0) {
+        ohc_config_free(&cfg);
+        return;
+    }
+    uint64_t t0 = ohc_os_monotonic_ms();
+    ohc_svclog(OHC_LOG_INFO, "collection started (%s)", s->job_reason);
+    size_t count = 0;
+    const ohc_probe_def *probes = ohc_platform_probes(&count);
+    ohc_collect_options options = {NULL, ohc_config_num(&cfg, OHC_SET_EVENT_DAYS)};
+    ohc_error err;
+    ohc_error_clear(&err);
+    cJSON *report = ohc_collect_report(probes, count, &options, &err);
+    char *json = report ? ohc_report_to_json(report) : NULL;
+    if (json == NULL) {
+        char msg[320];
+        snprintf(msg, sizeof msg, "%s", report ? "out of memory rendering the report" : err.message);
+        ohc_svclog_event(OHC_LOG_ERROR, OHC_MSG_COLLECTION_FAILED, msg);
+        cJSON_Delete(report);
+        ohc_config_free(&cfg);
+        return;
+    }
+    char path[sizeof s->state_dir_utf8 + 32];
+    snprintf(path, sizeof path, "%s\\last-report.json", s->state_dir_utf8);
+    if (ohc_os_write_file_atomic(path, json, strlen(json), &err) != OHC_OK)
+        ohc_svclog(OHC_LOG_ERROR, "cannot write %s: %s", path, err.message);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(report, "report_id");
+    char msg[320];
+    snprintf(msg, sizeof msg, "report %s, %d finding(s), %lu ms, %s", cJSON_IsString(id) ? id->valuestring : "?",
+             count_findings(report), (unsigned long)(ohc_os_monotonic_ms() - t0), path);
+    ohc_svclog_event(OHC_LOG_INFO, OHC_MSG_COLLECTED, msg);
+    deliver(&cfg, report, json, s);
+    free(json);
+    cJSON_Delete(report);
+    ohc_config_free(&cfg);
+}
+
+static DWORD WINAPI job_thread(void *arg)
+{
+    struct svc *s = arg;
+    if (s->job_is_retry) {
+        ohc_config cfg;
+        if (load_config(&cfg, 0) == 0) {
+            s->job_pending = 0;
+            if (ohc_service_retry_spool(&cfg, s->state_dir_utf8, &s->job_pending, &s->job_retry_after_ms) != OHC_OK)
+                s->job_pending = 1;
+        }
+        ohc_config_free(&cfg);
+    } else {
+        collect_once(s);
+    }
+    return 0;
+}
+
+/* ---- Outlook Event 27 subscription (real Windows; Wine's wevtapi is a stub) ---- */
+
+typedef EVT_HANDLE(WINAPI *evt_subscribe_fn)(EVT_HANDLE, HANDLE, LPCWSTR, LPCWSTR, EVT_HANDLE, PVOID,
+                                              EVT_SUBSCRIBE_CALLBACK, DWORD);
+typedef BOOL(WINAPI *evt_next_fn)(EVT_HANDLE, DWORD, EVT_HANDLE *, DWORD, DWORD, PDWORD);
+typedef BOOL(WINAPI *evt_close_fn)(EVT_HANDLE);
+
+#define OUTLOOK_27_QUERY                                                                                           \
+    L"*[System[Provider[@Name='Outlook'] and EventID=27 and (Level=1 or Level=2 or Level=3)]]"
+
+static void subscribe_events(struct svc *s)
+{
+    s->wevtapi = LoadLibraryExW(L"wevtapi.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    if (s->wevtapi == NULL)
+        s->wevtapi = LoadLibraryW(L"wevtapi.dll");
+    evt_subscribe_fn subscribe = s->wevtapi ? (evt_subscribe_fn)(void (*)(void))GetProcAddress(s->wevtapi, "EvtSubscribe") : NULL;
+    if (subscribe == NULL) {
+        ohc_svclog(OHC_LOG_WARNING, "Outlook event subscription unavailable (no EvtSubscribe); the schedule alone applies");
+        return;
+    }
+    s->evt_signal = CreateEventW(NULL, FALSE, FALSE, NULL);
+    s->subscription = s->evt_signal ? subscribe(NULL, s->evt_signal, L"Application", OUTLOOK_27_QUERY, NULL, NULL,
+                                                NULL, EvtSubscribeToFutureEvents)
+                                    : NULL;
+    if (s->subscription == NULL) {
+        DWORD e = GetLastError();
+        ohc_error err;
+        if (e == 0)
+            ohc_error_set(&err, OHC_EUNAVAILABLE, 0, "EvtSubscribe returned no subscription and no error code");
+        else
+            ohc_win32_error(&err, OHC_EUNAVAILABLE, e, "EvtSubscribe");
+        ohc_svclog(OHC_LOG_WARNING, "Outlook event subscription unavailable (%s); the schedule alone applies",
+                   err.message);
+        if (s->evt_signal)
+            CloseHandle(s->evt_signal);
+        s->evt_signal = NULL;
+        return;
+    }
+    ohc_svclog(OHC_LOG_INFO, "subscribed to Outlook Event 27 failures in the Application log");
+}
+
+/* Takes the new events off the subscription (they only say "something
+ * happened": the collection reads the log itself). */
+static int drain_events(struct svc *s)
+{
+    evt_next_fn next = (evt_next_fn)(void (*)(void))GetProcAddress(s->wevtapi, "EvtNext");
+    evt_close_fn close = (evt_close_fn)(void (*)(void))GetProcAddress(s->wevtapi, "EvtClose");
+    int total = 0;
+    if (next == NULL || close == NULL)
+        return 0;
+    for (int round = 0; round < 64; round++) { /* bounded: a flood cannot hold the thread */
+        EVT_HANDLE batch[16];
+        DWORD got = 0;
+        if (!next(s->subscription, 16, batch, 0, 0, &got) || got == 0)
+            break;
+        for (DWORD i = 0; i < got; i++)
+            close(batch[i]);
+        total += (int)got;
+    }
+    return total;
+}
+
+static void unsubscribe_events(struct svc *s)
+{
+    if (s->subscription) {
+        evt_close_fn close = (evt_close_fn)(void (*)(void))GetProcAddress(s->wevtapi, "EvtClose");
+        if (close)
+            close(s->subscription);
+    }
+    if (s->evt_signal)
+        CloseHandle(s->evt_signal);
+    if (s->wevtapi)
+        FreeLibrary(s->wevtapi);
+    s->subscription = NULL;
+    s->evt_signal = NULL;
+    s->wevtapi = NULL;
+}
+
+/* ---- the control loop ---- */
+
+static void format_delay(char *buf, size_t size, uint64_t ms)
+{
+    snprintf(buf, size, "%lu s", (unsigned long)((ms + 500) / 1000));
+}
+
+static void run_loop(struct svc *s)
+{
+    ohc_config cfg;
+    if (load_config(&cfg, 1) != 0) {
+        ohc_config_free(&cfg);
+        return;
+    }
+    ohc_schedule sched;
+    uint64_t now = ohc_os_monotonic_ms();
+    ohc_schedule_start(&sched, now, ohc_config_num(&cfg, OHC_SET_STARTUP_DELAY_MINUTES), random_u32());
+    char d[32];
+    format_delay(d, sizeof d, sched.next_collect_ms - now);
+    ohc_svclog(OHC_LOG_INFO, "first collection in %s; then every %lu minutes (+-%u%%)", d,
+               (unsigned long)ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), OHC_SCHEDULE_JITTER_PERCENT);
+    ohc_config_free(&cfg);
+    subscribe_events(s);
+
+    HANDLE job = NULL;
+    for (;;) {
+        HANDLE handles[4];
+        DWORD n = 0;
+        handles[n++] = s->stop_event;
+        handles[n++] = s->collect_event;
+        DWORD job_index = job ? n : MAXDWORD;
+        if (job)
+            handles[n++] = job;
+        DWORD evt_index = s->evt_signal ? n : MAXDWORD;
+        if (s->evt_signal)
+            handles[n++] = s->evt_signal;
+        now = ohc_os_monotonic_ms();
+        DWORD timeout = job ? INFINITE : ohc_schedule_wait_ms(&sched, now, 0x7FFFFFFFu);
+        DWORD r = WaitForMultipleObjects(n, handles, FALSE, timeout);
+        now = ohc_os_monotonic_ms();
+        if (r == WAIT_OBJECT_0) {
+            break;
+        } else if (r == WAIT_OBJECT_0 + 1) {
+            if (job) {
+                ohc_svclog(OHC_LOG_INFO, "collection requested while one runs: ignored");
+                continue;
+            }
+            s->job_is_retry = 0;
+            s->job_reason = "requested by 'ohc service collect-now'";
+        } else if (r == WAIT_OBJECT_0 + job_index) {
+            CloseHandle(job);
+            job = NULL;
+            int was_retry = s->job_is_retry;
+            if (load_config(&cfg, 0) == 0) {
+                if (!was_retry)
+                    ohc_schedule_collected(&sched, now, ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), random_u32());
+                ohc_schedule_spool(&sched, now, s->job_pending, s->job_retry_after_ms, random_u32());
+            } else {
+                ohc_schedule_collected(&sched, now, 240, random_u32());
+            }
+            ohc_config_free(&cfg);
+            format_delay(d, sizeof d, sched.next_collect_ms - now);
+            ohc_svclog(OHC_LOG_INFO, "next collection in %s%s", d,
+                       s->job_pending ? "; reports wait in the spool for a retry" : "");
+            continue;
+        } else if (r == WAIT_OBJECT_0 + evt_index) {
+            int seen = drain_events(s);
+            if (ohc_schedule_event(&sched, now)) {
+                format_delay(d, sizeof d, sched.next_collect_ms - now);
+                ohc_svclog(OHC_LOG_INFO, "%d new Outlook Event 27 failure(s): collecting in %s", seen, d);
+            }
+            continue;
+        } else if (r == WAIT_TIMEOUT) {
+            if (now >= sched.next_collect_ms) {
+                s->job_is_retry = 0;
+                s->job_reason = "scheduled";
+            } else if (now >= sched.next_retry_ms) {
+                s->job_is_retry = 1;
+                s->job_reason = "spool retry";
+                sched.next_retry_ms = OHC_SCHEDULE_NEVER;
+            } else {
+                continue;
+            }
+        } else {
+            DWORD e = GetLastError();
+            ohc_svclog(OHC_LOG_ERROR, "wait failed (error %lu); stopping", (unsigned long)e);
+            break;
+        }
+        job = CreateThread(NULL, 0, job_thread, s, 0, NULL);
+        if (job == NULL) {
+            ohc_svclog(OHC_LOG_ERROR, "cannot start the collection thread (error %lu)", (unsigned long)GetLastError());
+            ohc_schedule_collected(&sched, now, 15, random_u32());
+        }
+    }
+    if (job) {
+        /* Stop mid-collection: give it a moment, then leave it; the process ends. */
+        if (WaitForSingleObject(job, OHC_SERVICE_STOP_MS / 2) == WAIT_TIMEOUT)
+            ohc_svclog(OHC_LOG_WARNING, "stop during a collection: the collection is abandoned");
+        CloseHandle(job);
+    }
+    unsubscribe_events(s);
+}
+
+static int prepare(struct svc *s, ohc_error *err)
+{
+    s->stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    s->collect_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (s->stop_event == NULL || s->collect_event == NULL)
+        return ohc_win32_error(err, OHC_EOS, GetLastError(), "CreateEvent");
+    if (ohc_service_state_dir(s->state_dir, MAX_PATH) != OHC_OK)
+        return ohc_error_set(err, OHC_ENOTFOUND, 0, "cannot find %%ProgramData%%");
+    ohc_utf8_copy_w(s->state_dir_utf8, sizeof s->state_dir_utf8, s->state_dir, -1);
+    int rc = ohc_service_secure_dir(s->state_dir, err);
+    if (rc != OHC_OK)
+        return rc;
+    wchar_t logs[MAX_PATH];
+    _snwprintf(logs, MAX_PATH, L"%ls\\logs", s->state_dir);
+    logs[MAX_PATH - 1] = 0;
+    return ohc_svclog_open(logs, OHC_SVCLOG_MAX_BYTES, OHC_SVCLOG_KEEP, err);
+}
+
+static void WINAPI service_main(DWORD argc, LPWSTR *argv)
+{
+    (void)argc;
+    (void)argv;
+    InterlockedExchange(&started_by_scm, 1);
+    svc.status_handle = RegisterServiceCtrlHandlerExW(OHC_SERVICE_NAME, control_handler, NULL);
+    if (svc.status_handle == NULL)
+        return;
+    set_status(SERVICE_START_PENDING, NO_ERROR, 3000);
+    ohc_error err;
+    ohc_error_clear(&err);
+    ohc_svclog_use_eventlog(1);
+    if (prepare(&svc, &err) != OHC_OK) {
+        ohc_svclog_event(OHC_LOG_ERROR, OHC_MSG_ERROR, err.message);
+        set_status(SERVICE_STOPPED, ERROR_SERVICE_SPECIFIC_ERROR, 0);
+        return;
+    }
+    /* An MSI-installed service gets its description, delayed start and
+     * recovery here (wixl's ServiceInstall cannot express the last two). */
+    ohc_error_clear(&err);
+    if (ohc_service_configure_self(&err) != OHC_OK)
+        ohc_svclog(OHC_LOG_DEBUG, "service configuration not updated: %s", err.message);
+    set_status(SERVICE_RUNNING, NO_ERROR, 0);
+    char msg[160];
+    snprintf(msg, sizeof msg, "version %s, pid %lu, state in %s", OHC_VERSION, (unsigned long)GetCurrentProcessId(),
+             svc.state_dir_utf8);
+    ohc_svclog_event(OHC_LOG_INFO, OHC_MSG_SERVICE_STARTED, msg);
+    run_loop(&svc);
+    ohc_svclog_event(OHC_LOG_INFO, OHC_MSG_SERVICE_STOPPED, "stop requested");
+    ohc_svclog_close();
+    set_status(SERVICE_STOPPED, NO_ERROR, 0);
+}
+
+int ohc_service_run_dispatcher(ohc_error *err)
+{
+    static SERVICE_TABLE_ENTRYW table[] = {{(LPWSTR)OHC_SERVICE_NAME, service_main}, {NULL, NULL}};
+    if (!StartServiceCtrlDispatcherW(table)) {
+        DWORD e = GetLastError();
+        if (e == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
+            return ohc_error_set(err, OHC_EINVAL, e,
+                                 "'service run' is started by the service control manager; "
+                                 "use 'ohc service start', or 'ohc service run --console' to debug");
+        return ohc_win32_error(err, OHC_EOS, e, "StartServiceCtrlDispatcher");
+    }
+    return OHC_OK;
+}
+
+int ohc_service_run_console(ohc_error *err)
+{
+    int rc = prepare(&svc, err);
+    if (rc != OHC_OK)
+        return rc;
+    ohc_svclog_use_console(1);
+    SetConsoleCtrlHandler(console_handler, TRUE);
+    ohc_svclog(OHC_LOG_INFO, "running in the console (Ctrl+C stops); state in %s", svc.state_dir_utf8);
+    run_loop(&svc);
+    ohc_svclog(OHC_LOG_INFO, "stopped");
+    ohc_svclog_close();
+    return OHC_OK;
+}
