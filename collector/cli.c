@@ -21,6 +21,9 @@ static const struct command {
     {"collect", ohc_cmd_collect, "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
                                  "            [--probes LIST] [--upload]",
      "collect facts from this PC and write a report"},
+    {"events", ohc_cmd_events, "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
+                               "            [--format jsonl|xml] [--stats]",
+     "print the records of saved event logs (.evtx), one JSON object per line"},
     {"evaluate", cmd_not_yet, "evaluate REPORT.json [--rules DIR] [--format json|text]",
      "re-check a saved report with the current rules"},
     {"rules", cmd_not_yet, "rules check [DIR]", "check rule files and list their errors"},

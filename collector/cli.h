@@ -29,6 +29,7 @@ int ohc_cmd_service(int argc, char **argv);
 /* Portable commands. */
 int ohc_cmd_collect(int argc, char **argv);
 int ohc_cmd_config(int argc, char **argv);
+int ohc_cmd_events(int argc, char **argv);
 
 /* Option parsing, GNU style: --name, --name=value, --name value, -x value,
  * "--" ends options; -h, --help and (on every platform) /? ask for help. */

@@ -263,3 +263,59 @@ const char *ohc_os_platform_name(void)
     return "linux";
 #endif
 }
+
+struct ohc_os_file {
+    int fd;
+};
+
+int ohc_os_file_open_read(ohc_os_file **out, const char *path, ohc_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return ohc_error_set(err, e == ENOENT ? OHC_ENOTFOUND : OHC_EIO, (uint32_t)e, "%s: %s", path, strerror(e));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+        close(fd);
+        return ohc_error_set(err, OHC_EIO, 0, "%s: is a directory", path);
+    }
+    ohc_os_file *f = malloc(sizeof *f);
+    if (f == NULL) {
+        close(fd);
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
+    f->fd = fd;
+    *out = f;
+    return OHC_OK;
+}
+
+int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    *out_read = 0;
+    size_t got = 0;
+    /* Fill the buffer unless the file ends: callers read fixed-size blocks. */
+    while (got < len) {
+        ssize_t r = read(f->fd, (char *)buf + got, len - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            return ohc_error_set(err, OHC_EIO, (uint32_t)e, "read: %s", strerror(e));
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    *out_read = got;
+    return OHC_OK;
+}
+
+void ohc_os_file_close(ohc_os_file *f)
+{
+    if (f == NULL)
+        return;
+    close(f->fd);
+    free(f);
+}

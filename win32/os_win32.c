@@ -252,3 +252,60 @@ const char *ohc_os_platform_name(void)
 {
     return "windows-x64";
 }
+
+struct ohc_os_file {
+    HANDLE h;
+};
+
+int ohc_os_file_open_read(ohc_os_file **out, const char *path, ohc_error *err)
+{
+    *out = NULL;
+    wchar_t *wpath = ohc_w_from_utf8(path);
+    if (wpath == NULL)
+        return ohc_error_set(err, OHC_EINVAL, 0, "path is not valid UTF-8");
+    /* Share everything: the live log may be an open .evtx the service writes. */
+    HANDLE h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+    free(wpath);
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        ohc_win32_error(err, ohc_err_from_win32(e), e, path);
+        return err ? err->code : OHC_EIO;
+    }
+    ohc_os_file *f = malloc(sizeof *f);
+    if (f == NULL) {
+        CloseHandle(h);
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
+    f->h = h;
+    *out = f;
+    return OHC_OK;
+}
+
+int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    *out_read = 0;
+    size_t got = 0;
+    while (got < len) {
+        DWORD n = 0, want = len - got > (1u << 30) ? (1u << 30) : (DWORD)(len - got);
+        if (!ReadFile(f->h, (char *)buf + got, want, &n, NULL)) {
+            DWORD e = GetLastError();
+            if (e == ERROR_HANDLE_EOF)
+                break;
+            return ohc_win32_error(err, OHC_EIO, e, "read");
+        }
+        if (n == 0)
+            break;
+        got += n;
+    }
+    *out_read = got;
+    return OHC_OK;
+}
+
+void ohc_os_file_close(ohc_os_file *f)
+{
+    if (f == NULL)
+        return;
+    CloseHandle(f->h);
+    free(f);
+}
