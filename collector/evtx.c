@@ -264,8 +264,9 @@ static int render_scalar(evtx_tbuf *t, uint8_t type, const uint8_t *p)
 }
 
 /* Text of a substitution value (not BinXml, which the walker handles).
- * Arrays render their items separated by ", ". */
-int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n)
+ * Arrays render their items separated by sep (", " for people; a NUL byte
+ * where the items become separate values). */
+static int render_value_sep(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n, const char *sep, size_t seplen)
 {
     uint8_t base = type & 0x7f;
     if (type & 0x80) {
@@ -276,7 +277,7 @@ int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n
                 if (i == units || rd16(p + 2 * i) == 0) {
                     if (i > start || i < units) {
                         if (!first)
-                            rc = tb_put(t, ", ", 2);
+                            rc = tb_put(t, sep, seplen);
                         if (rc == OHC_OK)
                             rc = ohc_evtx_utf16_to_utf8(t, p + 2 * start, i - start);
                         first = 0;
@@ -289,7 +290,7 @@ int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n
         if (base == EVTX_T_ANSI) {
             int rc = OHC_OK;
             for (size_t i = 0; i < n && rc == OHC_OK; i++)
-                rc = p[i] ? tb_putc(t, (char)p[i]) : (i + 1 < n ? tb_put(t, ", ", 2) : OHC_OK);
+                rc = p[i] ? tb_putc(t, (char)p[i]) : (i + 1 < n ? tb_put(t, sep, seplen) : OHC_OK);
             return rc;
         }
         size_t sz = base == EVTX_T_SIZET ? (n % 8 == 0 ? 8 : 4) : fixed_size(base);
@@ -298,7 +299,7 @@ int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n
         int rc = OHC_OK;
         for (size_t i = 0; i < n / sz && rc == OHC_OK; i++) {
             if (i)
-                rc = tb_put(t, ", ", 2);
+                rc = tb_put(t, sep, seplen);
             if (rc == OHC_OK)
                 rc = base == EVTX_T_SIZET ? (sz == 8 ? tb_printf(t, "0x%016llx", (unsigned long long)rd64(p + i * sz))
                                                       : tb_printf(t, "0x%08lx", (unsigned long)rd32(p + i * sz)))
@@ -334,6 +335,11 @@ int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n
         return render_scalar(t, base, p);
     }
     }
+}
+
+int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n)
+{
+    return render_value_sep(t, type, p, n, ", ", 2);
 }
 
 /* Unsigned integer of a value (integer types, or decimal / 0x text). */
@@ -450,7 +456,7 @@ typedef struct bx_subs {
 typedef struct bx_elem {
     uint8_t kind;
     uint32_t name; /* offset in r->names */
-    int has_content;
+    int has_content, has_child;
 } bx_elem;
 
 typedef struct bx_ctx {
@@ -626,6 +632,33 @@ static int on_value(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
         c->stack[c->depth - 1].has_content |= !c->in_attr;
     c->work += (uint32_t)(n / 16);
     r->scratch.len = 0;
+    if (tg == T_DATA_VALUE && (type & 0x80) && (type & 0x7f) != EVTX_T_BINXML) {
+        /* An array in <Data>: Windows renders one <Data> per item. */
+        int rc = render_value_sep(&r->scratch, type, p, n, "", 1);
+        if (rc != OHC_OK)
+            return rc;
+        size_t start = 0, len = r->scratch.len;
+        for (size_t i = 0; i <= len; i++) {
+            if (i < len && r->scratch.p[i] != '\0')
+                continue;
+            if (start > 0) {
+                uint32_t name = c->cur_value >= 0 ? r->vals[c->cur_value].name : UINT32_MAX;
+                if ((rc = new_value(c, 0, 0)) != OHC_OK)
+                    return rc;
+                if (c->cur_value >= 0)
+                    r->vals[c->cur_value].name = name;
+                if (c->xml && (rc = tb_put(c->xml, "</Data><Data>", 13)) != OHC_OK)
+                    return rc;
+            }
+            if (c->xml && (rc = xml_escape(c->xml, r->scratch.p + start, i - start, 0)) != OHC_OK)
+                return rc;
+            /* value_append may move text but never scratch */
+            if ((rc = value_append(c, r->scratch.p + start, i - start)) != OHC_OK)
+                return rc;
+            start = i + 1;
+        }
+        return OHC_OK;
+    }
     if (need_text) {
         int rc = ohc_evtx_render_value(&r->scratch, type, p, n);
         if (rc != OHC_OK)
@@ -741,10 +774,13 @@ static int open_element(bx_ctx *c, const evtx_name_slot *ns)
     if (c->depth >= MAX_ELEM_DEPTH)
         return OHC_ELIMIT;
     ohc_evtx_reader *r = c->r;
+    if (c->depth > 0)
+        c->stack[c->depth - 1].has_child = 1;
     bx_elem *e = &c->stack[c->depth++];
     e->kind = ns->kind;
     e->name = ns->str;
     e->has_content = 0;
+    e->has_child = 0;
     c->in_attr = 0;
     if (c->xml) {
         int rc = tb_putc(c->xml, '<');
@@ -787,6 +823,12 @@ static int close_element(bx_ctx *c, int empty)
     }
     if (!c->analyze) {
         uint8_t parent = c->depth >= 2 ? c->stack[c->depth - 2].kind : N_OTHER;
+        if (c->userdata_depth >= 0 && c->depth - 1 > c->userdata_depth + 1 && !e->has_child && c->cur_value < 0) {
+            /* an empty leaf under UserData is still a value: "" */
+            int rc = new_value(c, e->name, 1);
+            if (rc != OHC_OK)
+                return rc;
+        }
         if ((e->kind == N_DATA && parent == N_EVENTDATA) || c->userdata_depth >= 0)
             c->cur_value = -1;
         if (c->userdata_depth == c->depth - 1)
