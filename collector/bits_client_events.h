@@ -10,9 +10,9 @@
  * Events 59/60 name no owner: it is taken from the job's event 3 or 4 seen
  * earlier in the same log (jobId), else null.
  *
- * An event 60 with a failing hr on a URL whose path has /OAB/ (or ends in
- * oab.xml or .lzx) is tagged oab, like a BITS job: Outlook's OAB download
- * failed as seen from BITS. */
+ * A transfer is tagged oab from its URL, like a BITS job (path has /OAB/, or
+ * ends in /oab.xml or .lzx); an event 60 with a failing hr on such a URL is
+ * an OAB download failure seen from BITS (summary.oab_failures). */
 #ifndef OHC_BITS_CLIENT_EVENTS_H
 #define OHC_BITS_CLIENT_EVENTS_H
 
@@ -38,7 +38,7 @@ typedef struct ohc_bits_client_transfer {
     const char *job_id;
     int has_bytes_total, has_bytes_transferred;
     uint64_t bytes_total, bytes_transferred;
-    int oab;              /* URL looks like an OAB file */
+    int oab;              /* URL looks like an OAB file (like a BITS job's oab) */
     int failed;           /* has_hr && hr != 0 */
 } ohc_bits_client_transfer;
 

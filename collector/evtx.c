@@ -980,6 +980,7 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
     int base_depth = c->depth;
     int rc = OHC_OK;
     int attr_open = 0; /* an attribute value is being written (XML quote open) */
+    size_t attr_mark = 0, attr_value_at = 0; /* XML length before the attribute and where its value starts */
     while (pos < end) {
         if (++c->work > MAX_WORK)
             return OHC_ELIMIT;
@@ -989,7 +990,9 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
                            tok == 0x48 || tok == 0x09 || tok == 0x49 || tok == 0x07 || tok == 0x47)) {
             attr_open = 0;
             c->in_attr = 0;
-            if (c->xml && (rc = tb_putc(c->xml, '"')) != OHC_OK)
+            if (c->xml && c->xml->len == attr_value_at)
+                c->xml->len = attr_mark; /* no value (empty optional substitution): omit it, as Windows does */
+            else if (c->xml && (rc = tb_putc(c->xml, '"')) != OHC_OK)
                 return rc;
         }
         switch (tok) {
@@ -1071,6 +1074,7 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             c->in_attr = 1;
             attr_open = 1;
             if (c->xml) {
+                attr_mark = c->xml->len;
                 rc = tb_putc(c->xml, ' ');
                 if (rc == OHC_OK)
                     rc = tb_put(c->xml, c->r->names.p + ns->str, ns->len);
@@ -1078,6 +1082,7 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
                     rc = tb_put(c->xml, "=\"", 2);
                 if (rc != OHC_OK)
                     return rc;
+                attr_value_at = c->xml->len;
             }
             pos = p;
             break;
@@ -1167,8 +1172,12 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             return OHC_EMALFORMED;
         }
     }
-    if (attr_open && c->xml && (rc = tb_putc(c->xml, '"')) != OHC_OK)
-        return rc;
+    if (attr_open && c->xml) {
+        if (c->xml->len == attr_value_at)
+            c->xml->len = attr_mark;
+        else if ((rc = tb_putc(c->xml, '"')) != OHC_OK)
+            return rc;
+    }
     *out_end = pos;
     return c->depth == base_depth ? OHC_OK : OHC_EMALFORMED;
 }
@@ -1188,8 +1197,8 @@ static evtx_tpl_info *template_info(ohc_evtx_reader *r, uint32_t def)
             break;
         }
     }
-    evtx_tpl_info tmp;
-    evtx_tpl_info *t = slot ? slot : &tmp;
+    /* table crowded: answer from a scratch entry, not cached */
+    evtx_tpl_info *t = slot ? slot : &r->tpl_tmp;
     memset(t, 0, sizeof *t);
     t->def = def;
     bx_ctx c;
@@ -1204,11 +1213,8 @@ static evtx_tpl_info *template_info(ohc_evtx_reader *r, uint32_t def)
     uint32_t size = rd32(r->chunk + def + 20), dummy;
     int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, &dummy);
     t->ok = rc == OHC_OK && !t->nested;
-    if (slot == NULL) { /* table crowded: answer from a copy, not cached */
-        r->tpl_tmp = tmp;
-        return &r->tpl_tmp;
-    }
-    t->gen = r->cache_gen;
+    if (slot != NULL)
+        t->gen = r->cache_gen;
     return t;
 }
 
