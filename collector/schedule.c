@@ -22,6 +22,8 @@ void ohc_schedule_start(ohc_schedule *s, uint64_t now_ms, uint32_t startup_delay
     s->next_collect_ms = now_ms + ohc_schedule_jitter(minutes_ms(startup_delay_minutes), OHC_SCHEDULE_JITTER_PERCENT, rnd);
     s->next_retry_ms = OHC_SCHEDULE_NEVER;
     s->last_event_collect_ms = 0;
+    s->last_collect_end_ms = 0;
+    s->interval_minutes = 0;
 }
 
 void ohc_schedule_collected(ohc_schedule *s, uint64_t now_ms, uint32_t interval_minutes, uint32_t rnd)
@@ -29,8 +31,25 @@ void ohc_schedule_collected(ohc_schedule *s, uint64_t now_ms, uint32_t interval_
     if (interval_minutes == 0)
         interval_minutes = 1;
     s->next_collect_ms = now_ms + ohc_schedule_jitter(minutes_ms(interval_minutes), OHC_SCHEDULE_JITTER_PERCENT, rnd);
+    s->last_collect_end_ms = now_ms;
+    s->interval_minutes = interval_minutes;
     if (s->next_retry_ms != OHC_SCHEDULE_NEVER && s->next_retry_ms > s->next_collect_ms)
         s->next_retry_ms = s->next_collect_ms;
+}
+
+int ohc_schedule_reconfigure(ohc_schedule *s, uint64_t now_ms, uint32_t interval_minutes, uint32_t rnd)
+{
+    if (interval_minutes == 0)
+        interval_minutes = 1;
+    if (s->interval_minutes == 0 || interval_minutes == s->interval_minutes)
+        return 0;
+    uint64_t next =
+        s->last_collect_end_ms + ohc_schedule_jitter(minutes_ms(interval_minutes), OHC_SCHEDULE_JITTER_PERCENT, rnd);
+    s->interval_minutes = interval_minutes;
+    s->next_collect_ms = next > now_ms ? next : now_ms;
+    if (s->next_retry_ms != OHC_SCHEDULE_NEVER && s->next_retry_ms > s->next_collect_ms)
+        s->next_retry_ms = s->next_collect_ms;
+    return 1;
 }
 
 int ohc_schedule_event(ohc_schedule *s, uint64_t now_ms)

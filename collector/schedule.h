@@ -14,6 +14,8 @@ typedef struct ohc_schedule {
     uint64_t next_collect_ms;  /* when the next collection is due */
     uint64_t next_retry_ms;    /* when the spool should be retried; UINT64_MAX: nothing to retry */
     uint64_t last_event_collect_ms; /* last collection started by an event (0: none) */
+    uint64_t last_collect_end_ms;   /* when the last collection ended (0: none yet) */
+    uint32_t interval_minutes;      /* the interval next_collect_ms was computed with */
 } ohc_schedule;
 
 #define OHC_SCHEDULE_NEVER UINT64_MAX
@@ -27,6 +29,12 @@ void ohc_schedule_start(ohc_schedule *s, uint64_t now_ms, uint32_t startup_delay
 
 /* After a collection ended at now_ms: the next one an interval later (jittered). */
 void ohc_schedule_collected(ohc_schedule *s, uint64_t now_ms, uint32_t interval_minutes, uint32_t rnd);
+
+/* The configuration changed (a GPO refresh, `ohc config set`): when the
+ * interval differs from the one in use and a collection has run, the next one
+ * is re-planned from the last collection's end (at once when that is past).
+ * Returns 1 when the schedule moved. */
+int ohc_schedule_reconfigure(ohc_schedule *s, uint64_t now_ms, uint32_t interval_minutes, uint32_t rnd);
 
 /* An Outlook failure event was seen: collect after the debounce unless a
  * collection is due sooner or an event collection ran within the minimum gap.

@@ -104,6 +104,9 @@ static struct svc {
     HMODULE wevtapi;
     EVT_HANDLE subscription;
     HANDLE evt_signal;
+    /* registry change notifications on the configuration keys */
+    HKEY config_keys[2];
+    HANDLE config_event;
 } svc;
 
 /* Set once the SCM has called ServiceMain: reports then say run_as.mode "service"
@@ -334,6 +337,49 @@ static void unsubscribe_events(struct svc *s)
     s->wevtapi = NULL;
 }
 
+/* ---- configuration changes (a GPO refresh, `ohc config set`) ---- */
+
+static void arm_config_watch(struct svc *s)
+{
+    for (int i = 0; i < 2; i++)
+        if (s->config_keys[i] &&
+            RegNotifyChangeKeyValue(s->config_keys[i], TRUE, REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET,
+                                    s->config_event, TRUE) != ERROR_SUCCESS) {
+            RegCloseKey(s->config_keys[i]);
+            s->config_keys[i] = NULL;
+        }
+}
+
+static void watch_config(struct svc *s)
+{
+    /* SOFTWARE\Policies with its subtree: the ohc policy key may appear later. */
+    static const wchar_t *const paths[2] = {L"SOFTWARE\\Policies", L"SOFTWARE\\OutlookHealthCollector"};
+    s->config_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (s->config_event == NULL)
+        return;
+    for (int i = 0; i < 2; i++)
+        if (RegCreateKeyExW(HKEY_LOCAL_MACHINE, paths[i], 0, NULL, 0, KEY_NOTIFY | KEY_WOW64_64KEY, NULL,
+                            &s->config_keys[i], NULL) != ERROR_SUCCESS)
+            s->config_keys[i] = NULL;
+    arm_config_watch(s);
+    if (!s->config_keys[0] && !s->config_keys[1]) {
+        ohc_svclog(OHC_LOG_WARNING, "configuration changes are not watched; they apply at the next collection");
+        CloseHandle(s->config_event);
+        s->config_event = NULL;
+    }
+}
+
+static void unwatch_config(struct svc *s)
+{
+    for (int i = 0; i < 2; i++)
+        if (s->config_keys[i])
+            RegCloseKey(s->config_keys[i]);
+    if (s->config_event)
+        CloseHandle(s->config_event);
+    s->config_keys[0] = s->config_keys[1] = NULL;
+    s->config_event = NULL;
+}
+
 /* ---- the control loop ---- */
 
 static void format_delay(char *buf, size_t size, uint64_t ms)
@@ -357,10 +403,11 @@ static void run_loop(struct svc *s)
                (unsigned long)ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), OHC_SCHEDULE_JITTER_PERCENT);
     ohc_config_free(&cfg);
     subscribe_events(s);
+    watch_config(s);
 
     HANDLE job = NULL;
     for (;;) {
-        HANDLE handles[4];
+        HANDLE handles[5];
         DWORD n = 0;
         handles[n++] = s->stop_event;
         handles[n++] = s->collect_event;
@@ -370,6 +417,9 @@ static void run_loop(struct svc *s)
         DWORD evt_index = s->evt_signal ? n : MAXDWORD;
         if (s->evt_signal)
             handles[n++] = s->evt_signal;
+        DWORD config_index = s->config_event ? n : MAXDWORD;
+        if (s->config_event)
+            handles[n++] = s->config_event;
         now = ohc_os_monotonic_ms();
         DWORD timeout = job ? INFINITE : ohc_schedule_wait_ms(&sched, now, 0x7FFFFFFFu);
         DWORD r = WaitForMultipleObjects(n, handles, FALSE, timeout);
@@ -406,6 +456,16 @@ static void run_loop(struct svc *s)
                 ohc_svclog(OHC_LOG_INFO, "%d new Outlook Event 27 failure(s): collecting in %s", seen, d);
             }
             continue;
+        } else if (r == WAIT_OBJECT_0 + config_index) {
+            arm_config_watch(s);
+            if (load_config(&cfg, 0) == 0 &&
+                ohc_schedule_reconfigure(&sched, now, ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), random_u32())) {
+                format_delay(d, sizeof d, sched.next_collect_ms > now ? sched.next_collect_ms - now : 0);
+                ohc_svclog(OHC_LOG_INFO, "configuration changed: every %lu minutes now; next collection in %s",
+                           (unsigned long)ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), d);
+            }
+            ohc_config_free(&cfg);
+            continue;
         } else if (r == WAIT_TIMEOUT) {
             if (now >= sched.next_collect_ms) {
                 s->job_is_retry = 0;
@@ -435,6 +495,7 @@ static void run_loop(struct svc *s)
         CloseHandle(job);
     }
     unsubscribe_events(s);
+    unwatch_config(s);
 }
 
 static int prepare(struct svc *s, ohc_error *err)

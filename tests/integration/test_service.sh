@@ -2,7 +2,8 @@
 # The ohc service under Wine's real service control manager, installed by
 # `ohc service install` (the MSI path is test_msi.sh): it starts, collects at
 # once with StartupDelayMinutes=0 from the policy key, answers collect-now
-# (control code 128), reports its state, stops within 5 s and uninstalls.
+# (control code 128), re-plans when the interval policy changes, reports its
+# state, stops within 5 s and uninstalls.
 # The report it writes validates against the schema and says run_as.mode
 # "service"; a bad policy value is logged with its source.
 . "$(dirname "$0")/lib.sh"
@@ -54,6 +55,12 @@ expect_eq "$rc" 0 "status exit code while running"
 expect_contains "$out" "RUNNING" "status state"
 expect_contains "$out" "$second_id" "status names the last report"
 expect_contains "$out" "working set" "status memory"
+
+# A policy change applies at once (registry change notification), not at the next collection.
+wine reg add "$P" /v IntervalMinutes /t REG_DWORD /d 1 /f >/dev/null
+for _ in $(seq 1 50); do grep -q "configuration changed: every 1 minutes now" "$STATE/logs/ohc.log" && break; sleep 0.2; done
+grep -q "configuration changed: every 1 minutes now; next collection in" "$STATE/logs/ohc.log" \
+  || fail "the interval policy was not applied on change"
 
 t0=$(date +%s%N)
 out=$(ohc service stop)

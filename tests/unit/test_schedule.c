@@ -89,6 +89,22 @@ static void test_spool_retry(void **state)
     assert_int_equal(ohc_schedule_wait_ms(&s, s.next_collect_ms + 5, 0x7fffffff), 0);
 }
 
+static void test_reconfigure(void **state)
+{
+    (void)state;
+    ohc_schedule s;
+    ohc_schedule_start(&s, 0, 5, 0);
+    assert_int_equal(ohc_schedule_reconfigure(&s, 1000, 60, 0), 0); /* no collection yet: the delay stands */
+    ohc_schedule_collected(&s, 10 * MIN_MS, 240, 0x7fffffff);
+    assert_int_equal(ohc_schedule_reconfigure(&s, 11 * MIN_MS, 240, 0), 0); /* same interval: untouched */
+    /* 240 -> 1 minute, one minute after the last collection ended */
+    assert_int_equal(ohc_schedule_reconfigure(&s, 10 * MIN_MS + 20000, 1, 0x12345), 1);
+    assert_true(s.next_collect_ms >= 10 * MIN_MS + 54000 && s.next_collect_ms <= 10 * MIN_MS + 66000);
+    /* 1 -> 2 minutes long after: due at once, never in the past */
+    assert_int_equal(ohc_schedule_reconfigure(&s, 30 * MIN_MS, 2, 0), 1);
+    assert_int_equal(s.next_collect_ms, 30 * MIN_MS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +112,7 @@ int main(void)
         cmocka_unit_test(test_start_and_interval),
         cmocka_unit_test(test_event_debounce),
         cmocka_unit_test(test_spool_retry),
+        cmocka_unit_test(test_reconfigure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
