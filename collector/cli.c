@@ -19,7 +19,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"collect", ohc_cmd_collect, "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
-                                 "            [--probes LIST] [--upload]",
+                                 "            [--probes LIST] [--upload] [--evtx FILE.evtx]...",
      "collect facts from this PC and write a report"},
     {"events", ohc_cmd_events, "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
                                "            [--format jsonl|xml] [--stats]",

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmark of the .evtx reader, side by side in one run (issue 9):
+#   cat (the I/O floor), `ohc events --id 27` (a filter that matches nothing:
+#   the template-based filtered scan), `ohc events` (full JSON render),
+#   `evtxexport -f xml` (libevtx) and python-evtx, on files built from the
+#   corpus's intact chunks by ../shared/tools/evtx-build-big.py.
+# Prints MB/s, records/s and peak RSS per tool.
+#
+# usage: bench/evtx_bench.sh [BIG_MiB (default 1024)] [EVTXEXPORT_MiB (default 128)] [PYEVTX_MiB (default 16)]
+# evtxexport (~6 MB/s) and python-evtx (~0.2 MB/s) run on slices so the run
+# stays in minutes; ohc and cat run on every size, so RSS can be compared
+# across sizes. ohc is built optimised (no sanitizers) in build/bench.
+# The generated files live in ${OHC_BENCH_DIR:-/tmp/ohc-bench} and are reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+big=${1:-1024}
+ev_mib=${2:-128}
+py_mib=${3:-16}
+dir=${OHC_BENCH_DIR:-/tmp/ohc-bench}
+mkdir -p "$dir"
+build_tool=../shared/tools/evtx-build-big.py
+
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DOHC_SANITIZE=OFF > "$dir/cmake.log" 2>&1 \
+  || { cat "$dir/cmake.log"; exit 1; }
+cmake --build build/bench --target ohc -j"$(nproc)" >> "$dir/cmake.log" 2>&1 || { cat "$dir/cmake.log"; exit 1; }
+OHC=build/bench/posix/ohc
+
+make_file() { # MiB -> path
+  local f="$dir/big-$1.evtx"
+  [ -f "$f" ] && [ -f "$f.json" ] || /usr/bin/python3 "$build_tool" "$f" "$1" > /dev/null
+  echo "$f"
+}
+records_of() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expected_records"])' "$1.json"; }
+
+printf '%-28s %9s %9s %10s %12s %10s\n' "tool" "MiB" "seconds" "MB/s" "records/s" "peak RSS MB"
+row() { # label file command...
+  local label=$1 file=$2; shift 2
+  local bytes recs out secs rss
+  bytes=$(stat -c %s "$file")
+  recs=$(records_of "$file")
+  out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1)
+  secs=${out% *}
+  rss=${out#* }
+  /usr/bin/python3 - "$label" "$bytes" "$recs" "$secs" "$rss" <<'PY'
+import sys
+label, b, r, s, rss = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+s = max(s, 0.01)
+print("%-28s %9.0f %9.2f %10.1f %12.0f %10.1f" % (label, b / 2**20, s, b / 1e6 / s, r / s, rss / 1024))
+PY
+}
+
+small=$(make_file "$py_mib")
+mid=$(make_file "$ev_mib")
+large=$(make_file "$big")
+for f in "$small" "$mid" "$large"; do
+  cat "$f" > /dev/null # warm the page cache: every tool reads from memory
+  row "cat" "$f" cat "$f"
+  row "ohc events --id 27" "$f" "$OHC" events --id 27 "$f"
+  row "ohc events (JSON)" "$f" "$OHC" events "$f"
+done
+row "evtxexport -f xml" "$mid" evtxexport -f xml "$mid"
+row "python-evtx (xml)" "$small" /usr/bin/python3 -c '
+import sys, Evtx.Evtx as E
+with E.Evtx(sys.argv[1]) as log:
+    for r in log.records():
+        sys.stdout.write(r.xml())' "$small"
+echo "files: $small $mid $large (records per file from the .json beside each)"
