@@ -114,13 +114,30 @@ static void collect_installations(cJSON *facts)
     }
 }
 
-/* {ValueName: regval} for the named values present under root\subkey. */
-static cJSON *read_values(HKEY root, const wchar_t *subkey, const ohc_outlook_value_def *defs, size_t n)
+/* Opens parent\sub for reading, or NULL (absent, or parent NULL). Keys are
+ * opened once and their values read from the handle: on a terminal server with
+ * hundreds of hives every registry round trip counts. */
+static HKEY open_sub(HKEY parent, const wchar_t *sub)
+{
+    HKEY k;
+    if (parent == NULL || RegOpenKeyExW(parent, sub, 0, KEY_READ, &k) != ERROR_SUCCESS)
+        return NULL;
+    return k;
+}
+
+static void close_key(HKEY k)
+{
+    if (k != NULL)
+        RegCloseKey(k);
+}
+
+/* {ValueName: regval} for the named values present in key (NULL: none). */
+static cJSON *read_values(HKEY key, const ohc_outlook_value_def *defs, size_t n)
 {
     cJSON *o = cJSON_CreateObject();
-    for (size_t i = 0; i < n && o != NULL; i++) {
+    for (size_t i = 0; i < n && o != NULL && key != NULL; i++) {
         wchar_t *name = ohc_w_from_utf8(defs[i].name);
-        cJSON *v = name ? ohc_reg_value_json(root, subkey, name, defs[i].expected_type, 0) : NULL;
+        cJSON *v = name ? ohc_reg_query_json(key, name, defs[i].expected_type) : NULL;
         free(name);
         if (v != NULL)
             cJSON_AddItemToObject(o, defs[i].name, v);
@@ -128,19 +145,41 @@ static cJSON *read_values(HKEY root, const wchar_t *subkey, const ohc_outlook_va
     return o;
 }
 
-/* The value from the policy key if set there, else from the preference key, with its source; NULL when neither. */
-static cJSON *policy_or_preference(HKEY root, const wchar_t *policy_key, const wchar_t *pref_key, const wchar_t *name,
-                                   DWORD expected)
+/* The value from the policy key if set there, else from the preference key,
+ * with its source; NULL when neither (either key may be NULL). */
+static cJSON *policy_or_preference(HKEY policy, HKEY pref, const wchar_t *name, DWORD expected)
 {
     const char *source = "policy";
-    cJSON *v = ohc_reg_value_json(root, policy_key, name, expected, 0);
-    if (v == NULL) {
+    cJSON *v = policy ? ohc_reg_query_json(policy, name, expected) : NULL;
+    if (v == NULL && pref != NULL) {
         source = "preference";
-        v = ohc_reg_value_json(root, pref_key, name, expected, 0);
+        v = ohc_reg_query_json(pref, name, expected);
     }
     if (v != NULL)
         cJSON_AddStringToObject(v, "source", source);
     return v;
+}
+
+static cJSON *collect_version(HKEY pol, HKEY pref, const char *ver)
+{
+    HKEY rpc_pol = open_sub(pol, L"RPC"), rpc_pref = open_sub(pref, L"RPC");
+    cJSON *policy = read_values(rpc_pol, ohc_outlook_rpc_values, ohc_outlook_rpc_value_count);
+    cJSON *preference = read_values(rpc_pref, ohc_outlook_rpc_values, ohc_outlook_rpc_value_count);
+    close_key(rpc_pol);
+    close_key(rpc_pref);
+
+    HKEY ad_pol = open_sub(pol, L"AutoDiscover"), ad_pref = open_sub(pref, L"AutoDiscover");
+    cJSON *ad = cJSON_CreateObject();
+    for (size_t a = 0; a < ohc_outlook_autodiscover_value_count && ad != NULL && (ad_pol || ad_pref); a++) {
+        wchar_t *name = ohc_w_from_utf8(ohc_outlook_autodiscover_values[a].name);
+        cJSON *v = name ? policy_or_preference(ad_pol, ad_pref, name, REG_DWORD) : NULL;
+        free(name);
+        if (v != NULL)
+            cJSON_AddItemToObject(ad, ohc_outlook_autodiscover_values[a].name, v);
+    }
+    close_key(ad_pol);
+    close_key(ad_pref);
+    return ohc_outlook_version_to_json(ver, policy, preference, ad);
 }
 
 static cJSON *collect_user(const ohc_user_hive *h)
@@ -148,44 +187,31 @@ static cJSON *collect_user(const ohc_user_hive *h)
     cJSON *u = ohc_user_hive_to_json(h);
     if (u == NULL)
         return NULL;
-    cJSON *mapi = policy_or_preference(h->root, L"Software\\Policies\\Microsoft\\Exchange",
-                                       L"Software\\Microsoft\\Exchange", L"MapiHttpDisabled", REG_DWORD);
+    HKEY ex_pol = open_sub(h->root, L"Software\\Policies\\Microsoft\\Exchange");
+    HKEY ex_pref = open_sub(h->root, L"Software\\Microsoft\\Exchange");
+    cJSON *mapi = policy_or_preference(ex_pol, ex_pref, L"MapiHttpDisabled", REG_DWORD);
+    close_key(ex_pol);
+    close_key(ex_pref);
     if (mapi != NULL)
         cJSON_AddItemToObject(u, "mapi_http_disabled", mapi);
     else
         cJSON_AddNullToObject(u, "mapi_http_disabled");
     cJSON *versions = cJSON_AddArrayToObject(u, "versions");
-    for (size_t i = 0; i < ohc_office_version_count && versions != NULL; i++) {
+    HKEY office_pol = open_sub(h->root, L"Software\\Policies\\Microsoft\\Office");
+    HKEY office_pref = open_sub(h->root, L"Software\\Microsoft\\Office");
+    for (size_t i = 0; i < ohc_office_version_count && versions != NULL && (office_pol || office_pref); i++) {
         const char *ver = ohc_office_versions[i];
-        wchar_t pol[128], pref[128], k[160];
-        _snwprintf(pol, 128, L"Software\\Policies\\Microsoft\\Office\\%hs\\Outlook", ver);
-        pol[127] = 0;
-        _snwprintf(pref, 128, L"Software\\Microsoft\\Office\\%hs\\Outlook", ver);
-        pref[127] = 0;
-        if (!ohc_reg_key_exists(h->root, pol, 0) && !ohc_reg_key_exists(h->root, pref, 0))
-            continue;
-        _snwprintf(k, 160, L"%ls\\RPC", pol);
-        k[159] = 0;
-        cJSON *policy = read_values(h->root, k, ohc_outlook_rpc_values, ohc_outlook_rpc_value_count);
-        _snwprintf(k, 160, L"%ls\\RPC", pref);
-        k[159] = 0;
-        cJSON *preference = read_values(h->root, k, ohc_outlook_rpc_values, ohc_outlook_rpc_value_count);
-
-        cJSON *ad = cJSON_CreateObject();
-        wchar_t adpol[160], adpref[160];
-        _snwprintf(adpol, 160, L"%ls\\AutoDiscover", pol);
-        adpol[159] = 0;
-        _snwprintf(adpref, 160, L"%ls\\AutoDiscover", pref);
-        adpref[159] = 0;
-        for (size_t a = 0; a < ohc_outlook_autodiscover_value_count && ad != NULL; a++) {
-            wchar_t *name = ohc_w_from_utf8(ohc_outlook_autodiscover_values[a].name);
-            cJSON *v = name ? policy_or_preference(h->root, adpol, adpref, name, REG_DWORD) : NULL;
-            free(name);
-            if (v != NULL)
-                cJSON_AddItemToObject(ad, ohc_outlook_autodiscover_values[a].name, v);
-        }
-        cJSON_AddItemToArray(versions, ohc_outlook_version_to_json(ver, policy, preference, ad));
+        wchar_t sub[32];
+        _snwprintf(sub, 32, L"%hs\\Outlook", ver);
+        sub[31] = 0;
+        HKEY pol = open_sub(office_pol, sub), pref = open_sub(office_pref, sub);
+        if (pol != NULL || pref != NULL)
+            cJSON_AddItemToArray(versions, collect_version(pol, pref, ver));
+        close_key(pol);
+        close_key(pref);
     }
+    close_key(office_pol);
+    close_key(office_pref);
     return u;
 }
 

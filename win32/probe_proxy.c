@@ -21,7 +21,6 @@
 
 #define CONNECTIONS_KEY L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections"
 #define USER_IE_KEY L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings"
-#define USER_CONN_KEY USER_IE_KEY L"\\Connections"
 
 enum { MAX_PROXIES = 8, CONNECT_TIMEOUT_MS = 2000 };
 
@@ -143,10 +142,10 @@ static char *collect_winhttp(cJSON *facts, proxy_set *set, ohc_error *partial)
 
 /* Reads one Internet Settings value: a number / string of the right type goes
  * to `key`; one of the wrong type is kept raw under wrong_type_values. */
-static cJSON *user_value(cJSON *u, cJSON *wrong, HKEY root, const wchar_t *name, const char *name8, DWORD expected,
+static cJSON *user_value(cJSON *u, cJSON *wrong, HKEY ie, const wchar_t *name, const char *name8, DWORD expected,
                          const char *key)
 {
-    cJSON *v = ohc_reg_value_json(root, USER_IE_KEY, name, expected, 0);
+    cJSON *v = ie != NULL ? ohc_reg_query_json(ie, name, expected) : NULL;
     if (v == NULL) {
         cJSON_AddNullToObject(u, key);
         return NULL;
@@ -170,16 +169,22 @@ static cJSON *collect_user(const ohc_user_hive *h, const char *winhttp_proxy, pr
     if (u == NULL)
         return NULL;
     cJSON *wrong = cJSON_CreateObject();
-    cJSON *enable = user_value(u, wrong, h->root, L"ProxyEnable", "ProxyEnable", REG_DWORD, "proxy_enable");
-    cJSON *server = user_value(u, wrong, h->root, L"ProxyServer", "ProxyServer", REG_SZ, "proxy_server");
-    user_value(u, wrong, h->root, L"ProxyOverride", "ProxyOverride", REG_SZ, "proxy_override");
-    cJSON *pac = user_value(u, wrong, h->root, L"AutoConfigURL", "AutoConfigURL", REG_SZ, "auto_config_url");
+    HKEY ie = NULL;
+    if (RegOpenKeyExW(h->root, USER_IE_KEY, 0, KEY_READ, &ie) != ERROR_SUCCESS)
+        ie = NULL;
+    cJSON *enable = user_value(u, wrong, ie, L"ProxyEnable", "ProxyEnable", REG_DWORD, "proxy_enable");
+    cJSON *server = user_value(u, wrong, ie, L"ProxyServer", "ProxyServer", REG_SZ, "proxy_server");
+    user_value(u, wrong, ie, L"ProxyOverride", "ProxyOverride", REG_SZ, "proxy_override");
+    cJSON *pac = user_value(u, wrong, ie, L"AutoConfigURL", "AutoConfigURL", REG_SZ, "auto_config_url");
 
     BYTE *data = NULL;
     DWORD type = 0, len = 0;
     ohc_error e;
     ohc_error_clear(&e);
-    int rc = ohc_reg_read(&data, &type, &len, h->root, USER_CONN_KEY, L"DefaultConnectionSettings", 0, &e);
+    int rc = ie != NULL ? ohc_reg_read(&data, &type, &len, ie, L"Connections", L"DefaultConnectionSettings", 0, &e)
+                        : OHC_ENOTFOUND;
+    if (ie != NULL)
+        RegCloseKey(ie);
     ohc_proxy_blob blob;
     cJSON *cs = NULL;
     if (ohc_proxy_blob_decode(&blob, rc == OHC_OK ? data : NULL, len, OHC_BLOB_WININET) == OHC_OK)

@@ -153,6 +153,37 @@ cJSON *ohc_user_hive_to_json(const ohc_user_hive *h)
     return o;
 }
 
+int ohc_reg_query(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY key, const wchar_t *name, ohc_error *err)
+{
+    *out = NULL;
+    *out_type = 0;
+    *out_len = 0;
+    DWORD size = 0, type = 0;
+    LSTATUS rc = RegQueryValueExW(key, name, NULL, &type, NULL, &size);
+    /* The value may change between the two calls: retry a few times with the new size. */
+    for (int tries = 0; tries < 3 && (rc == ERROR_SUCCESS || rc == ERROR_MORE_DATA); tries++) {
+        if (size > OHC_REGVAL_DATA_MAX)
+            return ohc_error_set(err, OHC_ELIMIT, 0, "value is %lu bytes, more than %u", (unsigned long)size,
+                                 OHC_REGVAL_DATA_MAX);
+        BYTE *buf = malloc((size_t)size + 2);
+        if (buf == NULL)
+            return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory reading a value");
+        DWORD got = size;
+        rc = RegQueryValueExW(key, name, NULL, &type, buf, &got);
+        if (rc == ERROR_SUCCESS) {
+            buf[got] = 0;
+            buf[got + 1] = 0;
+            *out = buf;
+            *out_type = type;
+            *out_len = got;
+            return OHC_OK;
+        }
+        free(buf);
+        size = got;
+    }
+    return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegQueryValueEx");
+}
+
 int ohc_reg_read(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY root, const wchar_t *subkey,
                  const wchar_t *name, REGSAM flags, ohc_error *err)
 {
@@ -163,45 +194,18 @@ int ohc_reg_read(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY root, const w
     LSTATUS rc = RegOpenKeyExW(root, subkey, 0, KEY_QUERY_VALUE | flags, &k);
     if (rc != ERROR_SUCCESS)
         return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegOpenKeyEx");
-    DWORD size = 0, type = 0;
-    rc = RegQueryValueExW(k, name, NULL, &type, NULL, &size);
-    /* The value may change between the two calls: retry a few times with the new size. */
-    for (int tries = 0; tries < 3 && (rc == ERROR_SUCCESS || rc == ERROR_MORE_DATA); tries++) {
-        if (size > OHC_REGVAL_DATA_MAX) {
-            RegCloseKey(k);
-            return ohc_error_set(err, OHC_ELIMIT, 0, "value is %lu bytes, more than %u", (unsigned long)size,
-                                 OHC_REGVAL_DATA_MAX);
-        }
-        BYTE *buf = malloc((size_t)size + 2);
-        if (buf == NULL) {
-            RegCloseKey(k);
-            return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory reading a value");
-        }
-        DWORD got = size;
-        rc = RegQueryValueExW(k, name, NULL, &type, buf, &got);
-        if (rc == ERROR_SUCCESS) {
-            buf[got] = 0;
-            buf[got + 1] = 0;
-            RegCloseKey(k);
-            *out = buf;
-            *out_type = type;
-            *out_len = got;
-            return OHC_OK;
-        }
-        free(buf);
-        size = got;
-    }
+    int r = ohc_reg_query(out, out_type, out_len, k, name, err);
     RegCloseKey(k);
-    return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegQueryValueEx");
+    return r;
 }
 
-cJSON *ohc_reg_value_json(HKEY root, const wchar_t *subkey, const wchar_t *name, DWORD expected, REGSAM flags)
+cJSON *ohc_reg_query_json(HKEY key, const wchar_t *name, DWORD expected)
 {
     BYTE *data;
     DWORD type, len;
     ohc_error e;
     ohc_error_clear(&e);
-    int rc = ohc_reg_read(&data, &type, &len, root, subkey, name, flags, &e);
+    int rc = ohc_reg_query(&data, &type, &len, key, name, &e);
     if (rc == OHC_ENOTFOUND)
         return NULL;
     if (rc != OHC_OK) {
@@ -214,6 +218,28 @@ cJSON *ohc_reg_value_json(HKEY root, const wchar_t *subkey, const wchar_t *name,
     }
     cJSON *o = ohc_regval_to_json(type, data, len, expected);
     free(data);
+    return o;
+}
+
+cJSON *ohc_reg_value_json(HKEY root, const wchar_t *subkey, const wchar_t *name, DWORD expected, REGSAM flags)
+{
+    HKEY k;
+    LSTATUS rc = RegOpenKeyExW(root, subkey, 0, KEY_QUERY_VALUE | flags, &k);
+    if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND)
+        return NULL;
+    if (rc != ERROR_SUCCESS) {
+        ohc_error e;
+        ohc_error_clear(&e);
+        ohc_win32_error(&e, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegOpenKeyEx");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNullToObject(o, "type");
+        cJSON_AddNullToObject(o, "value");
+        cJSON_AddBoolToObject(o, "wrong_type", 0);
+        cJSON_AddStringToObject(o, "error", e.message);
+        return o;
+    }
+    cJSON *o = ohc_reg_query_json(k, name, expected);
+    RegCloseKey(k);
     return o;
 }
 

@@ -43,6 +43,12 @@ cJSON *ohc_user_hive_to_json(const ohc_user_hive *hive);
 int ohc_reg_read(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY root, const wchar_t *subkey,
                  const wchar_t *name, REGSAM flags, ohc_error *err);
 
+/* ohc_reg_read on a key the caller has open (KEY_QUERY_VALUE). */
+int ohc_reg_query(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY key, const wchar_t *name, ohc_error *err);
+
+/* ohc_reg_value_json on a key the caller has open. */
+cJSON *ohc_reg_query_json(HKEY key, const wchar_t *name, DWORD expected);
+
 /* The value as a regval fact (ohc_regval_to_json), NULL when absent. A value
  * that exists but cannot be read becomes {type: null, error}. Caller owns. */
 cJSON *ohc_reg_value_json(HKEY root, const wchar_t *subkey, const wchar_t *name, DWORD expected, REGSAM flags);
