@@ -218,8 +218,8 @@ int ohc_cmd_collect(int argc, char **argv)
     if (out_dir != NULL) {
         /* report.json and report.html side by side, each written atomically */
         ohc_strbuf path = OHC_STRBUF_INIT, hpath = OHC_STRBUF_INIT;
-        ohc_strbuf_appendf(&path, "%s/report.json", out_dir);
-        ohc_strbuf_appendf(&hpath, "%s/report.html", out_dir);
+        ohc_strbuf_appendf(&path, "%s%creport.json", out_dir, ohc_os_path_sep());
+        ohc_strbuf_appendf(&hpath, "%s%creport.html", out_dir, ohc_os_path_sep());
         char *html = ohc_report_to_html(report);
         if (ohc_os_mkdir_p(out_dir, &err) != OHC_OK) {
             ohc_cli_error("cannot create %s: %s", out_dir, err.message);

@@ -136,7 +136,8 @@ class Handler(BaseHTTPRequestHandler):
             state["seen"].add(rid)
         record({"id": rid, "key": key, "auth": auth_h, "ua": self.headers.get("User-Agent"), "encoding": enc,
                 "wire": len(wire), "json": len(body), "status": status, "time": time.time(), "dup": dup,
-                "path": self.path, "ctype": self.headers.get("Content-Type")})
+                "path": self.path, "ctype": self.headers.get("Content-Type"),
+                "hdr": len(self.requestline) + 2 + len(self.headers.as_bytes())})
         self.answer(status, answer, headers)
 
 
