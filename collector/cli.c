@@ -19,7 +19,8 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"collect", ohc_cmd_collect, "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
-                                 "            [--probes LIST] [--upload] [--evtx FILE.evtx]...",
+                                 "            [--probes LIST] [--evtx FILE.evtx]...\n"
+                                 "            [--upload [--url URL] [--allow-http] [--spool DIR]]",
      "collect facts from this PC and write a report"},
     {"events", ohc_cmd_events, "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
                                "            [--format jsonl|xml] [--stats]",
@@ -27,8 +28,9 @@ static const struct command {
     {"evaluate", cmd_not_yet, "evaluate REPORT.json [--rules DIR] [--format json|text]",
      "re-check a saved report with the current rules"},
     {"rules", cmd_not_yet, "rules check [DIR]", "check rule files and list their errors"},
-    {"upload", cmd_not_yet, "upload [--url URL] [--allow-http] [--spool DIR] [FILE...]",
-     "send reports (or the spool) to the configured endpoint"},
+    {"upload", ohc_cmd_upload, "upload [--url URL] [--allow-http] [--spool DIR] [--token-file FILE]\n"
+                               "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N] [FILE...]",
+     "put reports into the spool and send the spool to the endpoint (exit 1: some wait for a retry)"},
     {"service", ohc_cmd_service, "service install|uninstall|start|stop|status|collect-now",
      "manage the ohc Windows service"},
     {"config", ohc_cmd_config, "config show [--format text|json] [--set NAME=VALUE]...\n"

@@ -28,6 +28,7 @@ int ohc_cmd_service(int argc, char **argv);
 
 /* Portable commands. */
 int ohc_cmd_collect(int argc, char **argv);
+int ohc_cmd_upload(int argc, char **argv); /* collector/cmd_upload.c */
 int ohc_cmd_config(int argc, char **argv);
 int ohc_cmd_events(int argc, char **argv);
 

@@ -68,4 +68,35 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
 /* NULL is allowed. */
 void ohc_os_file_close(ohc_os_file *f);
 
+/* Files of a directory, for the upload spool (posix/os_fs_posix.c,
+ * win32/os_fs_win32.c). */
+typedef struct ohc_os_dirent {
+    char *name;       /* UTF-8 file name, no directory part */
+    uint64_t size;    /* bytes */
+    int64_t mtime_ms; /* last write, ms since 1970 (UTC) */
+} ohc_os_dirent;
+
+/* Lists the regular files (not directories) of dir, in no particular order.
+ * *out is a new array of *out_count entries: free it with ohc_os_dirents_free.
+ * OHC_ENOTFOUND when dir does not exist. */
+int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc_error *err);
+void ohc_os_dirents_free(ohc_os_dirent *list, size_t count);
+
+/* Renames a file, replacing `to` when it exists (same volume). */
+int ohc_os_rename(const char *from, const char *to, ohc_error *err);
+
+/* Deletes a file; OHC_ENOTFOUND when it was not there. */
+int ohc_os_remove(const char *path, ohc_error *err);
+
+void ohc_os_sleep_ms(uint32_t ms);
+
+/* The directory ohc keeps its state in (the upload spool lives below it):
+ * Windows: %ProgramData%\OutlookHealthCollector when running as LocalSystem
+ * (the service), else %LOCALAPPDATA%\OutlookHealthCollector; Linux:
+ * $XDG_STATE_HOME/ohc or ~/.local/state/ohc. Not created here. */
+int ohc_os_state_dir(char *buf, size_t size, ohc_error *err);
+
+/* The path separator to join paths with ('\\' on Windows, '/' elsewhere). */
+char ohc_os_path_sep(void);
+
 #endif
