@@ -24,9 +24,9 @@ static const struct command {
     {"events", ohc_cmd_events, "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
                                "            [--format jsonl|xml] [--stats]",
      "print the records of saved event logs (.evtx), one JSON object per line"},
-    {"evaluate", cmd_not_yet, "evaluate REPORT.json [--rules DIR] [--format json|text]",
+    {"evaluate", ohc_cmd_evaluate, "evaluate REPORT.json [--rules DIR] [--format json|text] [--out FILE]",
      "re-check a saved report with the current rules"},
-    {"rules", cmd_not_yet, "rules check [DIR]", "check rule files and list their errors"},
+    {"rules", ohc_cmd_rules, "rules check [DIR]", "check rule files (default: the built-in ones) and list their errors"},
     {"upload", cmd_not_yet, "upload [--url URL] [--allow-http] [--spool DIR] [FILE...]",
      "send reports (or the spool) to the configured endpoint"},
     {"service", ohc_cmd_service, "service install|uninstall|start|stop|status|collect-now",

@@ -69,7 +69,7 @@ static int write_report_file(const char *path, const char *json)
 
 int ohc_cmd_collect(int argc, char **argv)
 {
-    const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL;
+    const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL, *rules_dir = NULL;
     /* --evtx FILE (repeatable): the event probe reads these instead of the live log. */
     const char *evtx_files[MAX_EVTX_FILES + 1] = {NULL};
     size_t nevtx = 0;
@@ -86,9 +86,7 @@ int ohc_cmd_collect(int argc, char **argv)
                 return ohc_usage_error("collect", "too many --evtx files (at most 64)");
             evtx_files[nevtx++] = st.value;
             break;
-        case OPT_RULES:
-            fprintf(stderr, "ohc collect: --rules: rule evaluation is not implemented yet\n");
-            return OHC_EXIT_USAGE;
+        case OPT_RULES: rules_dir = st.value; break;
         case OPT_UPLOAD:
             fprintf(stderr, "ohc collect: --upload: upload is not implemented yet\n");
             return OHC_EXIT_USAGE;
@@ -134,6 +132,7 @@ int ohc_cmd_collect(int argc, char **argv)
 
     ohc_collect_options options = {NULL, 14};
     options.evtx_files = nevtx ? evtx_files : NULL;
+    options.rules_dir = rules_dir;
     ohc_error err;
     ohc_error_clear(&err);
     cJSON *report = ohc_collect_report(chosen, count, &options, &err);

@@ -1,6 +1,7 @@
 /* The one path from probes to a finished report, shared by `ohc collect` and
- * the service: the probes run, then (once the rules land) the rules are
- * evaluated into findings. Whatever `ohc collect` adds to a report belongs
+ * the service: the probes run, then the rules (options->rules_dir, else the
+ * RulesDir setting, else the built-in pack) are evaluated into findings and
+ * the summary. Whatever `ohc collect` adds to a report belongs
  * here so that the service's reports are the same. */
 #ifndef OHC_COLLECT_H
 #define OHC_COLLECT_H
