@@ -132,10 +132,9 @@ int ohc_cmd_collect(int argc, char **argv)
 
     ohc_collect_options options = {NULL, 14};
     options.evtx_files = nevtx ? evtx_files : NULL;
-    options.rules_dir = rules_dir;
     ohc_error err;
     ohc_error_clear(&err);
-    cJSON *report = ohc_collect_report(chosen, count, &options, &err);
+    cJSON *report = ohc_collect_report_with_rules(chosen, count, &options, rules_dir, &err);
     free(chosen);
     if (report == NULL) {
         ohc_cli_error("collection failed: %s", err.message);

@@ -32,7 +32,6 @@ const char *ohc_probe_status_name(ohc_probe_status status);
 typedef struct ohc_collect_options {
     const char *const *evtx_files; /* NULL-terminated, or NULL: read the live log */
     unsigned event_days;           /* how far back event queries look */
-    const char *rules_dir;         /* rule files (--rules DIR); NULL: the RulesDir setting, else the built-in rules */
 } ohc_collect_options;
 
 typedef struct ohc_probe_context {
