@@ -25,9 +25,9 @@ static const struct command {
     {"events", ohc_cmd_events, "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
                                "            [--format jsonl|xml] [--stats]",
      "print the records of saved event logs (.evtx), one JSON object per line"},
-    {"evaluate", cmd_not_yet, "evaluate REPORT.json [--rules DIR] [--format json|text]",
+    {"evaluate", ohc_cmd_evaluate, "evaluate REPORT.json [--rules DIR] [--format json|text] [--out FILE]",
      "re-check a saved report with the current rules"},
-    {"rules", cmd_not_yet, "rules check [DIR]", "check rule files and list their errors"},
+    {"rules", ohc_cmd_rules, "rules check [DIR]", "check rule files (default: the built-in ones) and list their errors"},
     {"upload", ohc_cmd_upload, "upload [--url URL] [--allow-http] [--spool DIR] [--token-file FILE]\n"
                                "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N] [FILE...]",
      "put reports into the spool and send the spool to the endpoint (exit 1: some wait for a retry)"},

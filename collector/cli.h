@@ -31,6 +31,8 @@ int ohc_cmd_collect(int argc, char **argv);
 int ohc_cmd_upload(int argc, char **argv); /* collector/cmd_upload.c */
 int ohc_cmd_config(int argc, char **argv);
 int ohc_cmd_events(int argc, char **argv);
+int ohc_cmd_evaluate(int argc, char **argv);
+int ohc_cmd_rules(int argc, char **argv);
 
 /* Option parsing, GNU style: --name, --name=value, --name value, -x value,
  * "--" ends options; -h, --help and (on every platform) /? ask for help. */

@@ -80,7 +80,7 @@ static int write_report_file(const char *path, const char *json)
 
 int ohc_cmd_collect(int argc, char **argv)
 {
-    const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL;
+    const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL, *rules_dir = NULL;
     /* --evtx FILE (repeatable): the event probe reads these instead of the live log. */
     const char *evtx_files[MAX_EVTX_FILES + 1] = {NULL};
     size_t nevtx = 0;
@@ -99,9 +99,7 @@ int ohc_cmd_collect(int argc, char **argv)
                 return ohc_usage_error("collect", "too many --evtx files (at most 64)");
             evtx_files[nevtx++] = st.value;
             break;
-        case OPT_RULES:
-            fprintf(stderr, "ohc collect: --rules: rule evaluation is not implemented yet\n");
-            return OHC_EXIT_USAGE;
+        case OPT_RULES: rules_dir = st.value; break;
         case OPT_UPLOAD: upload = 1; break;
         case OHC_OPT_POSITIONAL: return ohc_usage_error("collect", "takes no positional arguments");
         case OHC_OPT_HELP: printf("Usage: ohc collect [options]\n"); return OHC_EXIT_OK;
@@ -178,7 +176,7 @@ int ohc_cmd_collect(int argc, char **argv)
     options.evtx_files = nevtx ? evtx_files : NULL;
     ohc_error err;
     ohc_error_clear(&err);
-    cJSON *report = ohc_collect_report(chosen, count, &options, &err);
+    cJSON *report = ohc_collect_report_with_rules(chosen, count, &options, rules_dir, &err);
     free(chosen);
     if (report == NULL) {
         ohc_cli_error("collection failed: %s", err.message);

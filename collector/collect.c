@@ -1,9 +1,29 @@
 #include "collect.h"
 
+#include <stdlib.h>
+
 #include "report.h"
+#include "rules.h"
+
+cJSON *ohc_collect_report_with_rules(const ohc_probe_def *probes, size_t count, const ohc_collect_options *options,
+                                     const char *rules_dir, ohc_error *err)
+{
+    cJSON *report = ohc_report_collect(probes, count, options, err);
+    if (report == NULL)
+        return NULL;
+    /* Rule-file problems go to report.errors; a report without findings is
+     * still a report, so a failure here never loses it. */
+    char *setting = rules_dir ? NULL : ohc_rules_dir_setting();
+    ohc_error rerr;
+    ohc_error_clear(&rerr);
+    if (ohc_rules_apply(report, rules_dir ? rules_dir : setting, &rerr) != OHC_OK)
+        ohc_report_add_error(report, "rules", &rerr);
+    free(setting);
+    return report;
+}
 
 cJSON *ohc_collect_report(const ohc_probe_def *probes, size_t count, const ohc_collect_options *options,
                           ohc_error *err)
 {
-    return ohc_report_collect(probes, count, options, err);
+    return ohc_collect_report_with_rules(probes, count, options, NULL, err);
 }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -318,4 +320,55 @@ void ohc_os_file_close(ohc_os_file *f)
         return;
     close(f->fd);
     free(f);
+}
+
+static int ends_with_ci(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), m = strlen(suffix);
+    return n >= m && strcasecmp(name + n - m, suffix) == 0;
+}
+
+void ohc_os_free_names(char **names)
+{
+    if (names == NULL)
+        return;
+    for (char **p = names; *p; p++)
+        free(*p);
+    free(names);
+}
+
+int ohc_os_list_dir(char ***out, const char *dir, const char *suffix, size_t max, ohc_error *err)
+{
+    *out = NULL;
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        int e = errno;
+        return ohc_error_set(err, e == ENOENT ? OHC_ENOTFOUND : e == EACCES ? OHC_EACCESS : OHC_EIO, (uint32_t)e,
+                             "%s: %s", dir, strerror(e));
+    }
+    size_t n = 0;
+    char **names = calloc(max + 1, sizeof *names);
+    int rc = names ? OHC_OK : ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    struct dirent *de;
+    while (rc == OHC_OK && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !ends_with_ci(de->d_name, suffix))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == max) {
+            rc = ohc_error_set(err, OHC_ELIMIT, 0, "%s: more than %zu files", dir, max);
+            break;
+        }
+        names[n] = strdup(de->d_name);
+        if (names[n++] == NULL)
+            rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
+    closedir(d);
+    if (rc != OHC_OK) {
+        ohc_os_free_names(names);
+        return rc;
+    }
+    *out = names;
+    return OHC_OK;
 }

@@ -309,3 +309,79 @@ void ohc_os_file_close(ohc_os_file *f)
     CloseHandle(f->h);
     free(f);
 }
+
+void ohc_os_free_names(char **names)
+{
+    if (names == NULL)
+        return;
+    for (char **p = names; *p; p++)
+        free(*p);
+    free(names);
+}
+
+static int ends_with_ci(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), m = strlen(suffix);
+    return n >= m && _stricmp(name + n - m, suffix) == 0;
+}
+
+int ohc_os_list_dir(char ***out, const char *dir, const char *suffix, size_t max, ohc_error *err)
+{
+    *out = NULL;
+    size_t dlen = strlen(dir);
+    char *pattern = malloc(dlen + 3);
+    if (pattern == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    snprintf(pattern, dlen + 3, "%s\\*", dir);
+    wchar_t *wpattern = ohc_w_from_utf8(pattern);
+    free(pattern);
+    if (wpattern == NULL)
+        return ohc_error_set(err, OHC_EINVAL, 0, "path is not valid UTF-8");
+    WIN32_FIND_DATAW fd;
+    HANDLE h = FindFirstFileW(wpattern, &fd);
+    free(wpattern);
+    char **names = calloc(max + 1, sizeof *names);
+    if (names == NULL) {
+        if (h != INVALID_HANDLE_VALUE)
+            FindClose(h);
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        if (e == ERROR_FILE_NOT_FOUND) { /* an empty directory */
+            *out = names;
+            return OHC_OK;
+        }
+        free(names);
+        int code = (e == ERROR_PATH_NOT_FOUND) ? OHC_ENOTFOUND : ohc_err_from_win32(e);
+        return ohc_win32_error(err, code, e, dir);
+    }
+    size_t n = 0;
+    int rc = OHC_OK;
+    do {
+        if (fd.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_DEVICE))
+            continue;
+        char *name = ohc_utf8_from_w(fd.cFileName);
+        if (name == NULL) {
+            rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+            break;
+        }
+        if (name[0] == '.' || !ends_with_ci(name, suffix)) {
+            free(name);
+            continue;
+        }
+        if (n == max) {
+            free(name);
+            rc = ohc_error_set(err, OHC_ELIMIT, 0, "%s: more than %zu files", dir, max);
+            break;
+        }
+        names[n++] = name;
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+    if (rc != OHC_OK) {
+        ohc_os_free_names(names);
+        return rc;
+    }
+    *out = names;
+    return OHC_OK;
+}

@@ -1,0 +1,97 @@
+# The built-in rule pack on real facts: ohc.exe collect under Wine after the
+# field problems are put into the registry with `reg import` (as the proxy and
+# outlook tests do) must report exactly the findings those problems call for,
+# from the probes' own output, with the repair commands.
+. "$(dirname "$0")/lib.sh"
+[ "$OHC_PLATFORM" = windows ] || exit 77
+
+# Two closed loopback ports (chosen by the OS, then closed): a dead WinHTTP proxy and a dead user proxy.
+read -r DEAD1 DEAD2 < <("$PYTHON" -c 'import socket
+a=socket.socket(); a.bind(("127.0.0.1",0)); b=socket.socket(); b.bind(("127.0.0.1",0))
+print(a.getsockname()[1], b.getsockname()[1]); a.close(); b.close()')
+blob_hex() {
+  "$PYTHON" -c 'import struct,sys
+p=sys.argv[1].encode(); b=sys.argv[2].encode()
+d=struct.pack("<III",0x18,0,3)+struct.pack("<I",len(p))+p+struct.pack("<I",len(b))+b
+print(",".join("%02x"%x for x in d))' "$1" "$2"
+}
+cat > "$TMP/state.reg" <<REG
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]
+"WinHttpSettings"=hex:$(blob_hex "127.0.0.1:$DEAD1" "<local>")
+
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]
+"ProxyEnable"=dword:00000001
+"ProxyServer"="127.0.0.1:$DEAD2"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Office\\14.0\\Outlook]
+"Bitness"="x64"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Office\\12.0\\Outlook]
+"Bitness"="x86"
+
+[HKEY_CURRENT_USER\\Software\\Policies\\Microsoft\\office\\14.0\\outlook\\RPC]
+"ProxyServerFlags"=dword:00000023
+"ProxyServer"="mail.old-contoso.test"
+
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Outlook\\RPC]
+"ProxyServerFlags"=dword:00000009
+
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Outlook\\AutoDiscover]
+"ExcludeScpLookup"=dword:00000001
+
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Exchange]
+"MapiHttpDisabled"=dword:00000001
+REG
+cat > "$TMP/clean.reg" <<REG
+Windows Registry Editor Version 5.00
+
+[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Office\\14.0]
+[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Office\\12.0]
+[-HKEY_CURRENT_USER\\Software\\Policies\\Microsoft\\office\\14.0]
+[-HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0]
+
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Exchange]
+"MapiHttpDisabled"=-
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections]
+"WinHttpSettings"=-
+
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]
+"ProxyEnable"=-
+"ProxyServer"=-
+REG
+cleanup() {
+  "$OHC_WINE_RUN" reg import "$(winpath "$TMP/clean.reg")" >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# Before: a clean prefix gives none of these findings.
+ohc collect --probes proxy,outlook --out "$(winpath "$TMP/before.json")" > /dev/null || true
+validate_report "$TMP/before.json"
+expect_eq "$(json_get "$TMP/before.json" "[f['rule_id'] for f in r['findings']]")" "[]" "findings on a clean prefix"
+
+"$OHC_WINE_RUN" reg import "$(winpath "$TMP/state.reg")" >/dev/null 2>&1 || fail "reg import"
+set +e
+ohc collect --probes proxy,outlook --out "$(winpath "$TMP/r.json")" > "$TMP/summary.txt"; rc=$?
+set -e
+validate_report "$TMP/r.json"
+expect_eq "$rc" 2 "exit code (error findings)"
+expect_eq "$(json_get "$TMP/r.json" "sorted(f['rule_id'] for f in r['findings'])")" \
+  "['AUTODISCOVER-OVERRIDES', 'MAPI-HTTP-DISABLED', 'OUTLOOK-2007-PRESENT', 'OUTLOOK2010-HTTP-FIRST-MISSING', 'PROXY-WINHTTP-UNREACHABLE', 'PROXY-WINHTTP-USER-DIFFER', 'RPC-HTTP-NO-SSL-ONLY', 'RPC-PROXYSERVER-POLICY']" \
+  "findings from the real probes"
+expect_eq "$(json_get "$TMP/r.json" "[e['message'] for e in r['errors']]")" "[]" "no rule errors"
+expect_eq "$(json_get "$TMP/r.json" "r['findings'][0]['rule_id']")" PROXY-WINHTTP-UNREACHABLE "worst first"
+f() { json_get "$TMP/r.json" "[f for f in r['findings'] if f['rule_id']=='$1'][0]$2"; }
+expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['message']")" "127.0.0.1:$DEAD1" "dead proxy named"
+expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['remediation'][1]['commands']")" "netsh winhttp reset proxy" "netsh command"
+expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" "ProxyServerFlags 35 from policy" "0x23 by policy"
+expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['remediation'][0]['commands'][0]")" "/d 0x2f" "0x2F command"
+expect_contains "$(f RPC-PROXYSERVER-POLICY "['message']")" "14.0=mail.old-contoso.test" "policy server"
+expect_eq "$(json_get "$TMP/r.json" "r['summary']['highest_severity']")" error "summary"
+expect_eq "$(json_get "$TMP/r.json" "[s['source'] for s in r['summary']['rule_sets']]")" \
+  "['builtin:bits.json', 'builtin:oab.json', 'builtin:outlook.json', 'builtin:proxy.json']" "built-in pack used"
+expect_contains "$(cat "$TMP/summary.txt")" "netsh winhttp reset proxy" "commands in the text report"
+echo "rules on real facts: ok"
