@@ -5,6 +5,7 @@ static const ohc_probe_def win32_probes[] = {
     {"host", 5000, ohc_win32_probe_host},
     {"proxy", 10000, ohc_win32_probe_proxy},
     {"outlook", 5000, ohc_win32_probe_outlook},
+    {"events", 20000, ohc_win32_probe_events},
 };
 
 const ohc_probe_def *ohc_platform_probes(size_t *out_count)
