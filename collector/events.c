@@ -47,6 +47,11 @@ int ohc_events_query_check(const ohc_event_query *q, ohc_error *err)
 {
     if (q == NULL || !safe_name(q->name, 64))
         return ohc_error_set(err, OHC_EINVAL, 0, "event query: name missing or not [A-Za-z0-9 ._-/]");
+    /* Query names are keys beside these in facts.events. */
+    static const char *const reserved[] = {"source", "files", "file_errors", "queries", "api_error"};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (!strcmp(q->name, reserved[i]))
+            return ohc_error_set(err, OHC_EINVAL, 0, "event query name %s is reserved", q->name);
     if (!safe_name(q->channel, 255))
         return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: channel missing or not [A-Za-z0-9 ._-/]",
                              q->name);
@@ -192,7 +197,7 @@ static int run_query(query_result *r, const ohc_event_source *src, const ohc_eve
                      int64_t now_ms, uint64_t deadline_ms)
 {
     size_t max = q->max_events ? q->max_events : OHC_EVENTS_DEFAULT_MAX;
-    int64_t since_ms = now_ms - (int64_t)days * 86400000;
+    int64_t since_ms = src->all_time ? INT64_MIN : now_ms - (int64_t)days * 86400000;
     r->status = "ok";
     int rc = src->open(src->self, q, days, since_ms, &r->error);
     if (rc == OHC_EUNAVAILABLE) {
@@ -267,7 +272,7 @@ static int run_query(query_result *r, const ohc_event_source *src, const ohc_eve
 
 /* ---- facts --------------------------------------------------------------- */
 
-static cJSON *query_json(const ohc_event_query *q, unsigned days, const query_result *r)
+static cJSON *query_json(const ohc_event_query *q, unsigned days, int all_time, const query_result *r)
 {
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
@@ -280,7 +285,10 @@ static cJSON *query_json(const ohc_event_query *q, unsigned days, const query_re
     cJSON *ids = cJSON_AddArrayToObject(o, "ids");
     for (size_t i = 0; ids != NULL && i < q->id_count; i++)
         cJSON_AddItemToArray(ids, cJSON_CreateNumber(q->ids[i]));
-    cJSON_AddNumberToObject(o, "days", days);
+    if (all_time)
+        cJSON_AddNullToObject(o, "days");
+    else
+        cJSON_AddNumberToObject(o, "days", days);
     cJSON_AddNumberToObject(o, "max_events", q->max_events ? q->max_events : OHC_EVENTS_DEFAULT_MAX);
     cJSON_AddStringToObject(o, "status", r->status);
     cJSON *e = ohc_error_to_json(&r->error);
@@ -492,7 +500,7 @@ cJSON *ohc_events_collect(ohc_events_outcome *out, const ohc_event_source *src, 
         if (r->error.code != OHC_OK && out->first_error.code == OHC_OK)
             out->first_error = r->error;
         out->records += r->count;
-        cJSON *one = query_json(q, days, r);
+        cJSON *one = query_json(q, days, src->all_time, r);
         if (one == NULL || !cJSON_AddItemToObject(qj, q->name, one)) {
             cJSON_Delete(one);
             nomem = 1;

@@ -64,6 +64,8 @@ int ohc_events_build_xpath(ohc_strbuf *out, const ohc_event_query *q, unsigned d
 typedef struct ohc_event_source {
     const char *kind;  /* "live" or "evtx" */
     int newest_first;  /* records come newest first (the live reverse query) */
+    int all_time;      /* no time window (.evtx files: a log exported weeks ago is
+                          still read; the newest max_events are kept) */
     void *self;
     int (*open)(void *self, const ohc_event_query *q, unsigned days, int64_t since_ms, ohc_error *err);
     int (*next)(void *self, ohc_event_record *out, ohc_error *err);

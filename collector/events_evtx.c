@@ -39,7 +39,7 @@ static int evtx_open(void *self, const ohc_event_query *q, unsigned days, int64_
     s->filter.provider = q->provider;
     s->filter.event_ids = q->id_count ? q->ids : NULL;
     s->filter.event_id_count = q->id_count;
-    s->filter.since_ms = since_ms;
+    s->filter.since_ms = since_ms > 0 ? since_ms : 0;
     s->next_file = 0;
     s->reader = NULL;
     open_next_file(s); /* no readable file: next() says "end" */
@@ -98,7 +98,7 @@ void ohc_events_collect_files(ohc_probe_output *out, const char *const *files, c
         }
     }
     evtx_source s = {files, n, 0, NULL, {NULL, NULL, 0, 0}};
-    ohc_event_source src = {"evtx", 0, &s, evtx_open, evtx_next, evtx_close};
+    ohc_event_source src = {"evtx", 0, 1, &s, evtx_open, evtx_next, evtx_close};
     ohc_events_outcome outcome;
     cJSON *facts = ohc_events_collect(&outcome, &src, queries, query_count, default_days, ohc_os_utc_now_ms(),
                                       deadline_ms);

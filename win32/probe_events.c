@@ -433,7 +433,7 @@ void ohc_win32_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
     }
     ohc_error_clear(&s->load_error);
     load_api(&s->api, &s->load_error);
-    ohc_event_source src = {"live", 1, s, live_open, live_next, live_close};
+    ohc_event_source src = {"live", 1, 0, s, live_open, live_next, live_close};
     ohc_events_outcome outcome;
     cJSON *facts = ohc_events_collect(&outcome, &src, queries, query_count, days, ohc_os_utc_now_ms(), deadline);
     live_free(s);

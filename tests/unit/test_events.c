@@ -138,6 +138,8 @@ static void test_query_check_rejects_injection(void **state)
     q.channel = "Application";
     q.name = NULL;
     assert_int_equal(ohc_events_query_check(&q, &err), OHC_EINVAL);
+    q.name = "queries";
+    assert_int_equal(ohc_events_query_check(&q, &err), OHC_EINVAL);
     q.name = "x";
     static const uint32_t big[] = {70000};
     q.ids = big;
@@ -201,7 +203,7 @@ static void test_collect_decodes_and_summarises(void **state)
         oab(NOW - 3 * MIN, 4, bin_reason2, sizeof bin_reason2, NULL),
     };
     fake f = {recs, 3, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, oab_only(), 1, 14, NOW, 0);
     assert_non_null(facts);
@@ -254,7 +256,7 @@ static void test_cap_newest_first_and_oldest_first(void **state)
     q.max_events = 10;
 
     fake f = {recs, N, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, &q, 1, 14, NOW, 0);
     assert_int_equal(get(facts, "queries.outlook_oab.returned")->valueint, 10);
@@ -269,7 +271,7 @@ static void test_cap_newest_first_and_oldest_first(void **state)
     for (int i = 0; i < N; i++)
         rev[i] = recs[N - 1 - i];
     fake g = {rev, N, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source fsrc = {"evtx", 0, &g, fake_open, fake_next, fake_close};
+    ohc_event_source fsrc = {"evtx", 0, 0, &g, fake_open, fake_next, fake_close};
     facts = ohc_events_collect(&o, &fsrc, &q, 1, 14, NOW, 0);
     assert_int_equal(g.pos, N);
     assert_string_equal(get(facts, "source")->valuestring, "evtx");
@@ -291,12 +293,22 @@ static void test_window_and_channel_filter_for_files(void **state)
     };
     recs[1].channel = "System";
     fake f = {recs, 3, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"evtx", 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"evtx", 0, 0, &f, fake_open, fake_next, fake_close};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, oab_only(), 1, 14, NOW, 0);
     cJSON *evs = get(facts, "outlook_oab.events");
     assert_int_equal(cJSON_GetArraySize(evs), 1);
     assert_string_equal(get(cJSON_GetArrayItem(evs, 0), "message")->valuestring, "kept");
+    assert_int_equal(get(facts, "queries.outlook_oab.days")->valueint, 14);
+    cJSON_Delete(facts);
+
+    /* Files are read whole: an exported log is not cut by today's window. */
+    src.all_time = 1;
+    facts = ohc_events_collect(&o, &src, oab_only(), 1, 14, NOW, 0);
+    evs = get(facts, "outlook_oab.events");
+    assert_int_equal(cJSON_GetArraySize(evs), 2);
+    assert_string_equal(get(cJSON_GetArrayItem(evs, 1), "message")->valuestring, "old");
+    assert_true(cJSON_IsNull(get(facts, "queries.outlook_oab.days")));
     cJSON_Delete(facts);
 }
 
@@ -311,7 +323,7 @@ static void test_statuses(void **state)
 
     /* Missing channel: partial, not an error of the whole probe. */
     fake f = {recs, 1, 0, OHC_ENOTFOUND, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
     cJSON *facts = ohc_events_collect(&o, &src, qs, n, 14, NOW, 0);
     assert_int_equal(f.closes, 0); /* nothing to close after a failed open */
     assert_string_equal(get(facts, "queries.bits_client.status")->valuestring, "channel_missing");
