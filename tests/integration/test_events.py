@@ -148,6 +148,16 @@ def main():
         check(ids == [3, 59, 60, 60, 16398], "field: BITS ids %s" % ids)
         lim = [e for e in bits["events"] if e["event_id"] == 16398]
         check(lim and lim[0]["data"] == {"User": "CONTOSO\\alice", "Limit": "60"}, "field: named EventData")
+        # BITS transfers (collector/bits_client_events): the 404 on the OAB, its owner from the job's event 3.
+        failed = [t for t in bits["transfers"] if t["hr"] not in (None, 0)]
+        check(len(failed) == 1 and failed[0]["hr_hex"] == "0x80190194" and failed[0]["oab"]
+              and failed[0]["owner"] == "CONTOSO\\alice", "field: the failed OAB transfer %s" % failed)
+        bs = bits["summary"]
+        check((bs["failed_transfers"], bs["oab_failures"], bs["job_limit_events"]) == (1, 1, 1),
+              "field: BITS summary %s" % bs)
+        ok60 = [e for e in bits["events"] if e["event_id"] == 60 and e["data"].get("hr") == "0"]
+        check(ok60 and s["last_success_time"] == ok60[0]["time_created"],
+              "field: last_success_time is the OAB transfer that ended with 0 (%s)" % s["last_success_time"])
 
         # 3. 5000 events: paging in EvtNext batches, capped at max_events; a missing channel.
         r, vals = with_double(tmp, "log5000", "log-5000.tsv")
