@@ -2,6 +2,7 @@
 
 static const ohc_probe_def posix_probes[] = {
     {"host", 5000, ohc_posix_probe_host},
+    {"events", 20000, ohc_posix_probe_events},
 };
 
 const ohc_probe_def *ohc_platform_probes(size_t *out_count)

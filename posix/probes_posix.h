@@ -5,5 +5,6 @@
 #include "probe.h"
 
 void ohc_posix_probe_host(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_posix_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx);
 
 #endif

@@ -6,6 +6,7 @@ static const ohc_probe_def win32_probes[] = {
     {"proxy", 10000, ohc_win32_probe_proxy},
     {"outlook", 5000, ohc_win32_probe_outlook},
     {"bits", 30000, ohc_win32_probe_bits},
+    {"events", 20000, ohc_win32_probe_events},
 };
 
 const ohc_probe_def *ohc_platform_probes(size_t *out_count)
