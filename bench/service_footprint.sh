@@ -54,7 +54,7 @@ if [ -f "$BITSJOB" ]; then
   l0=$(linux_cpu_ms "$pid")
   wine "$EXE" service collect-now --wait 300 >/dev/null
   l1=$(linux_cpu_ms "$pid")
-  njobs=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(((r.get("facts") or {}).get("bits") or {}).get("jobs") or []))' "$STATE/last-report.json" 2>/dev/null || echo "?")
+  njobs=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); b=(r.get("facts") or {}).get("bits") or {}; print(len(b.get("jobs") or []), "enumeration", json.dumps(b.get("enumeration")), "probe", json.dumps((r.get("probes") or {}).get("bits")))' "$STATE/last-report.json" 2>/dev/null || echo "?")
   jobs_note="$((l1 - l0)) ms; BITS jobs in the report: $njobs"
   wine "$BITSJOB" cancel-prefix ohc-bench >/dev/null || true
 fi

@@ -23,7 +23,7 @@ static const ohc_setting_def settings[] = {
     {OHC_SET_EVENT_DAYS, "EventDays", OHC_SETTING_NUMBER, NULL, 14, 1, 365, NULL, 0, "days",
      "How many days of Outlook and BITS events a collection reads."},
     {OHC_SET_RULES_DIR, "RulesDir", OHC_SETTING_STRING, "", 0, 0, 0, NULL, 0, NULL,
-     "Folder of rule files; empty: the rules folder installed beside ohc.exe."},
+     "Folder of rule files used instead of the rules built into ohc.exe; empty: the built-in rules."},
     {OHC_SET_LOG_LEVEL, "LogLevel", OHC_SETTING_ENUM, "info", 0, 0, 0, log_levels, 0, NULL,
      "Detail of the service log: error, warning, info or debug."},
     {OHC_SET_ALLOW_INSECURE_HTTP, "AllowInsecureHttp", OHC_SETTING_BOOL, NULL, 0, 0, 1, NULL, 0, NULL,
