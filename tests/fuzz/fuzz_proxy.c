@@ -1,0 +1,77 @@
+/* libFuzzer target for the proxy/outlook decoders: WinHTTP and WinINet blobs,
+ * registry values of any type, proxy lists and credential masking, all on
+ * untrusted bytes. Built and run by tests/integration/test_proxy_fuzz.sh. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outlook.h"
+#include "proxy.h"
+#include "regval.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    uint8_t mode = data[0];
+    data++, size--;
+    /* An exact-size heap copy, so that ASan sees any read past the end. */
+    uint8_t *buf = malloc(size ? size : 1);
+    if (buf == NULL)
+        return 0;
+    memcpy(buf, data, size);
+    switch (mode % 4) {
+    case 0:
+    case 1: {
+        ohc_proxy_blob_kind kind = mode % 2 ? OHC_BLOB_WININET : OHC_BLOB_WINHTTP;
+        ohc_proxy_blob b;
+        if (ohc_proxy_blob_decode(&b, buf, size, kind) == OHC_OK) {
+            cJSON *j = ohc_proxy_blob_to_json(&b, buf, size, kind);
+            char *s = cJSON_PrintUnformatted(j);
+            if (s != NULL) {
+                cJSON *back = cJSON_Parse(s);
+                if (back == NULL)
+                    abort(); /* the facts must stay valid JSON */
+                cJSON_Delete(back);
+            }
+            cJSON_free(s);
+            cJSON_Delete(j);
+            ohc_proxy_winhttp_differ(1, OHC_WINHTTP_ACCESS_NAMED, "p:1", NULL, &b);
+        }
+        ohc_proxy_blob_free(&b);
+        break;
+    }
+    case 2: {
+        cJSON *v = ohc_regval_to_json((uint32_t)(mode >> 2), buf, size, OHC_REG_DWORD);
+        cJSON *pol = cJSON_CreateObject();
+        if (v != NULL && pol != NULL)
+            cJSON_AddItemToObject(pol, "ProxyServerFlags", v);
+        else
+            cJSON_Delete(v);
+        cJSON_Delete(ohc_outlook_version_to_json("14.0", pol, NULL, NULL));
+        break;
+    }
+    default: {
+        char *s = malloc(size + 1);
+        if (s == NULL)
+            break;
+        memcpy(s, buf, size);
+        s[size] = '\0';
+        ohc_proxy_endpoint eps[8];
+        size_t count = 0, invalid = 0;
+        ohc_proxy_list_parse(eps, &count, 8, s, &invalid);
+        for (size_t i = 0; i < count; i++)
+            if (eps[i].port == 0 || eps[i].host[0] == '\0')
+                abort();
+        char masked[64];
+        ohc_proxy_mask_credentials(masked, sizeof masked, s);
+        free(s);
+        break;
+    }
+    }
+    free(buf);
+    return 0;
+}
