@@ -142,7 +142,7 @@ int ohc_cmd_collect(int argc, char **argv)
     /* Refuse a file that cannot be read as an event log now, with its reason,
      * rather than as a probe error deep in the report. */
     for (size_t i = 0; i < nevtx; i++) {
-        ohc_evtx_reader *r;
+        ohc_evtx_reader *r = NULL;
         ohc_error ferr;
         ohc_error_clear(&ferr);
         if (ohc_evtx_open(&r, evtx_files[i], &ferr) != OHC_OK) {

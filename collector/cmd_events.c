@@ -73,6 +73,38 @@ static void json_str(ohc_strbuf *sb, const char *s)
     ohc_strbuf_append_char(sb, '"');
 }
 
+static const char *u64_text(char buf[24], uint64_t v)
+{
+    char *p = buf + 23;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
+}
+
+/* ohc_format_rfc3339_utc, reusing the date while the second does not change:
+ * records come in time order and printf showed up in the profile. */
+static void ohc_format_rfc3339_utc_cached(char out[32], int64_t ms)
+{
+    static int64_t last_sec = INT64_MIN;
+    static char last[32];
+    int64_t sec = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    if (sec != last_sec) {
+        ohc_format_rfc3339_utc(last, sec * 1000);
+        last_sec = sec;
+    }
+    memcpy(out, last, 32);
+    unsigned frac = (unsigned)(ms - sec * 1000);
+    char *dot = strchr(out, '.');
+    if (dot != NULL && dot[1] && dot[2] && dot[3]) {
+        dot[1] = (char)('0' + frac / 100);
+        dot[2] = (char)('0' + frac / 10 % 10);
+        dot[3] = (char)('0' + frac % 10);
+    }
+}
+
 /* The same members and forms as ohc_event_record_to_json. */
 static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
 {
@@ -81,11 +113,19 @@ static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
     json_str(sb, rec->channel ? rec->channel : "");
     ohc_strbuf_append(sb, ",\"provider\":");
     json_str(sb, rec->provider ? rec->provider : "");
-    ohc_format_rfc3339_utc(when, rec->time_created_ms);
-    ohc_strbuf_appendf(sb, ",\"event_id\":%" PRIu32 ",\"level\":%u,\"level_name\":\"%s\",\"time_created\":\"%s\","
-                           "\"record_id\":%" PRIu64 ",\"computer\":",
-                       rec->event_id, (unsigned)rec->level, ohc_event_level_name(rec->level, lbuf), when,
-                       rec->record_id);
+    ohc_format_rfc3339_utc_cached(when, rec->time_created_ms);
+    char num[24];
+    ohc_strbuf_append(sb, ",\"event_id\":");
+    ohc_strbuf_append(sb, u64_text(num, rec->event_id));
+    ohc_strbuf_append(sb, ",\"level\":");
+    ohc_strbuf_append(sb, u64_text(num, rec->level));
+    ohc_strbuf_append(sb, ",\"level_name\":\"");
+    ohc_strbuf_append(sb, ohc_event_level_name(rec->level, lbuf));
+    ohc_strbuf_append(sb, "\",\"time_created\":\"");
+    ohc_strbuf_append(sb, when);
+    ohc_strbuf_append(sb, "\",\"record_id\":");
+    ohc_strbuf_append(sb, u64_text(num, rec->record_id));
+    ohc_strbuf_append(sb, ",\"computer\":");
     if (rec->computer)
         json_str(sb, rec->computer);
     else
@@ -137,7 +177,7 @@ static int read_file(const char *path, const ohc_evtx_filter *filter, int xml, i
 {
     ohc_error err;
     ohc_error_clear(&err);
-    ohc_evtx_reader *r;
+    ohc_evtx_reader *r = NULL;
     if (ohc_evtx_open(&r, path, &err) != OHC_OK) {
         ohc_cli_error("%s", err.message);
         return -1;

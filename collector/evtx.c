@@ -87,6 +87,50 @@ static int tb_printf(evtx_tbuf *t, const char *fmt, ...)
     return tb_put(t, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* Integers and times are formatted by hand: printf dominated the full render. */
+static int tb_u64(evtx_tbuf *t, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return tb_put(t, tmp + sizeof tmp - n, n);
+}
+
+static int tb_i64(evtx_tbuf *t, int64_t v)
+{
+    if (v >= 0)
+        return tb_u64(t, (uint64_t)v);
+    int rc = tb_putc(t, '-');
+    return rc == OHC_OK ? tb_u64(t, (uint64_t)0 - (uint64_t)v) : rc;
+}
+
+static int tb_hex(evtx_tbuf *t, uint64_t v, int width, int upper)
+{
+    static const char lo[] = "0123456789abcdef", up[] = "0123456789ABCDEF";
+    const char *d = upper ? up : lo;
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[15 - n++] = d[v & 15];
+        v >>= 4;
+    } while (v && n < 16);
+    while (n < width && n < 16)
+        tmp[15 - n++] = '0';
+    return tb_put(t, tmp + 16 - n, (size_t)n);
+}
+
+/* Zero-padded decimal of a fixed width into p. */
+static void put_dec(char *p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 /* UTF-16LE (n code units) to UTF-8. Lone surrogates become U+FFFD; NUL
  * characters are dropped (they end C strings; Windows pads with them). */
 int ohc_evtx_utf16_to_utf8(evtx_tbuf *t, const uint8_t *s, size_t n)
@@ -175,7 +219,24 @@ static int render_filetime(evtx_tbuf *t, uint64_t ft)
     int y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    return tb_printf(t, "%04d-%02u-%02uT%02u:%02u:%02u.%07uZ", y, m, d, sod / 3600, sod / 60 % 60, sod % 60, frac);
+    if (y < 0 || y > 9999)
+        return tb_printf(t, "%04d-%02u-%02uT%02u:%02u:%02u.%07uZ", y, m, d, sod / 3600, sod / 60 % 60, sod % 60, frac);
+    char b[28];
+    put_dec(b, (unsigned)y, 4);
+    b[4] = '-';
+    put_dec(b + 5, m, 2);
+    b[7] = '-';
+    put_dec(b + 8, d, 2);
+    b[10] = 'T';
+    put_dec(b + 11, sod / 3600, 2);
+    b[13] = ':';
+    put_dec(b + 14, sod / 60 % 60, 2);
+    b[16] = ':';
+    put_dec(b + 17, sod % 60, 2);
+    b[19] = '.';
+    put_dec(b + 20, frac, 7);
+    b[27] = 'Z';
+    return tb_put(t, b, 28);
 }
 
 static const char hexdig_u[] = "0123456789ABCDEF";
@@ -197,8 +258,19 @@ static int render_hex(evtx_tbuf *t, const uint8_t *p, size_t n)
 
 static int render_guid(evtx_tbuf *t, const uint8_t *p)
 {
-    return tb_printf(t, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", (unsigned)rd32(p), (unsigned)rd16(p + 4),
-                     (unsigned)rd16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    /* {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}: the first three groups little-endian */
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    char b[38];
+    size_t k = 0;
+    b[k++] = '{';
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            b[k++] = '-';
+        b[k++] = hexdig_u[p[order[i]] >> 4];
+        b[k++] = hexdig_u[p[order[i]] & 15];
+    }
+    b[k++] = '}';
+    return tb_put(t, b, k);
 }
 
 static int render_sid(evtx_tbuf *t, const uint8_t *p, size_t n)
@@ -230,16 +302,19 @@ static size_t fixed_size(uint8_t type)
 static int render_scalar(evtx_tbuf *t, uint8_t type, const uint8_t *p)
 {
     switch (type) {
-    case EVTX_T_INT8: return tb_printf(t, "%d", (int)(int8_t)p[0]);
-    case EVTX_T_UINT8: return tb_printf(t, "%u", (unsigned)p[0]);
-    case EVTX_T_INT16: return tb_printf(t, "%d", (int)(int16_t)rd16(p));
-    case EVTX_T_UINT16: return tb_printf(t, "%u", (unsigned)rd16(p));
-    case EVTX_T_INT32: return tb_printf(t, "%ld", (long)(int32_t)rd32(p));
-    case EVTX_T_UINT32: return tb_printf(t, "%lu", (unsigned long)rd32(p));
-    case EVTX_T_INT64: return tb_printf(t, "%lld", (long long)(int64_t)rd64(p));
-    case EVTX_T_UINT64: return tb_printf(t, "%llu", (unsigned long long)rd64(p));
-    case EVTX_T_HEXINT32: return tb_printf(t, "0x%lx", (unsigned long)rd32(p));
-    case EVTX_T_HEXINT64: return tb_printf(t, "0x%llx", (unsigned long long)rd64(p));
+    case EVTX_T_INT8: return tb_i64(t, (int8_t)p[0]);
+    case EVTX_T_UINT8: return tb_u64(t, p[0]);
+    case EVTX_T_INT16: return tb_i64(t, (int16_t)rd16(p));
+    case EVTX_T_UINT16: return tb_u64(t, rd16(p));
+    case EVTX_T_INT32: return tb_i64(t, (int32_t)rd32(p));
+    case EVTX_T_UINT32: return tb_u64(t, rd32(p));
+    case EVTX_T_INT64: return tb_i64(t, (int64_t)rd64(p));
+    case EVTX_T_UINT64: return tb_u64(t, rd64(p));
+    case EVTX_T_HEXINT32:
+    case EVTX_T_HEXINT64: {
+        int rc = tb_put(t, "0x", 2);
+        return rc == OHC_OK ? tb_hex(t, type == EVTX_T_HEXINT32 ? rd32(p) : rd64(p), 1, 0) : rc;
+    }
     case EVTX_T_REAL32: {
         uint32_t u = rd32(p);
         float f;
@@ -411,38 +486,44 @@ static const struct {
 static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint32_t off, const evtx_name_slot **out_slot)
 {
     uint32_t h = (off * 2654435761u) >> 19; /* 13 bits */
-    for (uint32_t i = 0; i < NAME_SLOTS; i++) {
-        evtx_name_slot *s = &r->name_slots[(h + i) & (NAME_SLOTS - 1)];
-        if (s->gen == r->cache_gen && s->off == off) {
-            *out_slot = s;
+    evtx_name_slot *s = NULL;
+    /* A short probe: hostile chunks can name more offsets than there are
+     * slots; those are decoded uncached (the arena bound still holds). */
+    for (uint32_t i = 0; i < 32; i++) {
+        evtx_name_slot *t = &r->name_slots[(h + i) & (NAME_SLOTS - 1)];
+        if (t->gen == r->cache_gen && t->off == off) {
+            *out_slot = t;
             return OHC_OK;
         }
-        if (s->gen != r->cache_gen) {
-            if (off > end || end - off < 8)
-                return OHC_EMALFORMED;
-            uint32_t count = rd16(chunk + off + 6);
-            if ((end - off - 8) / 2 < count)
-                return OHC_EMALFORMED;
-            size_t start = r->names.len;
-            int rc = ohc_evtx_utf16_to_utf8(&r->names, chunk + off + 8, count);
-            if (rc == OHC_OK)
-                rc = tb_putc(&r->names, '\0');
-            if (rc != OHC_OK)
-                return rc;
-            s->gen = r->cache_gen;
-            s->off = off;
-            s->str = (uint32_t)start;
-            s->len = (uint32_t)(r->names.len - start - 1);
-            s->units = (uint16_t)count;
-            s->kind = N_OTHER;
-            for (size_t k = 0; k < sizeof known_names / sizeof known_names[0]; k++)
-                if (strcmp(r->names.p + start, known_names[k].s) == 0)
-                    s->kind = known_names[k].kind;
-            *out_slot = s;
-            return OHC_OK;
+        if (t->gen != r->cache_gen) {
+            s = t;
+            break;
         }
     }
-    return OHC_ELIMIT;
+    if (s == NULL)
+        s = &r->name_tmp;
+    if (off > end || end - off < 8)
+        return OHC_EMALFORMED;
+    uint32_t count = rd16(chunk + off + 6);
+    if ((end - off - 8) / 2 < count)
+        return OHC_EMALFORMED;
+    size_t start = r->names.len;
+    int rc = ohc_evtx_utf16_to_utf8(&r->names, chunk + off + 8, count);
+    if (rc == OHC_OK)
+        rc = tb_putc(&r->names, '\0');
+    if (rc != OHC_OK)
+        return rc;
+    s->gen = s == &r->name_tmp ? 0 : r->cache_gen;
+    s->off = off;
+    s->str = (uint32_t)start;
+    s->len = (uint32_t)(r->names.len - start - 1);
+    s->units = (uint16_t)count;
+    s->kind = N_OTHER;
+    for (size_t k = 0; k < sizeof known_names / sizeof known_names[0]; k++)
+        if (strcmp(r->names.p + start, known_names[k].s) == 0)
+            s->kind = known_names[k].kind;
+    *out_slot = s;
+    return OHC_OK;
 }
 
 /* ---- the binary XML walker ---- */
@@ -450,7 +531,7 @@ static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint3
 typedef struct bx_subs {
     uint32_t count;
     uint32_t desc;       /* chunk offset of count * (u16 size, u8 type, u8 pad) */
-    const uint32_t *val; /* chunk offsets of the values (count entries) */
+    size_t val_base;     /* index in r->subs of the values' chunk offsets (the stack may move) */
 } bx_subs;
 
 typedef struct bx_elem {
@@ -896,7 +977,7 @@ static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
     p += 4;
     if (count > (end - p) / 4)
         return OHC_EMALFORMED;
-    bx_subs subs = {count, p, NULL};
+    bx_subs subs = {count, p, r->subs_top};
     p += count * 4;
     /* Value offsets live on a stack shared by the nesting levels. */
     if (r->subs_top + count > r->subs_cap) {
@@ -909,7 +990,7 @@ static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
         r->subs = nv;
         r->subs_cap = cap;
     }
-    uint32_t *vals = r->subs + r->subs_top;
+    uint32_t *vals = r->subs + r->subs_top; /* valid until the nested walk below */
     for (uint32_t i = 0; i < count; i++) {
         uint32_t sz = rd16(ch + subs.desc + 4 * i);
         if (end - p < sz)
@@ -917,7 +998,6 @@ static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
         vals[i] = p;
         p += sz;
     }
-    subs.val = vals;
     r->subs_top += count;
     uint32_t dummy;
     int rc = walk(c, def + 24, def + 24 + def_size, &subs, nest + 1, &dummy);
@@ -943,7 +1023,7 @@ static int substitution(bx_ctx *c, uint8_t tok, uint32_t *pos, uint32_t end, con
         return tok == 0x0e ? OHC_OK : OHC_EMALFORMED;
     uint16_t size = rd16(c->chunk + subs->desc + 4u * index);
     uint8_t type = c->chunk[subs->desc + 4u * index + 2];
-    uint32_t vp = subs->val[index];
+    uint32_t vp = c->r->subs[subs->val_base + index];
     if (tok == 0x0e && (type == EVTX_T_NULL || size == 0))
         return OHC_OK;
     if (type == EVTX_T_BINXML) {
@@ -1572,7 +1652,8 @@ int ohc_evtx_render_xml(ohc_evtx_reader *r, ohc_strbuf *sb, ohc_error *err)
 
 /* ---- open / close ---- */
 
-static int reader_new(ohc_evtx_reader **out, ohc_error *err)
+/* NULL on no memory. */
+static ohc_evtx_reader *reader_new(void)
 {
     ohc_evtx_reader *r = calloc(1, sizeof *r);
     if (r != NULL) {
@@ -1581,15 +1662,14 @@ static int reader_new(ohc_evtx_reader **out, ohc_error *err)
     }
     if (r == NULL || r->name_slots == NULL || r->tpl_slots == NULL) {
         ohc_evtx_close(r);
-        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+        return NULL;
     }
     r->names.limit = MAX_NAME_ARENA;
     r->text.limit = MAX_TEXT;
     r->scratch.limit = MAX_TEXT;
     r->xml.limit = 4 * MAX_TEXT;
     r->chunk_index = -1;
-    *out = r;
-    return OHC_OK;
+    return r;
 }
 
 static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc_error *err)
@@ -1615,10 +1695,10 @@ static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc
 int ohc_evtx_open_memory(ohc_evtx_reader **out, const void *data, size_t len, ohc_error *err)
 {
     *out = NULL;
-    ohc_evtx_reader *r;
-    int rc = reader_new(&r, err);
-    if (rc != OHC_OK)
-        return rc;
+    ohc_evtx_reader *r = reader_new();
+    if (r == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    int rc;
     r->mem = data;
     r->mem_len = len;
     if ((rc = parse_file_header(r, data, len, err)) != OHC_OK) {
@@ -1634,10 +1714,10 @@ int ohc_evtx_open_memory(ohc_evtx_reader **out, const void *data, size_t len, oh
 int ohc_evtx_open(ohc_evtx_reader **out, const char *path, ohc_error *err)
 {
     *out = NULL;
-    ohc_evtx_reader *r;
-    int rc = reader_new(&r, err);
-    if (rc != OHC_OK)
-        return rc;
+    ohc_evtx_reader *r = reader_new();
+    if (r == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    int rc;
     r->chunk_buf = malloc(CHUNK_SIZE);
     if (r->chunk_buf == NULL) {
         ohc_evtx_close(r);

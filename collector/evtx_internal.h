@@ -68,6 +68,7 @@ struct ohc_evtx_reader {
     /* per-chunk caches */
     uint32_t cache_gen;
     evtx_name_slot *name_slots;
+    evtx_name_slot name_tmp; /* a name decoded when the cache is crowded */
     evtx_tpl_info *tpl_slots;
     evtx_tpl_info tpl_tmp;
     evtx_tbuf names;
