@@ -8,10 +8,9 @@
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
-static int cmd_not_yet(int argc, char **argv);
 
 /* The command table. `usage` is printed by `ohc help`; a command whose issue
- * has not landed yet answers "not implemented yet" with EX_USAGE. */
+ * is listed here once; its implementation lives in its own cmd_*.c file. */
 static const struct command {
     const char *name;
     ohc_cmd_fn run;
@@ -166,13 +165,6 @@ static int cmd_version(int argc, char **argv)
         return ohc_usage_error("version", "takes no arguments");
     printf("ohc %s (build %s, %s)\n", OHC_VERSION, OHC_BUILD_COMMIT, ohc_os_platform_name());
     return OHC_EXIT_OK;
-}
-
-static int cmd_not_yet(int argc, char **argv)
-{
-    (void)argc;
-    fprintf(stderr, "ohc %s: not implemented yet\n", argv[0]);
-    return OHC_EXIT_USAGE;
 }
 
 int ohc_cli_main(int argc, char **argv)

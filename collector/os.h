@@ -54,15 +54,6 @@ int ohc_os_thread_join(ohc_os_thread *thread, uint32_t timeout_ms);
 /* Releases the handle of a thread that is left running. */
 void ohc_os_thread_detach(ohc_os_thread *thread);
 
-/* Lists the names (not paths) of the regular files in dir whose name ends with
- * `suffix` (ASCII case ignored), at most max of them (OHC_ELIMIT beyond).
- * *out is a new NULL-terminated array in no particular order, UTF-8; free it
- * with ohc_os_free_names. OHC_ENOTFOUND when dir does not exist. */
-int ohc_os_list_dir(char ***out, const char *dir, const char *suffix, size_t max, ohc_error *err);
-
-/* Frees an array from ohc_os_list_dir (NULL allowed). */
-void ohc_os_free_names(char **names);
-
 /* Short platform name for the report: "windows-x64", "linux-x86_64", ... */
 const char *ohc_os_platform_name(void);
 

@@ -519,28 +519,51 @@ int ohc_rules_add_text(ohc_rules *r, const char *source, const char *text, size_
     return r->nomem ? OHC_ENOMEM : OHC_OK;
 }
 
-static int cmp_names(const void *a, const void *b)
+static int cmp_dirents(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const ohc_os_dirent *)a)->name, ((const ohc_os_dirent *)b)->name);
+}
+
+/* Rule files are *.json (ASCII case ignored). */
+static int is_rule_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 5)
+        return 0;
+    const char *ext = name + n - 5;
+    return ext[0] == '.' && (ext[1] | 32) == 'j' && (ext[2] | 32) == 's' && (ext[3] | 32) == 'o' &&
+           (ext[4] | 32) == 'n';
 }
 
 int ohc_rules_load_dir(ohc_rules *r, const char *dir, ohc_error *err)
 {
-    char **names = NULL;
-    int rc = ohc_os_list_dir(&names, dir, ".json", OHC_RULES_MAX_FILES, err);
+    ohc_os_dirent *files = NULL;
+    size_t nfiles = 0;
+    int rc = ohc_os_list_dir(&files, &nfiles, dir, err);
     if (rc != OHC_OK)
         return rc;
+    /* Keep the rule files at the front, in name order, so the result does not
+     * depend on the directory's order. */
     size_t n = 0;
-    while (names[n])
-        n++;
-    qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < nfiles; i++) {
+        if (!is_rule_file_name(files[i].name))
+            continue;
+        ohc_os_dirent t = files[n];
+        files[n++] = files[i];
+        files[i] = t;
+    }
+    if (n > OHC_RULES_MAX_FILES) {
+        ohc_os_dirents_free(files, nfiles);
+        return ohc_error_set(err, OHC_ELIMIT, 0, "%s: more than %u rule files", dir, OHC_RULES_MAX_FILES);
+    }
+    qsort(files, n, sizeof *files, cmp_dirents);
     if (n == 0)
         problem(r, OHC_ENOTFOUND, dir, NULL, NULL, "no *.json rule file in this directory");
     for (size_t i = 0; i < n && rc == OHC_OK; i++) {
         ohc_strbuf path = OHC_STRBUF_INIT;
         size_t dl = strlen(dir);
         int sep = dl > 0 && (dir[dl - 1] == '/' || dir[dl - 1] == '\\');
-        ohc_strbuf_appendf(&path, "%s%s%s", dir, sep ? "" : "/", names[i]);
+        ohc_strbuf_appendf(&path, "%s%s%s", dir, sep ? "" : "/", files[i].name);
         if (ohc_strbuf_failed(&path)) {
             rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
             break;
@@ -556,7 +579,7 @@ int ohc_rules_load_dir(ohc_rules *r, const char *dir, ohc_error *err)
         free(text);
         ohc_strbuf_free(&path);
     }
-    ohc_os_free_names(names);
+    ohc_os_dirents_free(files, nfiles);
     if (rc == OHC_OK && r->nomem)
         rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
     return rc;
