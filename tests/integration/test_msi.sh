@@ -3,7 +3,8 @@
 # BITS, bitsjob.exe, a loopback server); the MSI built by wixl is installed
 # with msiexec /qn and UPLOADURL pointing at a loopback collection server,
 # policy values make the service collect at once; the report it uploads
-# arrives (gzip, Bearer token, Idempotency-Key) and holds the failing OAB job;
+# arrives (gzip, Bearer token, Idempotency-Key) and holds the failing OAB job
+# and the rules' OAB-HTTP-404 finding;
 # `sc stop` ends the service within 5 s; with the server failing, reports wait
 # in the spool; installing the higher version keeps the configuration and that
 # spool, which is delivered once the server answers again; msiexec /x removes
@@ -117,6 +118,8 @@ expect_eq "$(cat "$TMP/received/$report_id.auth")" "Bearer e2e-secret-token" "to
 expect_eq "$(json_get "$TMP/report.json" 'r["host"]["run_as"]["mode"]')" "service" "report made by the service"
 expect_eq "$(json_get "$TMP/report.json" '[j["error"]["hr_hex"] for j in r["facts"]["bits"]["jobs"] if j.get("oab") and j.get("error")]')" \
   "['0x80190194']" "the failing OAB job in the uploaded report"
+expect_contains "$(json_get "$TMP/report.json" '[(f["rule_id"], f["severity"]) for f in r["findings"]]')" \
+  "('OAB-HTTP-404', 'error')" "the OAB 404 finding in the uploaded report"
 log=$(cat "$STATE/logs/ohc.log")
 expect_contains "$log" "first collection in 0 s; then every 1 minutes" "policy interval applied"
 expect_contains "$log" "upload: 1 delivered" "upload logged"
