@@ -1,26 +1,33 @@
 #!/usr/bin/env bash
-# End to end under Wine: the MSI built by wixl is installed with msiexec /qn and
-# UPLOADURL pointing at a loopback server, policy values make the service
-# collect at once; the service runs under the SCM and writes its report;
-# `sc stop` ends it within 5 s; installing the higher version keeps the
-# configuration and the spool; msiexec /x removes the service, the program
-# files and the event source (and keeps configuration and ProgramData, as the
-# README says).
+# End to end under Wine: a BITS job for an OAB URL fails with HTTP 404 (real
+# BITS, bitsjob.exe, a loopback server); the MSI built by wixl is installed
+# with msiexec /qn and UPLOADURL pointing at a loopback collection server,
+# policy values make the service collect at once; the report it uploads
+# arrives (gzip, Bearer token, Idempotency-Key) and holds the failing OAB job
+# and the rules' OAB-HTTP-404 finding;
+# `sc stop` ends the service within 5 s; with the server failing, reports wait
+# in the spool; installing the higher version keeps the configuration and that
+# spool, which is delivered once the server answers again; msiexec /x removes
+# the service, the program files and the event source (and keeps configuration
+# and ProgramData, as the README says).
 . "$(dirname "$0")/lib.sh"
 [ "$OHC_PLATFORM" = windows ] || exit 77
 
 MSI="$OHC_BUILD_DIR/installer/ohc.msi"
 UPG="$OHC_BUILD_DIR/installer/ohc-upgrade.msi"
 [ -f "$MSI" ] && [ -f "$UPG" ] || fail "the MSIs were not built ($MSI)"
+[ -n "${OHC_BITSJOB:-}" ] && [ -f "$OHC_BITSJOB" ] || fail "bitsjob.exe is not in the test environment"
 P='HKLM\SOFTWARE\Policies\OutlookHealthCollector'
 L='HKLM\SOFTWARE\OutlookHealthCollector'
 STATE="$WINEPREFIX/drive_c/ProgramData/OutlookHealthCollector"
 PF="$WINEPREFIX/drive_c/Program Files/OutlookHealthCollector"
 SERVER_PID=
+OAB_JOB=
 cp "$MSI" "$TMP/ohc.msi"; cp "$UPG" "$TMP/ohc-upgrade.msi"
 cleanup() {
   wine msiexec /x "$(winpath "$TMP/ohc-upgrade.msi")" /qn >/dev/null 2>&1 || true
   wine msiexec /x "$(winpath "$TMP/ohc.msi")" /qn >/dev/null 2>&1 || true
+  [ -n "$OAB_JOB" ] && wine "$OHC_BITSJOB" cancel "$OAB_JOB" >/dev/null 2>&1 || true
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
   wine reg delete "$P" /f >/dev/null 2>&1 || true
   wine reg delete "$L" /f >/dev/null 2>&1 || true
@@ -28,16 +35,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A loopback collection endpoint: records each POST (gunzipped) by its Idempotency-Key.
+# One loopback server: GET answers 404 (the Exchange server without the OAB
+# files), POST is the collection endpoint recording each report (gunzipped) by
+# its Idempotency-Key, or answering 503 while the file "fail" exists.
 mkdir -p "$TMP/received"
-"$PYTHON" - "$TMP/port" "$TMP/received" <<'PY' &
+"$PYTHON" - "$TMP/port" "$TMP/received" "$TMP/fail" <<'PY' &
 import gzip, http.server, os, sys
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
+    def answer(self, code, body):
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+    def do_GET(self):
+        self.answer(404, b"The OAB files are not on this server.")
+    do_HEAD = do_GET
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(min(n, 64 << 20))
+        if os.path.exists(sys.argv[3]):
+            return self.answer(503, b"try later")
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
         key = self.headers.get("Idempotency-Key", "none").replace("/", "_")
@@ -58,7 +79,14 @@ s.serve_forever()
 PY
 SERVER_PID=$!
 for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-URL="http://127.0.0.1:$(cat "$TMP/port")/reports"
+BASE="http://127.0.0.1:$(cat "$TMP/port")"
+URL="$BASE/reports"
+
+# Outlook's OAB download as a BITS job that the server answers with 404.
+OAB_JOB=$(wine "$OHC_BITSJOB" create "Microsoft Outlook Offline Address Book" \
+  "$BASE/OAB/3f2c1a9e-5b7d-4c21-9a4e-0d6f1b2c3d4e/oab.xml" 'C:\users\Public\ohc-e2e-oab.xml' | tr -d '\r' | head -1)
+[ -n "$OAB_JOB" ] || fail "bitsjob create gave no job id"
+wine "$OHC_BITSJOB" wait "$OAB_JOB" ERROR 60 >/dev/null || fail "the OAB job did not reach ERROR"
 
 # Policy (GPO) values: collect at once, every minute.
 wine reg add "$P" /v StartupDelayMinutes /t REG_DWORD /d 0 /f >/dev/null
@@ -78,18 +106,24 @@ wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\Outl
   | grep -qi 'OutlookHealthCollector\\ohc.exe' || fail "event source not registered"
 if grep -q e2e-secret-token "$TMP/msiexec.out"; then fail "token printed by the install"; fi
 
-# The service's first collection (delay 0).
-for _ in $(seq 1 150); do [ -f "$STATE/last-report.json" ] && break; sleep 0.2; done
-[ -f "$STATE/last-report.json" ] || { cat "$STATE/logs/ohc.log" >&2 || true; fail "no report within 30 s"; }
-cp "$STATE/last-report.json" "$TMP/report.json"
+# The service's first collection (delay 0) arrives at the server.
+received() { ls "$TMP/received" | grep '\.json$' | sed 's/\.json$//'; }
+for _ in $(seq 1 300); do [ -n "$(received)" ] && break; sleep 0.2; done
+report_id=$(received | head -1)
+[ -n "$report_id" ] || { cat "$STATE/logs/ohc.log" >&2 || true; fail "no report arrived within 60 s"; }
+cp "$TMP/received/$report_id.json" "$TMP/report.json"
 validate_report "$TMP/report.json"
+expect_eq "$(json_get "$TMP/report.json" 'r["report_id"]')" "$report_id" "Idempotency-Key is the report id"
+expect_eq "$(cat "$TMP/received/$report_id.auth")" "Bearer e2e-secret-token" "token sent as Bearer"
 expect_eq "$(json_get "$TMP/report.json" 'r["host"]["run_as"]["mode"]')" "service" "report made by the service"
-report_id=$(json_get "$TMP/report.json" 'r["report_id"]')
+expect_eq "$(json_get "$TMP/report.json" '[j["error"]["hr_hex"] for j in r["facts"]["bits"]["jobs"] if j.get("oab") and j.get("error")]')" \
+  "['0x80190194']" "the failing OAB job in the uploaded report"
+expect_contains "$(json_get "$TMP/report.json" '[(f["rule_id"], f["severity"]) for f in r["findings"]]')" \
+  "('OAB-HTTP-404', 'error')" "the OAB 404 finding in the uploaded report"
 log=$(cat "$STATE/logs/ohc.log")
 expect_contains "$log" "first collection in 0 s; then every 1 minutes" "policy interval applied"
+expect_contains "$log" "upload: 1 delivered" "upload logged"
 case "$log" in *e2e-secret-token*) fail "token in the service log";; esac
-spooled=$(ls "$STATE/spool" | grep -c "$report_id" || true)
-[ "$spooled" -ge 1 ] || fail "the report is not in the spool"
 
 # sc stop ends the service within 5 s (measured from the sc call, Wine start-up included).
 t0=$(date +%s%N)
@@ -102,8 +136,16 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "sc stop -> STOPPED seen after $ms ms"
 [ "$stopped" = 1 ] && [ "$ms" -lt 5000 ] || fail "service not stopped within 5 s ($ms ms)"
 
+# The server fails: the next collection's report waits in the spool.
+touch "$TMP/fail"
+wine sc start ohc >/dev/null
+for _ in $(seq 1 300); do grep -q "kept for a retry" "$STATE/logs/ohc.log" && break; sleep 0.2; done
+grep -q "kept for a retry" "$STATE/logs/ohc.log" || fail "no upload failure logged while the server fails"
+wine sc stop ohc >/dev/null
+spool_before=$(ls "$STATE/spool" | grep '\.json$' | sort)
+[ -n "$spool_before" ] || fail "nothing in the spool while the server fails"
+
 # Upgrade: the higher version, no properties; configuration and spool stay.
-spool_before=$(ls "$STATE/spool" | sort)
 wine msiexec /i "$(winpath "$TMP/ohc-upgrade.msi")" /qn > "$TMP/upgrade.out" 2>&1 \
   || { cat "$TMP/upgrade.out"; fail "upgrade failed"; }
 wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s > "$TMP/uninstall.txt" 2>&1 || true
@@ -113,6 +155,15 @@ expect_eq "$(reg_value "$L" UploadUrl)" "$URL" "UploadUrl kept by the upgrade"
 expect_eq "$(reg_value "$L" LogLevel)" "debug" "LogLevel kept by the upgrade"
 for f in $spool_before; do [ -f "$STATE/spool/$f" ] || fail "spool file $f lost by the upgrade"; done
 wine sc query ohc | grep -q RUNNING || fail "service not running after the upgrade"
+
+# The server answers again: the spool kept across the upgrade is delivered.
+rm -f "$TMP/fail"
+"$OHC_WINE_RUN" "$PF/ohc.exe" service collect-now --wait 120 >/dev/null || fail "collect-now after the upgrade"
+for f in $spool_before; do
+  id=${f#*-}; id=${id%.json}
+  for _ in $(seq 1 150); do [ -f "$TMP/received/$id.json" ] && break; sleep 0.2; done
+  [ -f "$TMP/received/$id.json" ] || fail "spooled report $id not delivered after the upgrade"
+done
 
 # Uninstall: service, program files and event source go; configuration and ProgramData stay.
 wine msiexec /x "$(winpath "$TMP/ohc-upgrade.msi")" /qn > "$TMP/remove.out" 2>&1 \
