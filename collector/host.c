@@ -43,7 +43,7 @@ cJSON *ohc_host_info_to_json(const ohc_host_info *info)
         add_str(os, "product_name", info->os_product_name);
         add_str(os, "display_version", info->os_display_version);
         add_str(os, "edition", info->os_edition);
-        char version[64] = "";
+        char version[96] = ""; /* four 64-bit numbers and three dots always fit */
         if (info->os_major >= 0 && info->os_minor >= 0 && info->os_build >= 0) {
             if (info->os_ubr >= 0)
                 snprintf(version, sizeof version, "%lld.%lld.%lld.%lld", (long long)info->os_major,

@@ -47,8 +47,18 @@ void ohc_format_rfc3339_utc(char out[32], int64_t unix_ms)
     int64_t y;
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, mo, d, (unsigned)(rem / 3600),
-             (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), (unsigned)ms);
+    /* Times outside years 0..9999 (a corrupt FILETIME, say) are clamped so the
+     * text always fits and stays RFC 3339. */
+    if (y < 0 || y > 9999) {
+        y = y < 0 ? 0 : 9999;
+        mo = y ? 12 : 1;
+        d = y ? 31 : 1;
+        rem = y ? 86399 : 0;
+        ms = y ? 999 : 0;
+    }
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)y % 10000u, mo % 100u, d % 100u,
+             (unsigned)(rem / 3600) % 100u, (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+             (unsigned)ms % 1000u);
 }
 
 cJSON *ohc_report_new(ohc_error *err)

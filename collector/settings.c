@@ -248,7 +248,7 @@ void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *re
                 v->source = layers[l];
                 break;
             }
-            snprintf(v->note, sizeof v->note, "%s in %s %s; ignored", d->name,
+            snprintf(v->note, sizeof v->note, "%.24s in %.48s %.100s; ignored", d->name,
                      ohc_setting_source_where(layers[l]), why);
             if (log) {
                 char msg[320];

@@ -10,9 +10,13 @@
 #include "host.h"
 #include "probes_posix.h"
 
+/* Truncating copy: host names and release strings are cut to the fields' size. */
 static void copy(char *dst, size_t size, const char *src)
 {
-    snprintf(dst, size, "%s", src ? src : "");
+    size_t n = src != NULL ? strnlen(src, size - 1) : 0;
+    if (n > 0)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 void ohc_posix_probe_host(ohc_probe_output *out, const ohc_probe_context *ctx)

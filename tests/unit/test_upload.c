@@ -269,7 +269,7 @@ static void test_spool(void **state)
     for (int i = 0; i < 5; i++) {
         assert_int_equal(ohc_uuid_v4(ids[i], NULL), OHC_OK);
         char json[128];
-        snprintf(json, sizeof json, "{\"report_id\":\"%s\"}", ids[i]);
+        snprintf(json, sizeof json, "{\"report_id\":\"%.36s\"}", ids[i]);
         unsigned dropped = 9;
         assert_int_equal(ohc_spool_add(&sp, names[i], &dropped, ids[i], json, strlen(json), NULL), OHC_OK);
         assert_true(ohc_spool_name_valid(names[i]));
