@@ -142,6 +142,9 @@ wine sc start ohc >/dev/null
 for _ in $(seq 1 300); do grep -q "kept for a retry" "$STATE/logs/ohc.log" && break; sleep 0.2; done
 grep -q "kept for a retry" "$STATE/logs/ohc.log" || fail "no upload failure logged while the server fails"
 wine sc stop ohc >/dev/null
+# The upgrade must not start while the old service is still stopping.
+for _ in $(seq 1 75); do wine sc query ohc | grep -q STOPPED && break; sleep 0.2; done
+wine sc query ohc | grep -q STOPPED || fail "service not stopped before the upgrade"
 spool_before=$(ls "$STATE/spool" | grep '\.json$' | sort)
 [ -n "$spool_before" ] || fail "nothing in the spool while the server fails"
 
