@@ -89,6 +89,7 @@ int ohc_bits_client_decode(ohc_bits_client_transfer *out, const ohc_event_record
         return OHC_ENOTFOUND;
     out->event_id = rec->event_id;
     out->time_ms = rec->time_created_ms;
+    out->record_id = rec->record_id;
     if (rec->event_id == 3 || rec->event_id == 4) {
         out->job_title = value_of(rec, "jobTitle");
         out->job_id = value_of(rec, "jobId");
@@ -127,6 +128,7 @@ cJSON *ohc_bits_client_transfer_to_json(const ohc_bits_client_transfer *t)
     char when[32];
     ohc_format_rfc3339_utc(when, t->time_ms);
     cJSON_AddNumberToObject(o, "event_id", t->event_id);
+    cJSON_AddNumberToObject(o, "record_id", (double)t->record_id);
     cJSON_AddStringToObject(o, "time", when);
     add_str_or_null(o, "url", t->url);
     if (t->has_hr) {

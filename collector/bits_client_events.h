@@ -29,6 +29,7 @@
  * NULL when the event does not carry the value. */
 typedef struct ohc_bits_client_transfer {
     uint32_t event_id;
+    uint64_t record_id; /* the event's, so a transfer can be traced to it */
     int64_t time_ms;
     const char *url;
     int has_hr;           /* event 60 (or any event with an hr value) */

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "collect.h"
+#include "event_state.h"
 #include "evtx.h"
 #include "cmd_upload.h"
 #include "os.h"
@@ -13,7 +14,7 @@
 #include "strbuf.h"
 #include "upload.h"
 
-enum { OPT_OUT = 1, OPT_OUT_DIR, OPT_FORMAT, OPT_RULES, OPT_UPLOAD, OPT_PROBES, OPT_EVTX };
+enum { OPT_OUT = 1, OPT_OUT_DIR, OPT_FORMAT, OPT_RULES, OPT_UPLOAD, OPT_PROBES, OPT_EVTX, OPT_EVENT_STATE };
 
 #define MAX_EVTX_FILES 64
 
@@ -25,6 +26,7 @@ static const ohc_opt collect_opts[] = {
     {"upload", 0, 0, OPT_UPLOAD},
     {"probes", 0, 1, OPT_PROBES},
     {"evtx", 0, 1, OPT_EVTX},
+    {"event-state", 0, 1, OPT_EVENT_STATE},
     /* with --upload (see cmd_upload.h) */
     {"url", 0, 1, OHC_UPOPT_URL},
     {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},
@@ -81,6 +83,7 @@ static int write_report_file(const char *path, const char *json)
 int ohc_cmd_collect(int argc, char **argv)
 {
     const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL, *rules_dir = NULL;
+    const char *event_state = NULL; /* --event-state FILE: mark events not reported before */
     /* --evtx FILE (repeatable): the event probe reads these instead of the live log. */
     const char *evtx_files[MAX_EVTX_FILES + 1] = {NULL};
     size_t nevtx = 0;
@@ -100,6 +103,7 @@ int ohc_cmd_collect(int argc, char **argv)
             evtx_files[nevtx++] = st.value;
             break;
         case OPT_RULES: rules_dir = st.value; break;
+        case OPT_EVENT_STATE: event_state = st.value; break;
         case OPT_UPLOAD: upload = 1; break;
         case OHC_OPT_POSITIONAL: return ohc_usage_error("collect", "takes no positional arguments");
         case OHC_OPT_HELP: printf("Usage: ohc collect [options]\n"); return OHC_EXIT_OK;
@@ -172,8 +176,9 @@ int ohc_cmd_collect(int argc, char **argv)
         memcpy(chosen, all, all_count * sizeof *chosen);
     }
 
-    ohc_collect_options options = {NULL, 14};
+    ohc_collect_options options = {NULL, 14, NULL};
     options.evtx_files = nevtx ? evtx_files : NULL;
+    options.event_state_path = event_state;
     ohc_error err;
     ohc_error_clear(&err);
     cJSON *report = ohc_collect_report_with_rules(chosen, count, &options, rules_dir, &err);
@@ -266,6 +271,11 @@ int ohc_cmd_collect(int argc, char **argv)
     if (written.len)
         fprintf(writes_files && !strcmp(format, "json") ? stderr : stdout, "\n%s", ohc_strbuf_str(&written));
     fflush(stdout);
+    /* The state moves on only once the report is out (stored or printed), so
+     * a lost report shows its events as new again. */
+    if (event_state != NULL && rc != OHC_EXIT_FAILED && ohc_event_state_commit(report, event_state, &err) != OHC_OK)
+        ohc_cli_error("cannot save the event state %s: %s (the next report shows these events as new again)",
+                      event_state, err.message);
     if (spooled) {
         /* the report is safe in the spool; whatever the network does, it waits there */
         if (!strcmp(format, "json"))

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "event_state.h"
 #include "report.h"
 #include "rules.h"
 
@@ -11,6 +12,12 @@ cJSON *ohc_collect_report_with_rules(const ohc_probe_def *probes, size_t count, 
     cJSON *report = ohc_report_collect(probes, count, options, err);
     if (report == NULL)
         return NULL;
+    /* Before the rules, so that a rule can look at what is new. */
+    if (options->event_state_path != NULL && ohc_event_state_mark(report, options->event_state_path) != OHC_OK) {
+        ohc_error merr;
+        ohc_error_set(&merr, OHC_ENOMEM, 0, "out of memory marking new events");
+        ohc_report_add_error(report, "events", &merr);
+    }
     /* Rule-file problems go to report.errors; a report without findings is
      * still a report, so a failure here never loses it. */
     char *setting = rules_dir ? NULL : ohc_rules_dir_setting();

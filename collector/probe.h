@@ -32,6 +32,7 @@ const char *ohc_probe_status_name(ohc_probe_status status);
 typedef struct ohc_collect_options {
     const char *const *evtx_files; /* NULL-terminated, or NULL: read the live log */
     unsigned event_days;           /* how far back event queries look */
+    const char *event_state_path;  /* event_state.h: mark new events against this file; NULL = no marks */
 } ohc_collect_options;
 
 typedef struct ohc_probe_context {

@@ -167,7 +167,7 @@ int ohc_report_severity_rank(const char *severity)
     return -1;
 }
 
-const char *ohc_report_str(const cJSON *obj, const char *path)
+const cJSON *ohc_report_get(const cJSON *obj, const char *path)
 {
     char key[64];
     const cJSON *cur = obj;
@@ -181,7 +181,13 @@ const char *ohc_report_str(const cJSON *obj, const char *path)
         cur = cJSON_GetObjectItemCaseSensitive(cur, key);
         path += n + (dot != NULL);
     }
-    return cJSON_IsString(cur) ? cur->valuestring : NULL;
+    return cur;
+}
+
+const char *ohc_report_str(const cJSON *obj, const char *path)
+{
+    const cJSON *v = ohc_report_get(obj, path);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 const cJSON **ohc_report_sorted_findings(const cJSON *report, size_t *out_count)
@@ -402,6 +408,35 @@ static void text_references(ohc_strbuf *sb, const cJSON *refs)
     }
 }
 
+static double number_at(const cJSON *obj, const char *path)
+{
+    const cJSON *v = ohc_report_get(obj, path);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+}
+
+/* "New:" line when the events were marked against an event state. */
+static void text_new_events(ohc_strbuf *sb, const cJSON *report)
+{
+    const cJSON *info = ohc_report_get(report, "facts.events.new_events");
+    const char *baseline = ohc_report_str(info, "baseline");
+    if (baseline == NULL)
+        return;
+    ohc_strbuf_appendf(sb, "New:     %.0f event(s)", number_at(info, "count"));
+    const char *prev = ohc_report_str(info, "previous_collection");
+    if (!strcmp(baseline, "previous_collection") && prev != NULL) {
+        ohc_strbuf_append(sb, " since the report of ");
+        append_clean(sb, prev);
+    } else if (!strcmp(baseline, "previous_collection")) {
+        ohc_strbuf_append(sb, " since the previous report");
+    } else {
+        ohc_strbuf_append(sb, baseline[0] == 'f' ? " (first collection: every event counts as new)"
+                                                 : " (the event state was unreadable: every event counts as new)");
+    }
+    ohc_strbuf_appendf(sb, ": %.0f Outlook Event 27 failure(s), %.0f failed BITS transfer(s)\n",
+                       number_at(report, "facts.events.outlook_oab.summary.new_failure_count"),
+                       number_at(report, "facts.events.bits_client.summary.new_failed_transfers"));
+}
+
 char *ohc_report_to_text(const cJSON *report, int color)
 {
     ohc_strbuf sb = OHC_STRBUF_INIT;
@@ -433,7 +468,9 @@ char *ohc_report_to_text(const cJSON *report, int color)
     append_clean(&sb, ohc_report_str(report, "host.run_as.mode") ? ohc_report_str(report, "host.run_as.mode") : "?");
     ohc_strbuf_append(&sb, ")\nTime:    ");
     append_clean(&sb, ohc_report_str(report, "generated_at") ? ohc_report_str(report, "generated_at") : "?");
-    ohc_strbuf_append(&sb, "\n\n");
+    ohc_strbuf_append(&sb, "\n");
+    text_new_events(&sb, report);
+    ohc_strbuf_append(&sb, "\n");
 
     size_t n = 0;
     const cJSON **sorted = ohc_report_sorted_findings(report, &n);

@@ -64,8 +64,12 @@ int ohc_report_worst_severity(const cJSON *report);
  * else 2 (error/critical), 1 (warning) or 0. */
 int ohc_report_exit_code(const cJSON *report);
 
-/* The string at a dotted path of object keys ("host.os.version"), or NULL when
- * absent or not a string. Borrowed from obj. */
+/* The value at a dotted path of object keys ("host.os.version"), or NULL when
+ * absent. Borrowed from obj. */
+const cJSON *ohc_report_get(const cJSON *obj, const char *path);
+
+/* The string at a dotted path of object keys, or NULL when absent or not a
+ * string. Borrowed from obj. */
 const char *ohc_report_str(const cJSON *obj, const char *path);
 
 /* The findings, worst severity first, rule order kept within a severity. A new

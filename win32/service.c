@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "event_state.h"
 #include "ohc_messages.h"
 #include "ohc_version.h"
 #include "os.h"
@@ -214,7 +215,9 @@ static void collect_once(struct svc *s)
     ohc_svclog(OHC_LOG_INFO, "collection started (%s)", s->job_reason);
     size_t count = 0;
     const ohc_probe_def *probes = ohc_platform_probes(&count);
-    ohc_collect_options options = {NULL, ohc_config_num(&cfg, OHC_SET_EVENT_DAYS)};
+    char state_path[sizeof s->state_dir_utf8 + 32];
+    snprintf(state_path, sizeof state_path, "%s\\event-state.json", s->state_dir_utf8);
+    ohc_collect_options options = {NULL, ohc_config_num(&cfg, OHC_SET_EVENT_DAYS), state_path};
     ohc_error err;
     ohc_error_clear(&err);
     cJSON *report = ohc_collect_report(probes, count, &options, &err);
@@ -231,6 +234,9 @@ static void collect_once(struct svc *s)
     snprintf(path, sizeof path, "%s\\last-report.json", s->state_dir_utf8);
     if (ohc_os_write_file_atomic(path, json, strlen(json), &err) != OHC_OK)
         ohc_svclog(OHC_LOG_ERROR, "cannot write %s: %s", path, err.message);
+    else if (ohc_event_state_commit(report, state_path, &err) != OHC_OK)
+        /* the report is kept; its events count as new again in the next one */
+        ohc_svclog(OHC_LOG_WARNING, "cannot save %s: %s", state_path, err.message);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(report, "report_id");
     char msg[320];
     snprintf(msg, sizeof msg, "report %s, %d finding(s), %lu ms, %s", cJSON_IsString(id) ? id->valuestring : "?",

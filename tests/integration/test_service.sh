@@ -42,10 +42,17 @@ expect_contains "$out" "is running" "start"
 for _ in $(seq 1 50); do [ -f "$STATE/last-report.json" ] && break; sleep 0.2; done
 [ -f "$STATE/last-report.json" ] || fail "no report from the scheduled first collection"
 first_id=$(json_get "$STATE/last-report.json" 'r["report_id"]')
+first_time=$(json_get "$STATE/last-report.json" 'r["generated_at"]')
 out=$(ohc service collect-now --wait 60)
 expect_contains "$out" "A new report was written" "collect-now"
 second_id=$(json_get "$STATE/last-report.json" 'r["report_id"]')
 [ "$first_id" != "$second_id" ] || fail "collect-now did not produce a new report"
+# the event state moved on with the first report: the second marks events against it
+expect_eq "$(json_get "$STATE/event-state.json" 'r["report_id"]')" "$second_id" "event state follows the last report"
+expect_eq "$(json_get "$STATE/last-report.json" 'r["facts"]["events"]["new_events"]["baseline"]')" \
+  "previous_collection" "second report: events marked against the first"
+expect_eq "$(json_get "$STATE/last-report.json" 'r["facts"]["events"]["new_events"]["previous_collection"]')" \
+  "$first_time" "second report: the previous collection is the first report"
 cp "$STATE/last-report.json" "$TMP/report.json"
 validate_report "$TMP/report.json"
 expect_eq "$(json_get "$TMP/report.json" 'r["host"]["run_as"]["mode"]')" "service" "run_as.mode"
