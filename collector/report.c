@@ -414,27 +414,35 @@ static double number_at(const cJSON *obj, const char *path)
     return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
 }
 
-/* "New:" line when the events were marked against an event state. */
-static void text_new_events(ohc_strbuf *sb, const cJSON *report)
+int ohc_report_new_events_summary(char *out, size_t size, const cJSON *report)
 {
     const cJSON *info = ohc_report_get(report, "facts.events.new_events");
     const char *baseline = ohc_report_str(info, "baseline");
-    if (baseline == NULL)
-        return;
-    ohc_strbuf_appendf(sb, "New:     %.0f event(s)", number_at(info, "count"));
     const char *prev = ohc_report_str(info, "previous_collection");
-    if (!strcmp(baseline, "previous_collection") && prev != NULL) {
-        ohc_strbuf_append(sb, " since the report of ");
-        append_clean(sb, prev);
-    } else if (!strcmp(baseline, "previous_collection")) {
-        ohc_strbuf_append(sb, " since the previous report");
-    } else {
-        ohc_strbuf_append(sb, baseline[0] == 'f' ? " (first collection: every event counts as new)"
-                                                 : " (the event state was unreadable: every event counts as new)");
-    }
-    ohc_strbuf_appendf(sb, ": %.0f Outlook Event 27 failure(s), %.0f failed BITS transfer(s)\n",
-                       number_at(report, "facts.events.outlook_oab.summary.new_failure_count"),
-                       number_at(report, "facts.events.bits_client.summary.new_failed_transfers"));
+    if (baseline == NULL || size == 0)
+        return 0;
+    char since[80];
+    if (!strcmp(baseline, "previous_collection"))
+        snprintf(since, sizeof since, " since the report of %.40s", prev ? prev : "(unknown time)");
+    else
+        snprintf(since, sizeof since, baseline[0] == 'f' ? " (first collection: every event counts as new)"
+                                                         : " (the event state was unreadable: every event counts as new)");
+    snprintf(out, size, "%.0f event(s)%s: %.0f Outlook Event 27 failure(s), %.0f failed BITS transfer(s)",
+             number_at(info, "count"), since,
+             number_at(report, "facts.events.outlook_oab.summary.new_failure_count"),
+             number_at(report, "facts.events.bits_client.summary.new_failed_transfers"));
+    return 1;
+}
+
+/* "New:" line when the events were marked against an event state. */
+static void text_new_events(ohc_strbuf *sb, const cJSON *report)
+{
+    char line[256];
+    if (!ohc_report_new_events_summary(line, sizeof line, report))
+        return;
+    ohc_strbuf_append(sb, "New:     ");
+    append_clean(sb, line);
+    ohc_strbuf_append(sb, "\n");
 }
 
 char *ohc_report_to_text(const cJSON *report, int color)

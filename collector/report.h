@@ -64,6 +64,12 @@ int ohc_report_worst_severity(const cJSON *report);
  * else 2 (error/critical), 1 (warning) or 0. */
 int ohc_report_exit_code(const cJSON *report);
 
+/* One line on the events marked new (event_state.h), e.g. "2 event(s) since
+ * the report of <time>: 1 Outlook Event 27 failure(s), 0 failed BITS
+ * transfer(s)", into out (always terminated, truncated to size). 0 and out
+ * untouched when the report's events were not marked. */
+int ohc_report_new_events_summary(char *out, size_t size, const cJSON *report);
+
 /* The value at a dotted path of object keys ("host.os.version"), or NULL when
  * absent. Borrowed from obj. */
 const cJSON *ohc_report_get(const cJSON *obj, const char *path);

@@ -287,6 +287,12 @@ char *ohc_report_to_html(const cJSON *report)
     ohc_strbuf_append(&sb, "</span><span>Report: ");
     html_text(&sb, ohc_report_str(report, "report_id"));
     ohc_strbuf_append(&sb, "</span></p>");
+    char fresh[256];
+    if (ohc_report_new_events_summary(fresh, sizeof fresh, report)) {
+        ohc_strbuf_append(&sb, "<p class=\"meta\"><span>New events: ");
+        html_text(&sb, fresh);
+        ohc_strbuf_append(&sb, "</span></p>");
+    }
 
     html_verdict(&sb, report, sorted, n);
     ohc_strbuf_appendf(&sb, "<h2>Findings (%zu)</h2>", n);

@@ -64,6 +64,12 @@ expect_eq "$(new_flags r3)" "[(3, True), (2, False), (1, False)]" "later: only t
 expect_eq "$(json_get "$TMP/r3.json" "r['facts']['events']['outlook_oab']['summary']['new_failure_count']")" "1" \
   "later: new failures"
 
+# the readable reports say it too (an unchanged log: nothing new since r3)
+ohc collect --probes events --evtx "$(winpath "$TMP/b.evtx")" --event-state "$(winpath "$STATE")" \
+  --out-dir "$(winpath "$TMP/html")" >"$TMP/html.txt" 2>&1 || true
+expect_contains "$(cat "$TMP/html.txt")" "New:     0 event(s) since the report of $(json_get "$TMP/r3.json" "r['generated_at']")" "text: since"
+expect_contains "$(cat "$TMP/html/report.html")" "New events: 0 event(s) since the report of" "html: since"
+
 # the log was cleared: record ids start again at 1, the time goes on
 make_log "$TMP/c.evtx" 1 "10:00 8"
 collect r4 "$TMP/c.evtx" >/dev/null
