@@ -18,7 +18,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"collect", ohc_cmd_collect, "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
-                                 "            [--probes LIST] [--evtx FILE.evtx]... [--event-state FILE]\n"
+                                 "            [--probes LIST] [--evtx FILE.evtx]... [--event-state FILE] [--event-query SPEC]...\n"
                                  "            [--upload [--url URL] [--allow-http] [--spool DIR]]",
      "collect facts from this PC and write a report"},
     {"events", ohc_cmd_events, "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"

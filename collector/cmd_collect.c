@@ -5,16 +5,18 @@
 
 #include "cli.h"
 #include "collect.h"
+#include "event_queries.h"
 #include "event_state.h"
 #include "evtx.h"
 #include "cmd_upload.h"
 #include "os.h"
 #include "report.h"
+#include "settings.h"
 #include "spool.h"
 #include "strbuf.h"
 #include "upload.h"
 
-enum { OPT_OUT = 1, OPT_OUT_DIR, OPT_FORMAT, OPT_RULES, OPT_UPLOAD, OPT_PROBES, OPT_EVTX, OPT_EVENT_STATE };
+enum { OPT_OUT = 1, OPT_OUT_DIR, OPT_FORMAT, OPT_RULES, OPT_UPLOAD, OPT_PROBES, OPT_EVTX, OPT_EVENT_STATE, OPT_EVENT_QUERY };
 
 #define MAX_EVTX_FILES 64
 
@@ -27,6 +29,7 @@ static const ohc_opt collect_opts[] = {
     {"probes", 0, 1, OPT_PROBES},
     {"evtx", 0, 1, OPT_EVTX},
     {"event-state", 0, 1, OPT_EVENT_STATE},
+    {"event-query", 0, 1, OPT_EVENT_QUERY},
     /* with --upload (see cmd_upload.h) */
     {"url", 0, 1, OHC_UPOPT_URL},
     {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},
@@ -80,10 +83,55 @@ static int write_report_file(const char *path, const char *json)
     return 0;
 }
 
+static void log_config(void *ctx, const char *msg)
+{
+    (void)ctx;
+    ohc_cli_error("%s", msg);
+}
+
+/* EventDays and EventQueries from the configuration (a bad registry value is
+ * said and skipped, as the service does), --event-query lines over them.
+ * Fills extra (free it with ohc_event_queries_free in every case) and
+ * points options at it. OHC_EXIT_OK, or the exit code after saying why (a
+ * bad --event-query is a usage error). */
+static int collect_config(ohc_event_queries *extra, ohc_collect_options *options, const char *const *specs,
+                          size_t nspecs)
+{
+    memset(extra, 0, sizeof *extra);
+    ohc_config cfg;
+    ohc_strbuf flag_queries = OHC_STRBUF_INIT;
+    for (size_t i = 0; i < nspecs; i++)
+        ohc_strbuf_appendf(&flag_queries, "%s%s", i ? "\n" : "", specs[i]);
+    if (ohc_config_init(&cfg) != OHC_OK || ohc_strbuf_failed(&flag_queries)) {
+        ohc_config_free(&cfg);
+        ohc_strbuf_free(&flag_queries);
+        ohc_cli_error("out of memory");
+        return OHC_EXIT_FAILED;
+    }
+    ohc_config_load(&cfg, log_config, NULL);
+    ohc_error err;
+    ohc_error_clear(&err);
+    int rc = OHC_EXIT_OK;
+    if (nspecs > 0 && ohc_config_set_flag(&cfg, OHC_SET_EVENT_QUERIES, ohc_strbuf_str(&flag_queries), &err) != OHC_OK) {
+        rc = ohc_usage_error("collect", err.message);
+    } else if (ohc_event_queries_parse(extra, ohc_config_str(&cfg, OHC_SET_EVENT_QUERIES), &err) != OHC_OK) {
+        ohc_cli_error("EventQueries: %s", err.message); /* only out of memory: the value was checked */
+        rc = OHC_EXIT_FAILED;
+    }
+    options->event_days = ohc_config_num(&cfg, OHC_SET_EVENT_DAYS);
+    options->event_queries = extra->q;
+    options->event_query_count = extra->count;
+    ohc_config_free(&cfg);
+    ohc_strbuf_free(&flag_queries);
+    return rc;
+}
+
 int ohc_cmd_collect(int argc, char **argv)
 {
     const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL, *rules_dir = NULL;
     const char *event_state = NULL; /* --event-state FILE: mark events not reported before */
+    const char *query_specs[OHC_EVENT_QUERIES_MAX]; /* --event-query SPEC (repeatable): EventQueries lines */
+    size_t nquery = 0;
     /* --evtx FILE (repeatable): the event probe reads these instead of the live log. */
     const char *evtx_files[MAX_EVTX_FILES + 1] = {NULL};
     size_t nevtx = 0;
@@ -104,6 +152,11 @@ int ohc_cmd_collect(int argc, char **argv)
             break;
         case OPT_RULES: rules_dir = st.value; break;
         case OPT_EVENT_STATE: event_state = st.value; break;
+        case OPT_EVENT_QUERY:
+            if (nquery >= OHC_EVENT_QUERIES_MAX)
+                return ohc_usage_error("collect", "too many --event-query (at most 16)");
+            query_specs[nquery++] = st.value;
+            break;
         case OPT_UPLOAD: upload = 1; break;
         case OHC_OPT_POSITIONAL: return ohc_usage_error("collect", "takes no positional arguments");
         case OHC_OPT_HELP: printf("Usage: ohc collect [options]\n"); return OHC_EXIT_OK;
@@ -176,13 +229,22 @@ int ohc_cmd_collect(int argc, char **argv)
         memcpy(chosen, all, all_count * sizeof *chosen);
     }
 
-    ohc_collect_options options = {NULL, 14, NULL};
+    ohc_collect_options options = {.event_days = 14};
     options.evtx_files = nevtx ? evtx_files : NULL;
     options.event_state_path = event_state;
+    ohc_event_queries extra;
+    int crc = collect_config(&extra, &options, query_specs, nquery);
+    if (crc != OHC_EXIT_OK) {
+        ohc_event_queries_free(&extra);
+        free(chosen);
+        ohc_upload_args_free(&up);
+        return crc;
+    }
     ohc_error err;
     ohc_error_clear(&err);
     cJSON *report = ohc_collect_report_with_rules(chosen, count, &options, rules_dir, &err);
     free(chosen);
+    ohc_event_queries_free(&extra);
     if (report == NULL) {
         ohc_cli_error("collection failed: %s", err.message);
         ohc_upload_args_free(&up);

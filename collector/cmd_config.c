@@ -24,6 +24,7 @@ static const char *type_name(ohc_setting_type t)
     case OHC_SETTING_NUMBER: return "number";
     case OHC_SETTING_BOOL: return "bool";
     case OHC_SETTING_ENUM: return "enum";
+    case OHC_SETTING_LIST: return "list";
     }
     return "?";
 }
@@ -51,7 +52,9 @@ static cJSON *settings_json(const ohc_config *cfg)
         cJSON_AddStringToObject(o, "name", d->name);
         cJSON_AddStringToObject(o, "type", type_name(d->type));
         cJSON_AddStringToObject(o, "registry_type",
-                                d->type == OHC_SETTING_NUMBER || d->type == OHC_SETTING_BOOL ? "REG_DWORD" : "REG_SZ");
+                                d->type == OHC_SETTING_NUMBER || d->type == OHC_SETTING_BOOL ? "REG_DWORD"
+                                : d->type == OHC_SETTING_LIST                                ? "REG_MULTI_SZ"
+                                                                                             : "REG_SZ");
         ohc_config_display(cfg, d->id, shown, sizeof shown);
         if (d->type == OHC_SETTING_NUMBER || d->type == OHC_SETTING_BOOL) {
             cJSON_AddNumberToObject(o, "value", ohc_config_num(cfg, d->id));
@@ -94,10 +97,21 @@ static void print_text(const ohc_config *cfg)
         char shown[OHC_SETTING_STR_MAX + 16];
         ohc_config_display(cfg, d->id, shown, sizeof shown);
         ohc_setting_source src = ohc_config_source(cfg, d->id);
+        /* a list shows its first line here and the others below it */
+        char *more = strchr(shown, '\n');
+        if (more != NULL)
+            *more++ = '\0';
         printf("%-20s %-40s %s", d->name, shown[0] ? shown : "(empty)", ohc_setting_source_name(src));
         if (src != OHC_SOURCE_DEFAULT)
             printf(" (%s)", ohc_setting_source_where(src));
         putchar('\n');
+        while (more != NULL) {
+            char *next = strchr(more, '\n');
+            if (next != NULL)
+                *next++ = '\0';
+            printf("%-20s %s\n", "", more);
+            more = next;
+        }
         if (cfg->v[d->id].note[0])
             printf("  ! %s\n", cfg->v[d->id].note);
     }

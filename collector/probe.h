@@ -33,6 +33,8 @@ typedef struct ohc_collect_options {
     const char *const *evtx_files; /* NULL-terminated, or NULL: read the live log */
     unsigned event_days;           /* how far back event queries look */
     const char *event_state_path;  /* event_state.h: mark new events against this file; NULL = no marks */
+    const struct ohc_event_query *event_queries; /* extra queries (EventQueries setting), borrowed; NULL = none */
+    size_t event_query_count;
 } ohc_collect_options;
 
 typedef struct ohc_probe_context {

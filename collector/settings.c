@@ -5,29 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_queries.h"
+
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
 
 /* THE settings table. The ADMX (installer/admx) is checked against it by
  * tests/integration/test_admx.py through `ohc config show --format json`. */
 static const ohc_setting_def settings[] = {
     {OHC_SET_UPLOAD_URL, "UploadUrl", OHC_SETTING_STRING, "", 0, 0, 0, NULL, 0, NULL,
-     "HTTPS endpoint that receives reports (POST); empty: reports stay on the PC."},
+     "HTTPS endpoint that receives reports (POST); empty: reports stay on the PC.", NULL},
     {OHC_SET_UPLOAD_TOKEN, "UploadToken", OHC_SETTING_STRING, "", 0, 0, 0, NULL, OHC_SETTING_SECRET, NULL,
-     "Bearer token sent with each upload; never logged or shown."},
+     "Bearer token sent with each upload; never logged or shown.", NULL},
     {OHC_SET_INTERVAL_MINUTES, "IntervalMinutes", OHC_SETTING_NUMBER, NULL, 240, 1, 43200, NULL, 0, "minutes",
-     "Time between scheduled collections of the service (jittered by +-10%)."},
+     "Time between scheduled collections of the service (jittered by +-10%).", NULL},
     {OHC_SET_STARTUP_DELAY_MINUTES, "StartupDelayMinutes", OHC_SETTING_NUMBER, NULL, 5, 0, 1440, NULL, 0,
-     "minutes", "Delay after the service starts before its first collection (jittered; 0: at once)."},
+     "minutes", "Delay after the service starts before its first collection (jittered; 0: at once).", NULL},
     {OHC_SET_SPOOL_MAX_MB, "SpoolMaxMB", OHC_SETTING_NUMBER, NULL, 50, 1, 4096, NULL, 0, "MB",
-     "Largest size of the spool of reports waiting for upload; the oldest are dropped first."},
+     "Largest size of the spool of reports waiting for upload; the oldest are dropped first.", NULL},
     {OHC_SET_EVENT_DAYS, "EventDays", OHC_SETTING_NUMBER, NULL, 14, 1, 365, NULL, 0, "days",
-     "How many days of Outlook and BITS events a collection reads."},
+     "How many days of Outlook and BITS events a collection reads.", NULL},
     {OHC_SET_RULES_DIR, "RulesDir", OHC_SETTING_STRING, "", 0, 0, 0, NULL, 0, NULL,
-     "Folder of rule files used instead of the rules built into ohc.exe; empty: the built-in rules."},
+     "Folder of rule files used instead of the rules built into ohc.exe; empty: the built-in rules.", NULL},
     {OHC_SET_LOG_LEVEL, "LogLevel", OHC_SETTING_ENUM, "info", 0, 0, 0, log_levels, 0, NULL,
-     "Detail of the service log: error, warning, info or debug."},
+     "Detail of the service log: error, warning, info or debug.", NULL},
     {OHC_SET_ALLOW_INSECURE_HTTP, "AllowInsecureHttp", OHC_SETTING_BOOL, NULL, 0, 0, 1, NULL, 0, NULL,
-     "1 allows an http:// UploadUrl (tests, lab networks); 0 requires https://."},
+     "1 allows an http:// UploadUrl (tests, lab networks); 0 requires https://.", NULL},
+    {OHC_SET_EVENT_QUERIES, "EventQueries", OHC_SETTING_LIST, "", 0, 0, 0, NULL, 0, NULL,
+     "Extra event log queries, one a line: name=NAME; channel=LOG[; provider=P][; ids=N,N][; days=N][; max=N].",
+     ohc_event_queries_check},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -154,10 +159,10 @@ static const char *find_choice(const ohc_setting_def *d, const char *s)
     return NULL;
 }
 
-static int has_control_chars(const char *s)
+static int has_control_chars(const char *s, int newline_ok)
 {
     for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+        if (((unsigned char)*s < 0x20 && !(newline_ok && *s == '\n')) || *s == 0x7f)
             return 1;
     return 0;
 }
@@ -169,16 +174,19 @@ static int accept_value(ohc_setting_value *v, const ohc_setting_def *d, const oh
 {
     switch (d->type) {
     case OHC_SETTING_STRING:
-    case OHC_SETTING_ENUM: {
-        if (raw->type != OHC_RAW_STRING) {
-            snprintf(why, why_size, "wrong type (registry type %u, expected REG_SZ)", (unsigned)raw->os_type);
+    case OHC_SETTING_ENUM:
+    case OHC_SETTING_LIST: {
+        int list = d->type == OHC_SETTING_LIST;
+        if (raw->type != OHC_RAW_STRING && !(list && raw->type == OHC_RAW_MULTI)) {
+            snprintf(why, why_size, "wrong type (registry type %u, expected %s)", (unsigned)raw->os_type,
+                     list ? "REG_MULTI_SZ" : "REG_SZ");
             return OHC_EMALFORMED;
         }
         if (raw->truncated) {
             snprintf(why, why_size, "longer than %d bytes", OHC_SETTING_STR_MAX);
             return OHC_ELIMIT;
         }
-        if (has_control_chars(raw->str)) {
+        if (has_control_chars(raw->str, list)) {
             snprintf(why, why_size, "contains control characters");
             return OHC_EMALFORMED;
         }
@@ -194,6 +202,8 @@ static int accept_value(ohc_setting_value *v, const ohc_setting_def *d, const oh
             snprintf(why, why_size, "is empty");
             return OHC_EINVAL;
         }
+        if (d->check != NULL && d->check(s, why, why_size) != 0)
+            return OHC_EINVAL;
         if (set_string(v, s) != OHC_OK) {
             snprintf(why, why_size, "out of memory");
             return OHC_ENOMEM;
@@ -353,6 +363,7 @@ const char *ohc_config_display(const ohc_config *cfg, ohc_setting_id id, char *b
     switch (d->type) {
     case OHC_SETTING_STRING:
     case OHC_SETTING_ENUM:
+    case OHC_SETTING_LIST:
         if ((d->flags & OHC_SETTING_SECRET) && ohc_config_str(cfg, id)[0] != '\0')
             snprintf(buf, size, "********");
         else
@@ -374,7 +385,7 @@ void ohc_config_to_raw(ohc_raw_value *out, const ohc_config *cfg, ohc_setting_id
         out->type = OHC_RAW_DWORD;
         out->dword = cfg->v[id].num;
     } else {
-        out->type = OHC_RAW_STRING;
+        out->type = d->type == OHC_SETTING_LIST ? OHC_RAW_MULTI : OHC_RAW_STRING;
         snprintf(out->str, sizeof out->str, "%s", ohc_config_str(cfg, id));
     }
 }

@@ -46,6 +46,7 @@ typedef enum ohc_setting_id {
     OHC_SET_RULES_DIR,
     OHC_SET_LOG_LEVEL,
     OHC_SET_ALLOW_INSECURE_HTTP,
+    OHC_SET_EVENT_QUERIES,
     OHC_SETTING_COUNT
 } ohc_setting_id;
 
@@ -53,7 +54,9 @@ typedef enum ohc_setting_type {
     OHC_SETTING_STRING = 0, /* REG_SZ (REG_EXPAND_SZ is read too, unexpanded) */
     OHC_SETTING_NUMBER,     /* REG_DWORD, within [min, max] */
     OHC_SETTING_BOOL,       /* REG_DWORD 0 or 1 */
-    OHC_SETTING_ENUM        /* REG_SZ, one of choices (case-insensitive) */
+    OHC_SETTING_ENUM,       /* REG_SZ, one of choices (case-insensitive) */
+    OHC_SETTING_LIST        /* REG_MULTI_SZ (or REG_SZ for one line): lines, each checked by check();
+                               held as one string, lines separated by '\n' */
 } ohc_setting_type;
 
 enum {
@@ -72,6 +75,9 @@ typedef struct ohc_setting_def {
     unsigned flags;           /* OHC_SETTING_* */
     const char *unit;         /* "minutes", "MB", ... or NULL */
     const char *description;  /* one sentence, also the ADMX explain text's gist */
+    /* Further check of a STRING or LIST value (NULL: none): 0 when good, else
+     * non-zero with the reason in why (never the value of a secret). */
+    int (*check)(const char *value, char *why, size_t why_size);
 } ohc_setting_def;
 
 /* The table, in display order; static. */
@@ -114,11 +120,16 @@ int ohc_config_init(ohc_config *cfg);
 void ohc_config_free(ohc_config *cfg);
 
 /* A raw value as a registry layer holds it. */
-typedef enum ohc_raw_type { OHC_RAW_STRING = 0, OHC_RAW_DWORD, OHC_RAW_OTHER } ohc_raw_type;
+typedef enum ohc_raw_type {
+    OHC_RAW_STRING = 0,
+    OHC_RAW_DWORD,
+    OHC_RAW_MULTI, /* REG_MULTI_SZ: str holds the strings separated by '\n' */
+    OHC_RAW_OTHER
+} ohc_raw_type;
 typedef struct ohc_raw_value {
     ohc_raw_type type;
     uint32_t dword;          /* OHC_RAW_DWORD */
-    char str[OHC_SETTING_STR_MAX + 1]; /* OHC_RAW_STRING, UTF-8, NUL-terminated */
+    char str[OHC_SETTING_STR_MAX + 1]; /* OHC_RAW_STRING / MULTI, UTF-8, NUL-terminated */
     int truncated;           /* the stored string was longer than OHC_SETTING_STR_MAX */
     uint32_t os_type;        /* the platform's type code (REG_*), for messages */
 } ohc_raw_value;
@@ -143,7 +154,7 @@ void ohc_config_load(ohc_config *cfg, ohc_config_log_fn log, void *log_ctx);
 int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name,
                                ohc_error *err);
 
-/* Writes `value` (a REG_SZ or REG_DWORD; NULL deletes it) as value `name`
+/* Writes `value` (a REG_SZ, REG_MULTI_SZ or REG_DWORD; NULL deletes it) as value `name`
  * of the local layer, HKLM\SOFTWARE\OutlookHealthCollector, creating the key
  * (`ohc config set`, which the installer runs). OHC_EUNAVAILABLE on POSIX. */
 int ohc_platform_settings_write(const char *name, const ohc_raw_value *value, ohc_error *err);

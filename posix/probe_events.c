@@ -1,6 +1,7 @@
 /* The events probe of the native build: there is no Windows event log here,
  * but .evtx files copied from a PC (collect --evtx) are read with the same
  * queries and decoding as ohc.exe uses. */
+#include "event_queries.h"
 #include "events.h"
 #include "probes_posix.h"
 
@@ -8,8 +9,8 @@
 
 void ohc_posix_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
 {
-    size_t query_count = 0;
-    const ohc_event_query *queries = ohc_events_default_queries(&query_count);
+    ohc_event_query queries[OHC_EVENT_QUERIES_ALL_MAX];
+    size_t query_count = ohc_event_queries_for(queries, OHC_EVENT_QUERIES_ALL_MAX, ctx->options);
     if (ctx->options != NULL && ctx->options->evtx_files != NULL && ctx->options->evtx_files[0] != NULL) {
         uint64_t now = ohc_os_monotonic_ms();
         uint64_t deadline = ctx->deadline_ms > now + 500 ? ctx->deadline_ms - 500 : now + 1;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "event_xml.h"
+#include "event_queries.h"
 #include "events.h"
 #include "os.h"
 #include "probes_win32.h"
@@ -413,8 +414,8 @@ static void live_free(live_source *s)
 
 void ohc_win32_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
 {
-    size_t query_count = 0;
-    const ohc_event_query *queries = ohc_events_default_queries(&query_count);
+    ohc_event_query queries[OHC_EVENT_QUERIES_ALL_MAX];
+    size_t query_count = ohc_event_queries_for(queries, OHC_EVENT_QUERIES_ALL_MAX, ctx->options);
     unsigned days = ctx->options ? ctx->options->event_days : 0;
     /* Leave a margin of the budget for building the facts. */
     uint64_t now = ohc_os_monotonic_ms();

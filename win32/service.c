@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "event_queries.h"
 #include "event_state.h"
 #include "ohc_messages.h"
 #include "ohc_version.h"
@@ -217,10 +218,21 @@ static void collect_once(struct svc *s)
     const ohc_probe_def *probes = ohc_platform_probes(&count);
     char state_path[sizeof s->state_dir_utf8 + 32];
     snprintf(state_path, sizeof state_path, "%s\\event-state.json", s->state_dir_utf8);
-    ohc_collect_options options = {NULL, ohc_config_num(&cfg, OHC_SET_EVENT_DAYS), state_path};
+    ohc_collect_options options = {.event_days = ohc_config_num(&cfg, OHC_SET_EVENT_DAYS),
+                                   .event_state_path = state_path};
     ohc_error err;
     ohc_error_clear(&err);
+    /* EventQueries was checked when the configuration was read: this parse
+     * fails only without memory, and the built-in queries run anyway. */
+    ohc_event_queries *extra = calloc(1, sizeof *extra);
+    if (extra != NULL && ohc_event_queries_parse(extra, ohc_config_str(&cfg, OHC_SET_EVENT_QUERIES), &err) == OHC_OK) {
+        options.event_queries = extra->q;
+        options.event_query_count = extra->count;
+    }
     cJSON *report = ohc_collect_report(probes, count, &options, &err);
+    if (extra != NULL)
+        ohc_event_queries_free(extra);
+    free(extra);
     char *json = report ? ohc_report_to_json(report) : NULL;
     if (json == NULL) {
         char msg[320];

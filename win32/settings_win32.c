@@ -45,10 +45,20 @@ int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source
         result = ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegQueryValueEx");
     } else {
         out->os_type = type;
-        if (type == REG_SZ || type == REG_EXPAND_SZ) {
-            out->type = OHC_RAW_STRING;
+        if (type == REG_SZ || type == REG_EXPAND_SZ || type == REG_MULTI_SZ) {
+            out->type = type == REG_MULTI_SZ ? OHC_RAW_MULTI : OHC_RAW_STRING;
             size_t units = rc == ERROR_MORE_DATA ? MAX_WCHARS : size / sizeof *buf;
             buf[units] = L'\0';
+            if (type == REG_MULTI_SZ) {
+                /* "a\0b\0\0" -> "a\nb": the strings one a line */
+                size_t end = units;
+                while (end > 0 && buf[end - 1] == L'\0')
+                    end--;
+                for (size_t i = 0; i < end; i++)
+                    if (buf[i] == L'\0')
+                        buf[i] = L'\n';
+                buf[end] = L'\0';
+            }
             size_t len = wcslen(buf);
             if (rc == ERROR_MORE_DATA || len > OHC_SETTING_STR_MAX) {
                 out->truncated = 1;
@@ -80,8 +90,9 @@ int ohc_platform_settings_write(const char *name, const ohc_raw_value *value, oh
     if (rc != ERROR_SUCCESS)
         return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegCreateKeyEx");
     wchar_t *wname = ohc_w_from_utf8(name);
-    wchar_t *wvalue = value != NULL && value->type == OHC_RAW_STRING ? ohc_w_from_utf8(value->str) : NULL;
-    if (wname == NULL || (value != NULL && value->type == OHC_RAW_STRING && wvalue == NULL)) {
+    int text = value != NULL && (value->type == OHC_RAW_STRING || value->type == OHC_RAW_MULTI);
+    wchar_t *wvalue = text ? ohc_w_from_utf8(value->str) : NULL;
+    if (wname == NULL || (text && wvalue == NULL)) {
         rc = ERROR_OUTOFMEMORY;
     } else if (value == NULL) {
         rc = RegDeleteValueW(h, wname);
@@ -90,6 +101,18 @@ int ohc_platform_settings_write(const char *name, const ohc_raw_value *value, oh
     } else if (value->type == OHC_RAW_DWORD) {
         DWORD d = value->dword;
         rc = RegSetValueExW(h, wname, 0, REG_DWORD, (const BYTE *)&d, sizeof d);
+    } else if (value->type == OHC_RAW_MULTI) {
+        /* lines -> "a\0b\0\0" (an empty list is one empty string and the end) */
+        size_t n = wcslen(wvalue);
+        wchar_t *multi = calloc(n + 2, sizeof *multi);
+        if (multi == NULL) {
+            rc = ERROR_OUTOFMEMORY;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                multi[i] = wvalue[i] == L'\n' ? L'\0' : wvalue[i];
+            rc = RegSetValueExW(h, wname, 0, REG_MULTI_SZ, (const BYTE *)multi, (DWORD)((n + 2) * sizeof *multi));
+            free(multi);
+        }
     } else {
         rc = RegSetValueExW(h, wname, 0, REG_SZ, (const BYTE *)wvalue, (DWORD)((wcslen(wvalue) + 1) * sizeof *wvalue));
     }

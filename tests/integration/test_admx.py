@@ -127,6 +127,11 @@ for pol in policies:
                 err("%s: items %r, the code accepts %r" % (where, values, s["choices"]))
             if el.findall("p:item/p:value/p:decimal", NS):
                 err("%s: decimal items, but the code reads REG_SZ" % where)
+    elif t == "list":
+        if kind != "multiText":
+            err("%s: %s element for a REG_MULTI_SZ setting" % (where, kind))
+        if int(el.get("maxLength", "1023")) > 2048:
+            err("%s: maxLength above the code's 2048" % where)
     else:
         err("%s: unknown setting type %r" % (where, t))
 

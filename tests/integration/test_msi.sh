@@ -93,7 +93,8 @@ wine reg add "$P" /v StartupDelayMinutes /t REG_DWORD /d 0 /f >/dev/null
 wine reg add "$P" /v IntervalMinutes /t REG_DWORD /d 1 /f >/dev/null
 
 wine msiexec /i "$(winpath "$TMP/ohc.msi")" /qn /l*v "$(winpath "$TMP/install.log")" \
-  UPLOADURL="$URL" UPLOADTOKEN=e2e-secret-token ALLOWINSECUREHTTP=1 LOGLEVEL=debug > "$TMP/msiexec.out" 2>&1 \
+  UPLOADURL="$URL" UPLOADTOKEN=e2e-secret-token ALLOWINSECUREHTTP=1 LOGLEVEL=debug \
+  EVENTQUERIES="name=from_msi;channel=Application;ids=1000" > "$TMP/msiexec.out" 2>&1 \
   || { cat "$TMP/msiexec.out"; fail "msiexec /i failed"; }
 [ -f "$PF/ohc.exe" ] || fail "ohc.exe not installed in Program Files"
 wine sc query ohc | grep -q RUNNING || fail "service not running after install"
@@ -101,6 +102,8 @@ reg_value() { wine reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' | awk -v n="$
 expect_eq "$(reg_value "$L" UploadUrl)" "$URL" "UPLOADURL written"
 expect_eq "$(reg_value "$L" AllowInsecureHttp)" "0x1" "ALLOWINSECUREHTTP written"
 expect_eq "$(reg_value "$L" LogLevel)" "debug" "LOGLEVEL written"
+expect_eq "$(wine reg query "$L" /v EventQueries 2>/dev/null | tr -d '\r' | awk '$1 == "EventQueries" {print $2, $3}')" \
+  "REG_MULTI_SZ name=from_msi;channel=Application;ids=1000" "EVENTQUERIES written as REG_MULTI_SZ"
 [ -z "$(reg_value "$L" IntervalMinutes)" ] || fail "an empty property was written"
 wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\OutlookHealthCollector' /v EventMessageFile \
   | grep -qi 'OutlookHealthCollector\\ohc.exe' || fail "event source not registered"
@@ -120,6 +123,8 @@ expect_eq "$(json_get "$TMP/report.json" '[j["error"]["hr_hex"] for j in r["fact
   "['0x80190194']" "the failing OAB job in the uploaded report"
 expect_contains "$(json_get "$TMP/report.json" '[(f["rule_id"], f["severity"]) for f in r["findings"]]')" \
   "('OAB-HTTP-404', 'error')" "the OAB 404 finding in the uploaded report"
+expect_eq "$(json_get "$TMP/report.json" '[(q, v["channel"], v["ids"]) for q, v in r["facts"]["events"]["queries"].items() if q == "from_msi"]')" \
+  "[('from_msi', 'Application', [1000])]" "the EVENTQUERIES query ran in the service"
 log=$(cat "$STATE/logs/ohc.log")
 expect_contains "$log" "first collection in 0 s; then every 1 minutes" "policy interval applied"
 expect_contains "$log" "upload: 1 delivered" "upload logged"

@@ -59,7 +59,7 @@ static void test_failures_are_contained(void **state)
         {"silent", 1000, probe_silent_partial},
     };
     cJSON *probes = cJSON_CreateObject(), *facts = cJSON_CreateObject();
-    ohc_collect_options opts = {NULL, 14, NULL};
+    ohc_collect_options opts = {.event_days = 14};
     uint64_t t0 = ohc_os_monotonic_ms();
     ohc_probes_run(probes, facts, defs, 4, &opts);
     uint64_t elapsed = ohc_os_monotonic_ms() - t0;
