@@ -142,7 +142,7 @@ static int parse_line(ohc_event_query *q, uint32_t *ids, char *line, char *why, 
     ohc_error err;
     ohc_error_clear(&err);
     if (ohc_events_query_check(q, &err) != OHC_OK) {
-        snprintf(why, why_size, "%s", err.message);
+        snprintf(why, why_size, "%.150s", err.message);
         return OHC_EINVAL;
     }
     return OHC_OK;

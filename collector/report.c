@@ -411,7 +411,7 @@ static void text_references(ohc_strbuf *sb, const cJSON *refs)
 static double number_at(const cJSON *obj, const char *path)
 {
     const cJSON *v = ohc_report_get(obj, path);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+    return v != NULL && cJSON_IsNumber(v) ? v->valuedouble : 0.0;
 }
 
 int ohc_report_new_events_summary(char *out, size_t size, const cJSON *report)
