@@ -21,6 +21,7 @@
 
 #include "evtx_internal.h"
 #include "os.h"
+#include "utf16.h"
 
 #define FILE_HEADER_SIZE 4096u
 #define CHUNK_SIZE 65536u
@@ -131,49 +132,19 @@ static void put_dec(char *p, unsigned v, int width)
     }
 }
 
-/* UTF-16LE (n code units) to UTF-8. Lone surrogates become U+FFFD; NUL
- * characters are dropped (they end C strings; Windows pads with them). */
+/* UTF-16LE (n code units) appended as UTF-8 (utf16.h): lone surrogates become
+ * U+FFFD; NUL characters are dropped (they end C strings; Windows pads with
+ * them). */
 int ohc_evtx_utf16_to_utf8(evtx_tbuf *t, const uint8_t *s, size_t n)
 {
     int rc = tb_reserve(t, n * 3);
     if (rc != OHC_OK)
         return rc;
-    char *o = t->p + t->len;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = rd16(s + 2 * i);
-        if (c < 0x80) {
-            if (c != 0)
-                *o++ = (char)c;
-            continue;
-        }
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-            uint32_t d = rd16(s + 2 * i + 2);
-            if (d >= 0xdc00 && d <= 0xdfff) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-                i++;
-            } else {
-                c = 0xfffd;
-            }
-        } else if (c >= 0xd800 && c <= 0xdfff) {
-            c = 0xfffd;
-        }
-        if (c < 0x800) {
-            *o++ = (char)(0xc0 | c >> 6);
-            *o++ = (char)(0x80 | (c & 0x3f));
-        } else if (c < 0x10000) {
-            *o++ = (char)(0xe0 | c >> 12);
-            *o++ = (char)(0x80 | ((c >> 6) & 0x3f));
-            *o++ = (char)(0x80 | (c & 0x3f));
-        } else {
-            *o++ = (char)(0xf0 | c >> 18);
-            *o++ = (char)(0x80 | ((c >> 12) & 0x3f));
-            *o++ = (char)(0x80 | ((c >> 6) & 0x3f));
-            *o++ = (char)(0x80 | (c & 0x3f));
-        }
-    }
-    t->len = (size_t)(o - t->p);
-    t->p[t->len] = '\0';
-    return OHC_OK;
+    ohc_utf16_decoded d;
+    /* n * 3 + 1 bytes hold any n units: the decoder never runs short here. */
+    rc = ohc_utf16le_decode(t->p + t->len, n * 3 + 1, &d, s, n * 2, 0);
+    t->len += d.len;
+    return rc;
 }
 
 /* ---- value rendering (shared by the XML and the record) ---- */
