@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "ohc_version.h"
+#include "civil_time.h"
 #include "os.h"
 #include "report.h"
 #include "upload_proxy.h"
@@ -77,17 +78,6 @@ static int month_index(const char *m)
     return -1;
 }
 
-/* days since 1970-01-01 of a civil date (Howard Hinnant's algorithm) */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 int ohc_upload_parse_retry_after(uint32_t *out_ms, const char *value, int64_t now_ms)
 {
     *out_ms = 0;
@@ -117,7 +107,7 @@ int ohc_upload_parse_retry_after(uint32_t *out_ms, const char *value, int64_t no
     int mi = month_index(mon);
     if (mi < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
         return OHC_EMALFORMED;
-    int64_t t = (days_from_civil(y, (unsigned)mi + 1, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
+    int64_t t = (ohc_civil_days_from_date(y, (unsigned)mi + 1, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
     int64_t delta = t - now_ms;
     *out_ms = delta <= 0 ? 0 : delta > 4000000000ll ? 4000000000u : (uint32_t)delta;
     return OHC_OK;
