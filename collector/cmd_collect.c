@@ -26,13 +26,7 @@ static const ohc_opt collect_opts[] = {
     {"probes", 0, 1, OPT_PROBES},
     {"evtx", 0, 1, OPT_EVTX},
     /* with --upload (see cmd_upload.h) */
-    {"url", 0, 1, OHC_UPOPT_URL},
-    {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},
-    {"spool", 0, 1, OHC_UPOPT_SPOOL},
-    {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE},
-    {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},
-    {"proxy", 0, 1, OHC_UPOPT_PROXY},
-    {"timeout", 0, 1, OHC_UPOPT_TIMEOUT},
+    OHC_UPLOAD_COMMON_OPTS,
     {NULL, 0, 0, 0},
 };
 

@@ -15,13 +15,7 @@
 #include "upload.h"
 
 static const ohc_opt upload_opts[] = {
-    {"url", 0, 1, OHC_UPOPT_URL},
-    {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},
-    {"spool", 0, 1, OHC_UPOPT_SPOOL},
-    {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE},
-    {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},
-    {"proxy", 0, 1, OHC_UPOPT_PROXY},
-    {"timeout", 0, 1, OHC_UPOPT_TIMEOUT},
+    OHC_UPLOAD_COMMON_OPTS,
     {"attempts", 0, 1, OHC_UPOPT_ATTEMPTS},
     {"retry-base-ms", 0, 1, OHC_UPOPT_RETRY_BASE},
     {"no-gzip", 0, 0, OHC_UPOPT_NO_GZIP},
