@@ -12,6 +12,7 @@
 #include "civil_time.h"
 #include "os.h"
 #include "report.h"
+#include "secret.h"
 #include "upload_proxy.h"
 
 #define ANSWER_KEEP 1024
@@ -285,9 +286,7 @@ void ohc_uploader_free(ohc_uploader *u)
         return;
     curl_easy_cleanup(u->curl);
     /* the token was in auth_header: do not leave it in freed memory */
-    volatile char *p = u->auth_header;
-    for (size_t i = 0; i < sizeof u->auth_header; i++)
-        p[i] = 0;
+    ohc_secret_wipe(u->auth_header, sizeof u->auth_header);
     free(u);
 }
 
@@ -354,6 +353,8 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    for (struct curl_slist *x = h; x != NULL; x = x->next)
+        ohc_secret_wipe(x->data, strlen(x->data)); /* curl's copy of the Authorization header */
     curl_slist_free_all(h);
     free(gz);
     out->bytes_sent = body_len;
