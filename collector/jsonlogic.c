@@ -1239,25 +1239,8 @@ static cJSON *eval(jl *j, const cJSON *logic, const cJSON *data, unsigned depth)
     }
     if (step(j, 1) != 0)
         return NULL;
-    if (is_array(logic)) {
-        /* an array literal: its elements are evaluated */
-        cJSON *out = cJSON_CreateArray();
-        if (out == NULL)
-            return nomem(j);
-        const cJSON *e;
-        int i = 0;
-        cJSON_ArrayForEach(e, logic) {
-            size_t mark = path_push(j, NULL, i++);
-            cJSON *v = eval(j, e, data, depth + 1);
-            path_pop(j, mark);
-            if (v == NULL) {
-                cJSON_Delete(out);
-                return NULL;
-            }
-            cJSON_AddItemToArray(out, v);
-        }
-        return out;
-    }
+    if (is_array(logic))
+        return eval_args(j, logic, data, depth); /* an array literal: its elements are evaluated */
     if (!is_object(logic) || logic->child == NULL || logic->child->next != NULL) {
         cJSON *r = ref_of(logic); /* a literal (an object that is not one operation is data too) */
         return r ? r : nomem(j);
