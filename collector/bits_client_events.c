@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bits_jobs.h"
 #include "error.h"
 #include "hresult_names.h"
 #include "report.h"
@@ -58,30 +59,6 @@ int ohc_bits_client_is_transfer_event(const ohc_event_record *rec)
     return rec->event_id == 3 || rec->event_id == 4 || rec->event_id == 59 || rec->event_id == 60;
 }
 
-int ohc_bits_client_url_is_oab(const char *url)
-{
-    if (url == NULL)
-        return 0;
-    size_t n = strlen(url);
-    /* Only the path counts: stop at a query or fragment. */
-    size_t end = strcspn(url, "?#");
-    for (size_t i = 0; i + 5 <= end; i++)
-        if ((url[i] == '/' || url[i] == '\\') && (url[i + 1] | 0x20) == 'o' && (url[i + 2] | 0x20) == 'a' &&
-            (url[i + 3] | 0x20) == 'b' && (url[i + 4] == '/' || url[i + 4] == '\\'))
-            return 1;
-    (void)n;
-    if (end >= 8 && ieq_ascii(url + end - 8, "/oab.xml"))
-        return 1;
-    if (end >= 4) {
-        char tail[5];
-        memcpy(tail, url + end - 4, 4);
-        tail[4] = '\0';
-        if (ieq_ascii(tail, ".lzx"))
-            return 1;
-    }
-    return 0;
-}
-
 int ohc_bits_client_decode(ohc_bits_client_transfer *out, const ohc_event_record *rec)
 {
     memset(out, 0, sizeof *out);
@@ -108,7 +85,7 @@ int ohc_bits_client_decode(ohc_bits_client_transfer *out, const ohc_event_record
     if (hr != NULL && ohc_hresult_parse(&out->hr, hr) == OHC_OK)
         out->has_hr = 1;
     out->failed = out->has_hr && out->hr != 0;
-    out->oab = ohc_bits_client_url_is_oab(out->url);
+    out->oab = ohc_bits_url_is_oab(out->url);
     return OHC_OK;
 }
 

@@ -10,9 +10,11 @@
  * Events 59/60 name no owner: it is taken from the job's event 3 or 4 seen
  * earlier in the same log (jobId), else null.
  *
- * A transfer is tagged oab from its URL, like a BITS job (path has /OAB/, or
- * ends in /oab.xml or .lzx); an event 60 with a failing hr on such a URL is
- * an OAB download failure seen from BITS (summary.oab_failures). */
+ * A transfer is tagged oab from its URL by the same test as a BITS job,
+ * ohc_bits_url_is_oab (bits_jobs.h: an OAB folder in the path, or a file
+ * oab.xml or *.lzx; the host is never looked at); an event 60 with a failing
+ * hr on such a URL is an OAB download failure seen from BITS
+ * (summary.oab_failures). */
 #ifndef OHC_BITS_CLIENT_EVENTS_H
 #define OHC_BITS_CLIENT_EVENTS_H
 
@@ -49,10 +51,6 @@ int ohc_bits_client_is_transfer_event(const ohc_event_record *rec);
 /* Decodes rec. OHC_OK, or OHC_ENOTFOUND when rec is not such an event. A value
  * that does not parse is left unset (has_* 0 / NULL), never guessed. */
 int ohc_bits_client_decode(ohc_bits_client_transfer *out, const ohc_event_record *rec);
-
-/* Non-zero when the URL's path looks like an OAB download (/OAB/, oab.xml, .lzx),
- * ASCII case-insensitive. NULL gives 0. */
-int ohc_bits_client_url_is_oab(const char *url);
 
 /* Accumulates the events of one log in order and builds the facts
  * {transfers [], summary {failed_transfers, oab_failures, job_limit_events,

@@ -39,10 +39,13 @@ const char *ohc_bits_error_context_name(int64_t context);
 /* BG_JOB_PROXY_USAGE: "PRECONFIG", "NO_PROXY", "OVERRIDE", "AUTODETECT". */
 const char *ohc_bits_proxy_usage_name(int64_t usage);
 
-/* Non-zero when a remote URL points at an Offline Address Book file: a path
- * segment "OAB", a file named oab.xml, or a .lzx file (ASCII
- * case-insensitive; the host, query and fragment are not looked at; '\' counts
- * as a separator for UNC names). NULL gives 0. */
+/* Non-zero when a remote URL points at an Offline Address Book file: a folder
+ * "OAB" in its path, or a last path segment oab.xml or <name>.lzx (ASCII
+ * case-insensitive). Only the path is looked at: not the scheme, user, host
+ * or port (a server named "oab" is no OAB), not the query or fragment. '\'
+ * counts as a separator (UNC names); a URL without "://" is all path. NULL or
+ * "" gives 0. The one OAB test of ohc: BITS jobs (ohc_bits_job_is_oab) and
+ * BITS client events (bits_client_events.h) both use it. Reads url only. */
 int ohc_bits_url_is_oab(const char *url);
 
 /* A Windows FILETIME (100 ns since 1601) as ms since 1970. A zero FILETIME

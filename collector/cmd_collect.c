@@ -31,13 +31,7 @@ static const ohc_opt collect_opts[] = {
     {"event-state", 0, 1, OPT_EVENT_STATE},
     {"event-query", 0, 1, OPT_EVENT_QUERY},
     /* with --upload (see cmd_upload.h) */
-    {"url", 0, 1, OHC_UPOPT_URL},
-    {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},
-    {"spool", 0, 1, OHC_UPOPT_SPOOL},
-    {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE},
-    {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},
-    {"proxy", 0, 1, OHC_UPOPT_PROXY},
-    {"timeout", 0, 1, OHC_UPOPT_TIMEOUT},
+    OHC_UPLOAD_COMMON_OPTS,
     {NULL, 0, 0, 0},
 };
 

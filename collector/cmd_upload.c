@@ -10,18 +10,13 @@
 #include "cmd_upload.h"
 #include "os.h"
 #include "report.h"
+#include "secret.h"
 #include "settings.h"
 #include "spool.h"
 #include "upload.h"
 
 static const ohc_opt upload_opts[] = {
-    {"url", 0, 1, OHC_UPOPT_URL},
-    {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},
-    {"spool", 0, 1, OHC_UPOPT_SPOOL},
-    {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE},
-    {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},
-    {"proxy", 0, 1, OHC_UPOPT_PROXY},
-    {"timeout", 0, 1, OHC_UPOPT_TIMEOUT},
+    OHC_UPLOAD_COMMON_OPTS,
     {"attempts", 0, 1, OHC_UPOPT_ATTEMPTS},
     {"retry-base-ms", 0, 1, OHC_UPOPT_RETRY_BASE},
     {"no-gzip", 0, 0, OHC_UPOPT_NO_GZIP},
@@ -63,11 +58,13 @@ static int read_token(char **out, const char *path)
         n--;
     s[n] = '\0';
     if (n == 0) {
+        ohc_secret_wipe(data, len);
         free(data);
         ohc_cli_error("the token file %s is empty", path);
         return -1;
     }
     memmove(data, s, n + 1);
+    ohc_secret_wipe(data + n + 1, len - n); /* what was after it, or the moved token's tail */
     *out = data;
     return 0;
 }
@@ -79,12 +76,7 @@ void ohc_upload_args_init(ohc_upload_args *a)
 
 void ohc_upload_args_free(ohc_upload_args *a)
 {
-    if (a->token != NULL) {
-        volatile char *p = a->token;
-        for (size_t i = 0; p[i]; i++)
-            p[i] = 0;
-        free(a->token);
-    }
+    ohc_secret_free(a->token);
     free(a->url_setting);
     memset(a, 0, sizeof *a);
 }
@@ -152,7 +144,7 @@ static void token_from_env(ohc_upload_args *a)
         if (a->token != NULL)
             memcpy(a->token, buf, strlen(buf) + 1);
     }
-    memset(buf, 0, sizeof buf);
+    ohc_secret_wipe(buf, sizeof buf);
 }
 
 static FILE *open_log(const ohc_spool *sp)

@@ -29,7 +29,20 @@ typedef struct ohc_upload_args {
 void ohc_upload_args_init(ohc_upload_args *a);
 void ohc_upload_args_free(ohc_upload_args *a);
 
-/* The upload options (ohc_opt table ending with a NULL name). Static. */
+/* The options `ohc collect --upload` takes as well as `ohc upload`: entries
+ * of an ohc_opt table, written once here and spliced into both commands'
+ * tables (cmd_upload.c, cmd_collect.c), ids handled by ohc_upload_args_option. */
+#define OHC_UPLOAD_COMMON_OPTS                      \
+    {"url", 0, 1, OHC_UPOPT_URL},                   \
+    {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},     \
+    {"spool", 0, 1, OHC_UPOPT_SPOOL},               \
+    {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE},     \
+    {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},           \
+    {"proxy", 0, 1, OHC_UPOPT_PROXY},               \
+    {"timeout", 0, 1, OHC_UPOPT_TIMEOUT}
+
+/* All options of `ohc upload`: OHC_UPLOAD_COMMON_OPTS, then those of the
+ * upload command alone (an ohc_opt table ending with a NULL name). Static. */
 const ohc_opt *ohc_upload_opts(void);
 
 /* Applies one option; 0, or an exit code (usage error printed). -1 when id is

@@ -1,6 +1,7 @@
 #include "event27.h"
 
 #include "hresult_names.h"
+#include "utf16.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -112,56 +113,23 @@ static int ascii_letter(uint16_t u)
     return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
 }
 
-/* Appends code point cp as UTF-8 if it fits in dst[size] (keeping the NUL). */
-static int put_utf8(char *dst, size_t size, size_t *len, uint32_t cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    if (*len + n >= size)
-        return 0;
-    memcpy(dst + *len, b, n);
-    *len += n;
-    dst[*len] = '\0';
-    return 1;
-}
-
 static uint16_t unit_at(const uint8_t *d, size_t off)
 {
     return (uint16_t)(d[off] | (d[off + 1] << 8));
 }
 
 /* Finds the first run of >= 3 name units at an even offset from `from` that
- * holds an ASCII letter. Returns 1 when found and terminated, 2 when found but
- * the data ends before its NUL, 0 when there is none. */
+ * holds an ASCII letter, and decodes it into dst (a name longer than dst is
+ * cut after its last whole character). Returns 1 when found and terminated,
+ * 2 when found but the data ends before its NUL, 0 when there is none. */
 static int find_utf16_name(char *dst, size_t size, const uint8_t *d, size_t len, size_t from)
 {
     size_t even_len = len & ~(size_t)1;
     for (size_t start = from; start + 6 <= even_len; start += 2) {
-        size_t off = start, units = 0, out_len = 0;
+        size_t off = start, units = 0;
         int letters = 0;
-        dst[0] = '\0';
         while (off + 2 <= even_len) {
             uint16_t u = unit_at(d, off);
-            uint32_t cp = u;
             size_t step = 2;
             if (u >= 0xD800 && u <= 0xDBFF) {
                 if (off + 4 > even_len)
@@ -169,21 +137,21 @@ static int find_utf16_name(char *dst, size_t size, const uint8_t *d, size_t len,
                 uint16_t lo = unit_at(d, off + 2);
                 if (lo < 0xDC00 || lo > 0xDFFF)
                     break;
-                cp = 0x10000u + (((uint32_t)u - 0xD800u) << 10) + ((uint32_t)lo - 0xDC00u);
                 step = 4;
             } else if ((u >= 0xDC00 && u <= 0xDFFF) || !name_unit(u)) {
                 break;
             }
             letters |= ascii_letter(u);
-            put_utf8(dst, size, &out_len, cp); /* a name longer than dst is cut, not overrun */
             units++;
             off += step;
         }
         if (units >= 3 && letters) {
-            if (off + 2 <= even_len && unit_at(d, off) == 0)
-                return 1;
-            if (off + 2 > even_len)
-                return 2;
+            int terminated = off + 2 <= even_len && unit_at(d, off) == 0;
+            if (terminated || off + 2 > even_len) {
+                /* Only name units and whole pairs: the decoder has nothing to replace. */
+                ohc_utf16le_decode(dst, size, NULL, d + start, off - start, 0);
+                return terminated ? 1 : 2;
+            }
         }
         /* Not a name here: continue after this run rather than inside it. */
         if (units > 0)

@@ -19,8 +19,10 @@
 
 #include <zlib.h>
 
+#include "civil_time.h"
 #include "evtx_internal.h"
 #include "os.h"
+#include "utf16.h"
 
 #define FILE_HEADER_SIZE 4096u
 #define CHUNK_SIZE 65536u
@@ -122,85 +124,22 @@ static int tb_hex(evtx_tbuf *t, uint64_t v, int width, int upper)
     return tb_put(t, tmp + 16 - n, (size_t)n);
 }
 
-/* Zero-padded decimal of a fixed width into p. */
-static void put_dec(char *p, unsigned v, int width)
-{
-    for (int i = width - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-}
-
-/* UTF-16LE (n code units) to UTF-8. Lone surrogates become U+FFFD; NUL
- * characters are dropped (they end C strings; Windows pads with them). */
+/* UTF-16LE (n code units) appended as UTF-8 (utf16.h): lone surrogates become
+ * U+FFFD; NUL characters are dropped (they end C strings; Windows pads with
+ * them). */
 int ohc_evtx_utf16_to_utf8(evtx_tbuf *t, const uint8_t *s, size_t n)
 {
     int rc = tb_reserve(t, n * 3);
     if (rc != OHC_OK)
         return rc;
-    char *o = t->p + t->len;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = rd16(s + 2 * i);
-        if (c < 0x80) {
-            if (c != 0)
-                *o++ = (char)c;
-            continue;
-        }
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-            uint32_t d = rd16(s + 2 * i + 2);
-            if (d >= 0xdc00 && d <= 0xdfff) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-                i++;
-            } else {
-                c = 0xfffd;
-            }
-        } else if (c >= 0xd800 && c <= 0xdfff) {
-            c = 0xfffd;
-        }
-        if (c < 0x800) {
-            *o++ = (char)(0xc0 | c >> 6);
-            *o++ = (char)(0x80 | (c & 0x3f));
-        } else if (c < 0x10000) {
-            *o++ = (char)(0xe0 | c >> 12);
-            *o++ = (char)(0x80 | ((c >> 6) & 0x3f));
-            *o++ = (char)(0x80 | (c & 0x3f));
-        } else {
-            *o++ = (char)(0xf0 | c >> 18);
-            *o++ = (char)(0x80 | ((c >> 12) & 0x3f));
-            *o++ = (char)(0x80 | ((c >> 6) & 0x3f));
-            *o++ = (char)(0x80 | (c & 0x3f));
-        }
-    }
-    t->len = (size_t)(o - t->p);
-    t->p[t->len] = '\0';
-    return OHC_OK;
+    ohc_utf16_decoded d;
+    /* n * 3 + 1 bytes hold any n units: the decoder never runs short here. */
+    rc = ohc_utf16le_decode(t->p + t->len, n * 3 + 1, &d, s, n * 2, 0);
+    t->len += d.len;
+    return rc;
 }
 
 /* ---- value rendering (shared by the XML and the record) ---- */
-
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (*m <= 2));
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
 
 #define FILETIME_UNIX_DIFF 116444736000000000LL /* 100 ns units from 1601 to 1970 */
 
@@ -209,34 +148,14 @@ int64_t ohc_evtx_filetime_to_ms(uint64_t ft)
     return (int64_t)(ft / 10000u) - FILETIME_UNIX_DIFF / 10000;
 }
 
-/* "2026-11-24T20:00:00.1234567Z", the form Windows renders. */
+/* "2026-11-24T20:00:00.1234567Z", the form Windows renders (a year past
+ * 9999 is written whole). */
 static int render_filetime(evtx_tbuf *t, uint64_t ft)
 {
-    uint64_t secs = ft / 10000000u;
-    unsigned frac = (unsigned)(ft % 10000000u);
-    int64_t days = (int64_t)(secs / 86400u) - 134774; /* 1601-01-01 to 1970-01-01 */
-    unsigned sod = (unsigned)(secs % 86400u);
-    int y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    if (y < 0 || y > 9999)
-        return tb_printf(t, "%04d-%02u-%02uT%02u:%02u:%02u.%07uZ", y, m, d, sod / 3600, sod / 60 % 60, sod % 60, frac);
-    char b[28];
-    put_dec(b, (unsigned)y, 4);
-    b[4] = '-';
-    put_dec(b + 5, m, 2);
-    b[7] = '-';
-    put_dec(b + 8, d, 2);
-    b[10] = 'T';
-    put_dec(b + 11, sod / 3600, 2);
-    b[13] = ':';
-    put_dec(b + 14, sod / 60 % 60, 2);
-    b[16] = ':';
-    put_dec(b + 17, sod % 60, 2);
-    b[19] = '.';
-    put_dec(b + 20, frac, 7);
-    b[27] = 'Z';
-    return tb_put(t, b, 28);
+    char b[OHC_RFC3339_MAX];
+    int64_t unix_secs = (int64_t)(ft / 10000000u) - FILETIME_UNIX_DIFF / 10000000;
+    size_t n = ohc_civil_format_rfc3339(b, sizeof b, unix_secs, (uint32_t)(ft % 10000000u), 7);
+    return tb_put(t, b, n);
 }
 
 static const char hexdig_u[] = "0123456789ABCDEF";
@@ -1830,7 +1749,7 @@ int ohc_evtx_parse_time(int64_t *out, const char *text, int64_t now_ms, ohc_erro
     }
     if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
         goto bad;
-    *out = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms;
+    *out = (ohc_civil_days_from_date(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms;
     return OHC_OK;
 bad:
     return ohc_error_set(err, OHC_EINVAL, 0, "'%.60s' is not a time (2026-11-24, 2026-11-24T20:00:00Z, 7d, 12h)", text);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil_time.h"
 #include "os.h"
 #include "strbuf.h"
 
@@ -1075,16 +1076,6 @@ static int two_digits(const char *s, int *out)
     return 0;
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int ohc_jl_parse_time(int64_t *out, const char *s)
 {
     int c1, c2, mo, d, h, mi, se;
@@ -1125,7 +1116,7 @@ int ohc_jl_parse_time(int64_t *out, const char *s)
     }
     if (*p != '\0')
         return OHC_EMALFORMED;
-    int64_t days = days_from_civil(c1 * 100 + c2, mo, d);
+    int64_t days = ohc_civil_days_from_date(c1 * 100 + c2, (unsigned)mo, (unsigned)d);
     *out = ((days * 86400 + h * 3600 + mi * 60 + se) - offset_min * 60) * 1000 + ms;
     return OHC_OK;
 }
@@ -1248,25 +1239,8 @@ static cJSON *eval(jl *j, const cJSON *logic, const cJSON *data, unsigned depth)
     }
     if (step(j, 1) != 0)
         return NULL;
-    if (is_array(logic)) {
-        /* an array literal: its elements are evaluated */
-        cJSON *out = cJSON_CreateArray();
-        if (out == NULL)
-            return nomem(j);
-        const cJSON *e;
-        int i = 0;
-        cJSON_ArrayForEach(e, logic) {
-            size_t mark = path_push(j, NULL, i++);
-            cJSON *v = eval(j, e, data, depth + 1);
-            path_pop(j, mark);
-            if (v == NULL) {
-                cJSON_Delete(out);
-                return NULL;
-            }
-            cJSON_AddItemToArray(out, v);
-        }
-        return out;
-    }
+    if (is_array(logic))
+        return eval_args(j, logic, data, depth); /* an array literal: its elements are evaluated */
     if (!is_object(logic) || logic->child == NULL || logic->child->next != NULL) {
         cJSON *r = ref_of(logic); /* a literal (an object that is not one operation is data too) */
         return r ? r : nomem(j);

@@ -68,15 +68,17 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
 /* NULL is allowed. */
 void ohc_os_file_close(ohc_os_file *f);
 
-/* Files of a directory, for the upload spool (posix/os_fs_posix.c,
- * win32/os_fs_win32.c). */
+/* Files of a directory, for the upload spool and the rules loader
+ * (posix/os_fs_posix.c, win32/os_fs_win32.c; the list itself is built, sorted
+ * and freed by the portable collector/dirlist.c). */
 typedef struct ohc_os_dirent {
     char *name;       /* UTF-8 file name, no directory part */
     uint64_t size;    /* bytes */
     int64_t mtime_ms; /* last write, ms since 1970 (UTC) */
 } ohc_os_dirent;
 
-/* Lists the regular files (not directories) of dir, in no particular order.
+/* Lists the regular files of dir (not directories, links or reparse points),
+ * sorted by name (strcmp: the same order on every platform and file system).
  * *out is a new array of *out_count entries: free it with ohc_os_dirents_free.
  * OHC_ENOTFOUND when dir does not exist. */
 int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc_error *err);

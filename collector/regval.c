@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "utf16.h"
 
 const char *ohc_regval_type_name(uint32_t type)
 {
@@ -39,69 +39,6 @@ char *ohc_hex_encode(const uint8_t *data, size_t len, size_t max_bytes)
     return s;
 }
 
-static void append_utf8(ohc_strbuf *sb, uint32_t cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    ohc_strbuf_append_len(sb, b, n);
-}
-
-/* Decodes UTF-16LE units [0, units) into sb; returns the unit index after the
- * first NUL, or `units` when there is none. */
-static size_t utf16_decode(ohc_strbuf *sb, const uint8_t *data, size_t units)
-{
-    size_t i = 0;
-    while (i < units) {
-        uint32_t u = (uint32_t)data[2 * i] | ((uint32_t)data[2 * i + 1] << 8);
-        i++;
-        if (u == 0)
-            return i;
-        if (u >= 0xD800 && u <= 0xDBFF && i < units) {
-            uint32_t lo = (uint32_t)data[2 * i] | ((uint32_t)data[2 * i + 1] << 8);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                i++;
-                append_utf8(sb, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                continue;
-            }
-        }
-        if (u >= 0xD800 && u <= 0xDFFF)
-            u = 0xFFFD; /* a lone surrogate: not representable in UTF-8 */
-        append_utf8(sb, u);
-    }
-    return units;
-}
-
-char *ohc_utf16le_to_utf8(const uint8_t *data, size_t len)
-{
-    ohc_strbuf sb = OHC_STRBUF_INIT;
-    ohc_strbuf_append(&sb, "");
-    utf16_decode(&sb, data, len / 2);
-    if (ohc_strbuf_failed(&sb)) {
-        ohc_strbuf_free(&sb);
-        return NULL;
-    }
-    return ohc_strbuf_detach(&sb);
-}
-
 int ohc_regval_number(uint64_t *out, uint32_t type, const uint8_t *data, size_t len)
 {
     if (data == NULL)
@@ -124,28 +61,32 @@ int ohc_regval_number(uint64_t *out, uint32_t type, const uint8_t *data, size_t 
     return 0;
 }
 
+/* REG_MULTI_SZ: NUL-terminated strings, an empty one (the double NUL) or the
+ * end of the data ends the list; a last string without its NUL still counts. */
 static cJSON *multi_sz_to_json(const uint8_t *data, size_t len)
 {
     cJSON *arr = cJSON_CreateArray();
-    size_t units = len / 2, pos = 0;
-    while (arr != NULL && pos < units) {
-        ohc_strbuf sb = OHC_STRBUF_INIT;
-        ohc_strbuf_append(&sb, "");
-        size_t used = utf16_decode(&sb, data + 2 * pos, units - pos);
-        pos += used;
-        /* An empty string ends the list (the double NUL). */
-        if (sb.len == 0 || ohc_strbuf_failed(&sb)) {
-            int failed = ohc_strbuf_failed(&sb);
-            ohc_strbuf_free(&sb);
-            if (failed) {
-                cJSON_Delete(arr);
-                return NULL;
-            }
+    char *s = arr != NULL ? malloc(OHC_UTF16_UTF8_MAX(len)) : NULL; /* holds any one of the strings */
+    if (s == NULL) {
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    size_t pos = 0;
+    while (pos + 2 <= len) {
+        ohc_utf16_decoded d;
+        ohc_utf16le_decode(s, OHC_UTF16_UTF8_MAX(len), &d, data + pos, len - pos, OHC_UTF16_STOP_AT_NUL);
+        pos += d.consumed;
+        if (d.len == 0)
+            break;
+        cJSON *item = cJSON_CreateString(s);
+        if (item == NULL) {
+            cJSON_Delete(arr);
+            arr = NULL;
             break;
         }
-        cJSON_AddItemToArray(arr, cJSON_CreateString(ohc_strbuf_str(&sb)));
-        ohc_strbuf_free(&sb);
+        cJSON_AddItemToArray(arr, item);
     }
+    free(s);
     return arr;
 }
 

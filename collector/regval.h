@@ -3,7 +3,8 @@
  * The OS half reads a value's type and bytes (RegQueryValueExW) and hands them
  * here; nothing in the bytes is trusted: a REG_DWORD of 3 bytes, a REG_SZ
  * without its NUL, odd-length UTF-16 or a value of the wrong type are all
- * reported, never read past and never dropped. */
+ * reported, never read past and never dropped. Strings are decoded by
+ * utf16.h. */
 #ifndef OHC_REGVAL_H
 #define OHC_REGVAL_H
 
@@ -45,11 +46,6 @@ cJSON *ohc_regval_to_json(uint32_t type, const uint8_t *data, size_t len, uint32
 /* The number a value holds: REG_DWORD / REG_DWORD_BIG_ENDIAN of 4 bytes or
  * REG_QWORD of 8. Returns 1 and sets *out, or 0 when the value is no number. */
 int ohc_regval_number(uint64_t *out, uint32_t type, const uint8_t *data, size_t len);
-
-/* Converts little-endian UTF-16 (len bytes; stops at the first NUL; an odd
- * last byte is ignored; lone surrogates become U+FFFD) into a new UTF-8
- * string. Caller frees with free(). NULL on no memory. */
-char *ohc_utf16le_to_utf8(const uint8_t *data, size_t len);
 
 /* New lower-case hex string of at most max_bytes bytes of data. Caller frees. */
 char *ohc_hex_encode(const uint8_t *data, size_t len, size_t max_bytes);

@@ -22,45 +22,6 @@ int ohc_uuid_v4(char out[37], ohc_error *err)
     return OHC_OK;
 }
 
-/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm): no
- * gmtime, whose range and thread-safety differ between the CRTs. */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (*m <= 2);
-}
-
-void ohc_format_rfc3339_utc(char out[32], int64_t unix_ms)
-{
-    int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
-    int64_t ms = unix_ms - secs * 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400;
-    int64_t y;
-    unsigned mo, d;
-    civil_from_days(days, &y, &mo, &d);
-    /* Times outside years 0..9999 (a corrupt FILETIME, say) are clamped so the
-     * text always fits and stays RFC 3339. */
-    if (y < 0 || y > 9999) {
-        y = y < 0 ? 0 : 9999;
-        mo = y ? 12 : 1;
-        d = y ? 31 : 1;
-        rem = y ? 86399 : 0;
-        ms = y ? 999 : 0;
-    }
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)y % 10000u, mo % 100u, d % 100u,
-             (unsigned)(rem / 3600) % 100u, (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
-             (unsigned)ms % 1000u);
-}
-
 cJSON *ohc_report_new(ohc_error *err)
 {
     char id[37];

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "civil_time.h" /* ohc_format_rfc3339_utc: the form of every time in a report */
 #include "error.h"
 #include "probe.h"
 
@@ -20,9 +21,6 @@
 
 /* A random (version 4) UUID in lower-case text form, from the OS random source. */
 int ohc_uuid_v4(char out[37], ohc_error *err);
-
-/* "2026-11-24T20:35:25.123Z" for a time in ms since 1970 (UTC). */
-void ohc_format_rfc3339_utc(char out[32], int64_t unix_ms);
 
 /* A new report with its header filled in and empty probes, facts, findings and
  * errors. NULL with *err set on failure. */

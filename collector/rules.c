@@ -519,11 +519,6 @@ int ohc_rules_add_text(ohc_rules *r, const char *source, const char *text, size_
     return r->nomem ? OHC_ENOMEM : OHC_OK;
 }
 
-static int cmp_dirents(const void *a, const void *b)
-{
-    return strcmp(((const ohc_os_dirent *)a)->name, ((const ohc_os_dirent *)b)->name);
-}
-
 /* Rule files are *.json (ASCII case ignored). */
 static int is_rule_file_name(const char *name)
 {
@@ -542,8 +537,8 @@ int ohc_rules_load_dir(ohc_rules *r, const char *dir, ohc_error *err)
     int rc = ohc_os_list_dir(&files, &nfiles, dir, err);
     if (rc != OHC_OK)
         return rc;
-    /* Keep the rule files at the front, in name order, so the result does not
-     * depend on the directory's order. */
+    /* Keep the rule files at the front, in the listing's name order (the
+     * result does not depend on the directory's order). */
     size_t n = 0;
     for (size_t i = 0; i < nfiles; i++) {
         if (!is_rule_file_name(files[i].name))
@@ -556,7 +551,6 @@ int ohc_rules_load_dir(ohc_rules *r, const char *dir, ohc_error *err)
         ohc_os_dirents_free(files, nfiles);
         return ohc_error_set(err, OHC_ELIMIT, 0, "%s: more than %u rule files", dir, OHC_RULES_MAX_FILES);
     }
-    qsort(files, n, sizeof *files, cmp_dirents);
     if (n == 0)
         problem(r, OHC_ENOTFOUND, dir, NULL, NULL, "no *.json rule file in this directory");
     for (size_t i = 0; i < n && rc == OHC_OK; i++) {

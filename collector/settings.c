@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "event_queries.h"
+#include "secret.h"
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
 
@@ -90,7 +91,7 @@ static int set_string(ohc_setting_value *v, const char *s)
     if (copy == NULL)
         return OHC_ENOMEM;
     memcpy(copy, s, n + 1);
-    free(v->str);
+    ohc_secret_free(v->str);
     v->str = copy;
     return OHC_OK;
 }
@@ -113,7 +114,7 @@ int ohc_config_init(ohc_config *cfg)
 void ohc_config_free(ohc_config *cfg)
 {
     for (size_t i = 0; i < OHC_SETTING_COUNT; i++) {
-        free(cfg->v[i].str);
+        ohc_secret_free(cfg->v[i].str); /* UploadToken among them */
         cfg->v[i].str = NULL;
     }
 }
@@ -268,7 +269,7 @@ void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *re
             }
         }
     }
-    memset(raw, 0, sizeof *raw); /* it may have held the token */
+    ohc_secret_wipe(raw, sizeof *raw); /* it may have held the token */
     free(raw);
 }
 
@@ -304,18 +305,18 @@ int ohc_config_set_flag(ohc_config *cfg, ohc_setting_id id, const char *text, oh
         char why[160];
         tmp.str = NULL; /* the old string stays in cfg until the new one is accepted */
         if (accept_value(&tmp, d, raw, why, sizeof why) != OHC_OK) {
-            free(tmp.str);
+            ohc_secret_free(tmp.str);
             rc = ohc_error_set(err, OHC_EINVAL, 0, "%s: %s", d->name, why);
         } else {
             if (tmp.str != NULL) {
-                free(cfg->v[id].str);
+                ohc_secret_free(cfg->v[id].str);
                 cfg->v[id].str = tmp.str;
             }
             cfg->v[id].num = tmp.num;
             cfg->v[id].source = OHC_SOURCE_FLAG;
         }
     }
-    memset(raw, 0, sizeof *raw);
+    ohc_secret_wipe(raw, sizeof *raw);
     free(raw);
     return rc;
 }

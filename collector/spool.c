@@ -115,11 +115,6 @@ void ohc_spool_dropped_consume(ohc_spool *sp, unsigned n)
     dropped_set(sp, cur > n ? cur - n : 0);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const ohc_spool_entry *)a)->name, ((const ohc_spool_entry *)b)->name);
-}
-
 int ohc_spool_list(ohc_spool_entry **out, size_t *out_count, ohc_spool *sp, ohc_error *err)
 {
     *out = NULL;
@@ -155,8 +150,7 @@ int ohc_spool_list(ohc_spool_entry **out, size_t *out_count, ohc_spool *sp, ohc_
                 ohc_os_remove(path, NULL);
         }
     }
-    ohc_os_dirents_free(files, nfiles);
-    qsort(v, n, sizeof *v, by_name);
+    ohc_os_dirents_free(files, nfiles); /* it was in name order, and so is v */
     *out = v;
     *out_count = n;
     return OHC_OK;

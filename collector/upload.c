@@ -9,8 +9,10 @@
 #include <zlib.h>
 
 #include "ohc_version.h"
+#include "civil_time.h"
 #include "os.h"
 #include "report.h"
+#include "secret.h"
 #include "upload_proxy.h"
 
 #define ANSWER_KEEP 1024
@@ -77,17 +79,6 @@ static int month_index(const char *m)
     return -1;
 }
 
-/* days since 1970-01-01 of a civil date (Howard Hinnant's algorithm) */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 int ohc_upload_parse_retry_after(uint32_t *out_ms, const char *value, int64_t now_ms)
 {
     *out_ms = 0;
@@ -117,7 +108,7 @@ int ohc_upload_parse_retry_after(uint32_t *out_ms, const char *value, int64_t no
     int mi = month_index(mon);
     if (mi < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
         return OHC_EMALFORMED;
-    int64_t t = (days_from_civil(y, (unsigned)mi + 1, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
+    int64_t t = (ohc_civil_days_from_date(y, (unsigned)mi + 1, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
     int64_t delta = t - now_ms;
     *out_ms = delta <= 0 ? 0 : delta > 4000000000ll ? 4000000000u : (uint32_t)delta;
     return OHC_OK;
@@ -295,9 +286,7 @@ void ohc_uploader_free(ohc_uploader *u)
         return;
     curl_easy_cleanup(u->curl);
     /* the token was in auth_header: do not leave it in freed memory */
-    volatile char *p = u->auth_header;
-    for (size_t i = 0; i < sizeof u->auth_header; i++)
-        p[i] = 0;
+    ohc_secret_wipe(u->auth_header, sizeof u->auth_header);
     free(u);
 }
 
@@ -364,6 +353,8 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    for (struct curl_slist *x = h; x != NULL; x = x->next)
+        ohc_secret_wipe(x->data, strlen(x->data)); /* curl's copy of the Authorization header */
     curl_slist_free_all(h);
     free(gz);
     out->bytes_sent = body_len;

@@ -1,5 +1,6 @@
 /* collector/os.h's directory and file helpers for POSIX (the upload spool). */
 #include "os.h"
+#include "dirlist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,15 +11,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-void ohc_os_dirents_free(ohc_os_dirent *list, size_t count)
-{
-    if (list == NULL)
-        return;
-    for (size_t i = 0; i < count; i++)
-        free(list[i].name);
-    free(list);
-}
 
 int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc_error *err)
 {
@@ -35,41 +27,18 @@ int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc
         close(dfd);
         return ohc_error_set(err, OHC_EIO, (uint32_t)e, "%s: %s", dir, strerror(e));
     }
-    size_t n = 0, cap = 0;
-    ohc_os_dirent *v = NULL;
+    ohc_dirlist list = OHC_DIRLIST_INIT;
     int rc = OHC_OK;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
+    while (rc == OHC_OK && (de = readdir(d)) != NULL) {
         struct stat st;
         if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue; /* gone meanwhile, a directory, or a link: not a spool file */
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            ohc_os_dirent *nv = realloc(v, nc * sizeof *nv);
-            if (nv == NULL) {
-                rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        v[n].name = strdup(de->d_name);
-        if (v[n].name == NULL) {
-            rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
-            break;
-        }
-        v[n].size = (uint64_t)st.st_size;
-        v[n].mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-        n++;
+        rc = ohc_dirlist_add(&list, strdup(de->d_name), (uint64_t)st.st_size,
+                             (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000, err);
     }
     closedir(d);
-    if (rc != OHC_OK) {
-        ohc_os_dirents_free(v, n);
-        return rc;
-    }
-    *out = v;
-    *out_count = n;
-    return OHC_OK;
+    return ohc_dirlist_finish(out, out_count, &list, rc);
 }
 
 int ohc_os_rename(const char *from, const char *to, ohc_error *err)

@@ -1,5 +1,6 @@
 /* collector/os.h's directory and file helpers for Windows (the upload spool). */
 #include "os.h"
+#include "dirlist.h"
 
 #include <windows.h>
 #include <shlobj.h>
@@ -8,15 +9,6 @@
 #include <string.h>
 
 #include "win32util.h"
-
-void ohc_os_dirents_free(ohc_os_dirent *list, size_t count)
-{
-    if (list == NULL)
-        return;
-    for (size_t i = 0; i < count; i++)
-        free(list[i].name);
-    free(list);
-}
 
 static int64_t filetime_to_unix_ms(FILETIME ft)
 {
@@ -48,39 +40,17 @@ int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc
             return OHC_OK;
         return ohc_win32_error(err, e == ERROR_PATH_NOT_FOUND ? OHC_ENOTFOUND : OHC_EIO, e, "FindFirstFile");
     }
-    size_t n = 0, cap = 0;
-    ohc_os_dirent *v = NULL;
+    ohc_dirlist list = OHC_DIRLIST_INIT;
     int rc = OHC_OK;
     do {
         if (fd.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            ohc_os_dirent *nv = realloc(v, nc * sizeof *nv);
-            if (nv == NULL) {
-                rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        v[n].name = ohc_utf8_from_w(fd.cFileName);
-        if (v[n].name == NULL) {
-            rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
-            break;
-        }
-        v[n].size = ((uint64_t)fd.nFileSizeHigh << 32) | fd.nFileSizeLow;
-        v[n].mtime_ms = filetime_to_unix_ms(fd.ftLastWriteTime);
-        n++;
-    } while (FindNextFileW(h, &fd));
+        rc = ohc_dirlist_add(&list, ohc_utf8_from_w(fd.cFileName),
+                             ((uint64_t)fd.nFileSizeHigh << 32) | fd.nFileSizeLow,
+                             filetime_to_unix_ms(fd.ftLastWriteTime), err);
+    } while (rc == OHC_OK && FindNextFileW(h, &fd));
     FindClose(h);
-    if (rc != OHC_OK) {
-        ohc_os_dirents_free(v, n);
-        return rc;
-    }
-    *out = v;
-    *out_count = n;
-    return OHC_OK;
+    return ohc_dirlist_finish(out, out_count, &list, rc);
 }
 
 int ohc_os_rename(const char *from, const char *to, ohc_error *err)

@@ -165,23 +165,31 @@ int ohc_os_getenv(const char *name, char *buf, size_t size)
     if (wname == NULL)
         return OHC_EINVAL;
     wchar_t wval[4096];
+    SetLastError(ERROR_SUCCESS); /* an empty value returns 0 without setting it */
     DWORD n = GetEnvironmentVariableW(wname, wval, 4096);
+    DWORD e = GetLastError();
     free(wname);
+    int rc = OHC_OK;
     if (n == 0) {
-        if (GetLastError() == ERROR_ENVVAR_NOT_FOUND)
-            return OHC_ENOTFOUND;
-        if (size == 0)
-            return OHC_ELIMIT;
-        buf[0] = '\0';
-        return OHC_OK;
+        if (e == ERROR_ENVVAR_NOT_FOUND)
+            rc = OHC_ENOTFOUND;
+        else if (size == 0)
+            rc = OHC_ELIMIT;
+        else
+            buf[0] = '\0';
+    } else if (n >= 4096) {
+        rc = OHC_ELIMIT;
+    } else {
+        int need = WideCharToMultiByte(CP_UTF8, 0, wval, -1, NULL, 0, NULL, NULL);
+        if (need <= 0 || (size_t)need > size)
+            rc = OHC_ELIMIT;
+        else
+            WideCharToMultiByte(CP_UTF8, 0, wval, -1, buf, (int)size, NULL, NULL);
     }
-    if (n >= 4096)
-        return OHC_ELIMIT;
-    int need = WideCharToMultiByte(CP_UTF8, 0, wval, -1, NULL, 0, NULL, NULL);
-    if (need <= 0 || (size_t)need > size)
-        return OHC_ELIMIT;
-    WideCharToMultiByte(CP_UTF8, 0, wval, -1, buf, (int)size, NULL, NULL);
-    return OHC_OK;
+    /* The value may be a secret (OHC_UPLOAD_TOKEN, a proxy URL with its
+     * password): no copy of it is left on the stack. */
+    SecureZeroMemory(wval, sizeof wval);
+    return rc;
 }
 
 int ohc_os_is_terminal(int fd)

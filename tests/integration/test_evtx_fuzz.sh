@@ -12,7 +12,8 @@ OUT="$OHC_BUILD_DIR/fuzz"
 mkdir -p "$OUT"
 "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I "$S/collector" -o "$OUT/fuzz_evtx" \
-  "$S/tests/fuzz/fuzz_evtx.c" "$S/collector/evtx.c" "$S/collector/error.c" "$S/collector/strbuf.c" -lz \
+  "$S/tests/fuzz/fuzz_evtx.c" "$S/collector/evtx.c" "$S/collector/utf16.c" "$S/collector/civil_time.c" \
+  "$S/collector/error.c" "$S/collector/strbuf.c" -lz \
   || fail "cannot build the fuzz target"
 mkdir -p "$TMP/new"
 secs=${OHC_FUZZ_SECONDS:-60}

@@ -60,6 +60,15 @@ static void test_oab_urls(void **state)
         "https://ex/x/full.LZX",
         "\\\\fileserver\\share\\OAB\\oab.xml",   /* UNC */
         "https://ex/OAB/",
+        "https://mail.contoso.com/oab/9f0e/x",   /* any case */
+        "HTTPS://MAIL.CONTOSO.COM/OaB/9F0E/OAB.XML",
+        "https://h/x/y-data-1.LZX",
+        "https://h/x/y.lzx?v=1",                 /* the query does not hide the file name */
+        "https://h/x/y.lzx#part",
+        "https://oab.contoso.com/OAB/x/oab.xml", /* a host named oab does not matter either way */
+        "/OAB/guid/oab.xml",                     /* a bare path */
+        "oab.xml",
+        "OAB\\x",
     };
     static const char *no[] = {
         "https://oab.contoso.com/files/data.bin", /* host, not path */
@@ -72,6 +81,26 @@ static void test_oab_urls(void **state)
         "https://ex/OAB",                          /* last segment OAB: a file named OAB, not a folder */
         "",
         "https://",
+        /* a host (or user, or port) named like an OAB file is not a path */
+        "https://oab/files/setup.bin",
+        "https://OAB/",
+        "https://oab:443/files/data.bin",
+        "https://oab@proxy.example/files/data.bin",
+        "https://oab.xml",
+        "https://oab.xml/files/data.bin",
+        "https://cdn.lzx",
+        "https://cdn.lzx/",
+        "https://cdn.lzx?x=1",
+        /* query and fragment are not the path */
+        "https://h/?q=/OAB/",
+        "https://h/files/data.bin?name=full.lzx",
+        "https://h/files/data.bin#oab.xml",
+        /* almost */
+        "https://h/OABX/file",
+        "https://h/x/y.lzx.txt",
+        "https://h/x/.lzx",                        /* no file name before the extension */
+        "https://h/x/myoab.xml",
+        "oab",
     };
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         assert_true(ohc_bits_url_is_oab(yes[i]));

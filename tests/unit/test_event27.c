@@ -269,6 +269,22 @@ static void test_long_name_is_cut_not_overrun(void **state)
     assert_int_equal(strlen(ev.oab_name), OHC_EVENT27_OAB_NAME_MAX - 1);
     assert_null(ev.malformed);
     free(bin);
+
+    /* Cut where a 2-byte character does not fit: the name ends there, it does
+     * not go on with a shorter character after it. */
+    size_t fill = OHC_EVENT27_OAB_NAME_MAX - 2;
+    len = 4 + (fill + 3) * 2;
+    bin = calloc(1, len);
+    assert_non_null(bin);
+    for (size_t i = 0; i < fill; i++)
+        bin[4 + 2 * i] = 'A';
+    bin[4 + 2 * fill] = 0xE9; /* U+00E9 */
+    bin[4 + 2 * (fill + 1)] = 'x';
+    r = record(2, bin, len);
+    ohc_event27_decode(&ev, &r);
+    assert_int_equal(strlen(ev.oab_name), fill);
+    assert_int_equal(ev.oab_name[fill - 1], 'A');
+    free(bin);
 }
 
 static void test_hresult_scan(void **state)

@@ -11,6 +11,7 @@
 
 #include "outlook.h"
 #include "regval.h"
+#include "utf16.h"
 
 static cJSON *dword(uint32_t v)
 {
