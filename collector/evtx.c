@@ -909,7 +909,8 @@ static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
         r->subs = nv;
         r->subs_cap = cap;
     }
-    uint32_t *vals = r->subs + r->subs_top; /* valid until the nested walk below */
+    /* valid until the nested walk below; NULL (never indexed) when the template takes no value */
+    uint32_t *vals = count ? r->subs + r->subs_top : NULL;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t sz = rd16(ch + subs.desc + 4 * i);
         if (end - p < sz)
