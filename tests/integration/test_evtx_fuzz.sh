@@ -2,7 +2,8 @@
 # Fuzzes the .evtx reader with libFuzzer (clang-14, ASan + UBSan) for a
 # bounded time (OHC_FUZZ_SECONDS, default 60), seeded from the real files of
 # ../shared/evtx-corpus (read in place; new inputs go to a temporary dir).
-# Fails on any crash, leak, sanitizer report or timeout. Native only.
+# Fails on any crash, leak, sanitizer report or timeout. Native only. A failing
+# input is kept in build/native/fuzz/: add it to tests/fuzz/regressions/ with the fix.
 . "$(dirname "$0")/lib.sh"
 [ "$OHC_PLATFORM" = native ] || exit 77
 CLANG=$(command -v clang-14 || true)
@@ -15,6 +16,10 @@ mkdir -p "$OUT"
   "$S/tests/fuzz/fuzz_evtx.c" "$S/collector/evtx.c" "$S/collector/utf16.c" "$S/collector/civil_time.c" \
   "$S/collector/error.c" "$S/collector/strbuf.c" -lz \
   || fail "cannot build the fuzz target"
+# Inputs that once failed (tests/fuzz/regressions/evtx-*) replay first, every run.
+for f in "$S"/tests/fuzz/regressions/evtx-*; do
+  "$OUT/fuzz_evtx" "$f" > "$TMP/replay.log" 2>&1 || { tail -20 "$TMP/replay.log"; fail "regression input $f"; }
+done
 mkdir -p "$TMP/new"
 secs=${OHC_FUZZ_SECONDS:-60}
 set +e
