@@ -172,7 +172,7 @@ int ohc_cmd_collect(int argc, char **argv)
         memcpy(chosen, all, all_count * sizeof *chosen);
     }
 
-    ohc_collect_options options = {NULL, 14};
+    ohc_collect_options options = {NULL, 14, NULL};
     options.evtx_files = nevtx ? evtx_files : NULL;
     ohc_error err;
     ohc_error_clear(&err);
