@@ -35,6 +35,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "settings.h"
+#include "settings_win32.h"
 #include "svclog.h"
 #include "win32util.h"
 
@@ -562,7 +563,16 @@ static int prepare(struct svc *s, ohc_error *err)
     wchar_t logs[MAX_PATH];
     _snwprintf(logs, MAX_PATH, L"%ls\\logs", s->state_dir);
     logs[MAX_PATH - 1] = 0;
-    return ohc_svclog_open(logs, OHC_SVCLOG_MAX_BYTES, OHC_SVCLOG_KEEP, err);
+    rc = ohc_svclog_open(logs, OHC_SVCLOG_MAX_BYTES, OHC_SVCLOG_KEEP, err);
+    if (rc != OHC_OK)
+        return rc;
+    /* The MSI's `ohc config set` already did it; a key made or changed by hand since may not have it. */
+    ohc_error kerr;
+    ohc_error_clear(&kerr);
+    if (ohc_win32_secure_config_key(&kerr) != OHC_OK)
+        ohc_svclog(OHC_LOG_WARNING, "the configuration key keeps its ACL (UploadToken may be readable): %s",
+                   kerr.message);
+    return OHC_OK;
 }
 
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
