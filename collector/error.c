@@ -46,6 +46,7 @@ static const struct {
     {OHC_EACCESS, "access", "access denied"},
     {OHC_ENETWORK, "network", "network error"},
     {OHC_ENOTIMPL, "not_implemented", "not implemented"},
+    {OHC_ECANCELLED, "cancelled", "cancelled"},
 };
 
 const char *ohc_err_name(int code)

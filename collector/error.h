@@ -32,7 +32,8 @@ typedef enum ohc_err {
     OHC_ELIMIT = -9,       /* a bound (size, count, depth, work) was reached */
     OHC_EACCESS = -10,     /* permission denied */
     OHC_ENETWORK = -11,    /* network or server failure */
-    OHC_ENOTIMPL = -12     /* not implemented (yet) */
+    OHC_ENOTIMPL = -12,    /* not implemented (yet) */
+    OHC_ECANCELLED = -13   /* the caller asked to stop early (a service stop) */
 } ohc_err;
 
 #define OHC_ERROR_MESSAGE_MAX 256

@@ -37,6 +37,12 @@ cJSON *ohc_error_to_json(const ohc_error *err)
     return o;
 }
 
+int ohc_probe_cancelled(const ohc_probe_context *ctx)
+{
+    return ctx != NULL && ctx->options != NULL && ctx->options->cancel != NULL &&
+           __atomic_load_n(ctx->options->cancel, __ATOMIC_ACQUIRE) != 0;
+}
+
 void ohc_probe_take_facts(ohc_probe_output *out, cJSON *facts)
 {
     if (facts == NULL) {

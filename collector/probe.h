@@ -35,6 +35,9 @@ typedef struct ohc_collect_options {
     const char *event_state_path;  /* event_state.h: mark new events against this file; NULL = no marks */
     const struct ohc_event_query *event_queries; /* extra queries (EventQueries setting), borrowed; NULL = none */
     size_t event_query_count;
+    /* Borrowed; NULL: never. Another thread stores non-zero (__atomic_store_n)
+     * to end the collection early (the service stopping): see ohc_probe_cancelled. */
+    const int *cancel;
 } ohc_collect_options;
 
 typedef struct ohc_probe_context {
@@ -50,6 +53,11 @@ typedef struct ohc_probe_output {
     ohc_probe_status status;
     ohc_error error;
 } ohc_probe_output;
+
+/* True once the collection was asked to end early (options->cancel). A probe
+ * with a long loop checks it between steps and ends with what it has: status
+ * partial, error OHC_ECANCELLED. The others simply run to their end. */
+int ohc_probe_cancelled(const ohc_probe_context *ctx);
 
 typedef void (*ohc_probe_collect_fn)(ohc_probe_output *out, const ohc_probe_context *ctx);
 

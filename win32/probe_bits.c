@@ -6,7 +6,8 @@
  *
  * Bounded: at most OHC_BITS_DEFAULT_MAX_JOBS jobs, OHC_BITS_MAX_URLS_PER_JOB
  * URLs per job, every string cut at MAX_TEXT characters, and the enumeration
- * stops (status partial) when the probe's time budget is nearly spent. A BITS
+ * stops (status partial) when the probe's time budget is nearly spent, or
+ * at the next job when the collection is cancelled (the service stopping). A BITS
  * service that is stopped or disabled is reported `unavailable` from the
  * service manager's answer, without calling COM: activating it would start a
  * service (a side effect a diagnostic tool should not have) or hang. */
@@ -419,7 +420,9 @@ static int caller_identity(char *sid_out, size_t sid_size, char *account_out, si
 
 /* GetOwner failed for some jobs (Wine): the jobs the caller's own enumeration
  * lists are the caller's. Said so in owner_source; jobs of others stay null. */
-static void attribute_own_jobs(ohc_bits_collection *c, IBackgroundCopyManager *mgr, uint64_t stop_at)
+/* Returns 1 when the collection was cancelled meanwhile (the owners found so far are kept). */
+static int attribute_own_jobs(ohc_bits_collection *c, IBackgroundCopyManager *mgr, uint64_t stop_at,
+                              const ohc_probe_context *ctx)
 {
     size_t unknown = 0;
     for (size_t i = 0; i < c->job_count; i++)
@@ -427,15 +430,19 @@ static void attribute_own_jobs(ohc_bits_collection *c, IBackgroundCopyManager *m
             unknown++;
     char sid[192], account[512];
     if (unknown == 0 || !caller_identity(sid, sizeof sid, account, sizeof account))
-        return;
+        return 0;
     IEnumBackgroundCopyJobs *en = NULL;
     if (FAILED(IBackgroundCopyManager_EnumJobs(mgr, 0, &en)) || en == NULL)
-        return;
+        return 0;
     uint32_t seen = 0;
-    int more = 1;
+    int more = 1, cancelled = 0;
     while (more && seen <= c->max_jobs) {
         if (ohc_os_monotonic_ms() >= stop_at) {
             c->time_budget_hit = 1;
+            break;
+        }
+        if (ohc_probe_cancelled(ctx)) {
+            cancelled = 1;
             break;
         }
         IBackgroundCopyJob *batch[JOB_BATCH];
@@ -464,6 +471,7 @@ static void attribute_own_jobs(ohc_bits_collection *c, IBackgroundCopyManager *m
         }
     }
     IEnumBackgroundCopyJobs_Release(en);
+    return cancelled;
 }
 
 static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_probe_context *ctx)
@@ -518,7 +526,7 @@ static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_pro
     uint64_t stop_at = ctx->deadline_ms > BUDGET_MARGIN_MS ? ctx->deadline_ms - BUDGET_MARGIN_MS : 0;
     reader *rd = calloc(1, sizeof *rd);
     int rc = rd != NULL ? OHC_OK : OHC_ENOMEM;
-    int more = 1;
+    int more = 1, cancelled = 0;
     while (rc == OHC_OK && more) {
         IBackgroundCopyJob *batch[JOB_BATCH];
         ULONG fetched = 0;
@@ -530,11 +538,13 @@ static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_pro
             if (batch[b] == NULL)
                 continue;
             /* Past a bound, the rest of the batch is only released. */
-            if (rc == OHC_OK && !c->capped && !c->time_budget_hit) {
+            if (rc == OHC_OK && !c->capped && !c->time_budget_hit && !cancelled) {
                 if (c->job_count >= c->max_jobs) {
                     c->capped = 1;
                 } else if (ohc_os_monotonic_ms() >= stop_at) {
                     c->time_budget_hit = 1;
+                } else if (ohc_probe_cancelled(ctx)) {
+                    cancelled = 1;
                 } else {
                     ohc_bits_job *job = ohc_bits_collection_add_job(c);
                     rc = job != NULL ? read_job(job, batch[b], rd) : OHC_ENOMEM;
@@ -542,19 +552,25 @@ static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_pro
             }
             IBackgroundCopyJob_Release(batch[b]);
         }
-        if (c->capped || c->time_budget_hit)
+        if (c->capped || c->time_budget_hit || cancelled)
             more = 0;
     }
     IEnumBackgroundCopyJobs_Release(en);
     free(rd);
-    if (rc == OHC_OK && !c->time_budget_hit && strcmp(c->scope, "all_users") == 0)
-        attribute_own_jobs(c, mgr, stop_at);
+    if (rc == OHC_OK && !c->time_budget_hit && !cancelled && strcmp(c->scope, "all_users") == 0)
+        cancelled = attribute_own_jobs(c, mgr, stop_at, ctx);
     IBackgroundCopyManager_Release(mgr);
     CoUninitialize();
 
     if (rc != OHC_OK) {
         out->status = OHC_PROBE_FAILED;
         ohc_error_set(&out->error, rc, 0, "out of memory after %zu BITS jobs", c->job_count);
+    } else if (cancelled) {
+        out->status = OHC_PROBE_PARTIAL;
+        ohc_error_set(&out->error, OHC_ECANCELLED, 0, "the collection was cancelled after %zu BITS jobs",
+                      c->job_count);
+        if (!c->reason[0])
+            snprintf(c->reason, sizeof c->reason, "%s", out->error.message);
     } else if (c->time_budget_hit || c->capped || strcmp(c->scope, "own_jobs") == 0) {
         char why[256];
         if (c->time_budget_hit)

@@ -8,8 +8,14 @@
  * sleeps in WaitForMultipleObjects with the time to the next due collection or
  * spool retry: no polling, no CPU while idle. A collection runs on its own
  * thread so that a stop is answered within OHC_SERVICE_STOP_MS, mid-collection
- * included (the report files are written atomically, so an abandoned
- * collection leaves nothing half-written). */
+ * included: the stop cancels the collection (probes with long loops, BITS,
+ * end at their next step; a cancelled collection writes and uploads nothing)
+ * and waits OHC_SERVICE_STOP_MS/2 for it. A collection or spool retry still
+ * running then is abandoned: the service reports STOPPED and ends its process
+ * at once (TerminateProcess), so that the abandoned thread can neither write
+ * nor upload afterwards nor hold the process in its exit. Files are written
+ * atomically (temp file, rename); a temp file of a killed write is removed at
+ * the next start. */
 #include "service.h"
 
 #include <windows.h>
@@ -31,6 +37,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "settings.h"
+#include "settings_win32.h"
 #include "svclog.h"
 #include "win32util.h"
 
@@ -98,6 +105,7 @@ static struct svc {
     wchar_t state_dir[MAX_PATH];
     char state_dir_utf8[MAX_PATH * 3];
     /* the collection thread's job */
+    int cancel; /* set (atomically) by a stop: the running collection ends early */
     int job_is_retry;
     const char *job_reason;
     int job_pending; /* out: reports still waiting in the spool */
@@ -219,7 +227,8 @@ static void collect_once(struct svc *s)
     char state_path[sizeof s->state_dir_utf8 + 32];
     snprintf(state_path, sizeof state_path, "%s\\event-state.json", s->state_dir_utf8);
     ohc_collect_options options = {.event_days = ohc_config_num(&cfg, OHC_SET_EVENT_DAYS),
-                                   .event_state_path = state_path};
+                                   .event_state_path = state_path,
+                                   .cancel = &s->cancel};
     ohc_error err;
     ohc_error_clear(&err);
     /* EventQueries was checked when the configuration was read: this parse
@@ -233,6 +242,14 @@ static void collect_once(struct svc *s)
     if (extra != NULL)
         ohc_event_queries_free(extra);
     free(extra);
+    if (__atomic_load_n(&s->cancel, __ATOMIC_ACQUIRE)) {
+        /* Cut short by a stop: a report missing what the probes had not read yet would mislead. */
+        ohc_svclog(OHC_LOG_INFO, "collection cancelled after %lu ms (the service is stopping): no report written",
+                   (unsigned long)(ohc_os_monotonic_ms() - t0));
+        cJSON_Delete(report);
+        ohc_config_free(&cfg);
+        return;
+    }
     char *json = report ? ohc_report_to_json(report) : NULL;
     if (json == NULL) {
         char msg[320];
@@ -405,14 +422,16 @@ static void format_delay(char *buf, size_t size, uint64_t ms)
     snprintf(buf, size, "%lu s", (unsigned long)((ms + 500) / 1000));
 }
 
-static void run_loop(struct svc *s)
+/* Returns 1 when a collection or spool retry was abandoned at the stop (still running). */
+static int run_loop(struct svc *s)
 {
     ohc_config cfg;
     if (load_config(&cfg, 1) != 0) {
         ohc_config_free(&cfg);
-        return;
+        return 0;
     }
     ohc_schedule sched;
+    int abandoned = 0;
     uint64_t now = ohc_os_monotonic_ms();
     ohc_schedule_start(&sched, now, ohc_config_num(&cfg, OHC_SET_STARTUP_DELAY_MINUTES), random_u32());
     char d[32];
@@ -507,13 +526,44 @@ static void run_loop(struct svc *s)
         }
     }
     if (job) {
-        /* Stop mid-collection: give it a moment, then leave it; the process ends. */
-        if (WaitForSingleObject(job, OHC_SERVICE_STOP_MS / 2) == WAIT_TIMEOUT)
-            ohc_svclog(OHC_LOG_WARNING, "stop during a collection: the collection is abandoned");
+        /* Stop mid-collection: cancel it, give it a moment, then leave it (the caller ends the process). */
+        const char *what = s->job_is_retry ? "a spool retry" : "a collection";
+        uint64_t t0 = ohc_os_monotonic_ms();
+        __atomic_store_n(&s->cancel, 1, __ATOMIC_RELEASE);
+        if (WaitForSingleObject(job, OHC_SERVICE_STOP_MS / 2) == WAIT_TIMEOUT) {
+            abandoned = 1;
+            ohc_svclog(OHC_LOG_WARNING, "stop during %s: it is abandoned (still running after %u ms)", what,
+                       OHC_SERVICE_STOP_MS / 2);
+        } else {
+            ohc_svclog(OHC_LOG_INFO, "stop during %s: %s %lu ms after the stop", what,
+                       s->job_is_retry ? "it ended" : "the collection was cancelled and ended",
+                       (unsigned long)(ohc_os_monotonic_ms() - t0));
+        }
         CloseHandle(job);
     }
     unsubscribe_events(s);
     unwatch_config(s);
+    return abandoned;
+}
+
+/* last-report.json.tmp.<pid> of a process that was ended mid-write (the spool
+ * removes its own stale temp files). */
+static void remove_stale_temp_files(const wchar_t *dir)
+{
+    wchar_t pattern[MAX_PATH], path[MAX_PATH];
+    _snwprintf(pattern, MAX_PATH, L"%ls\\last-report.json.tmp.*", dir);
+    pattern[MAX_PATH - 1] = 0;
+    WIN32_FIND_DATAW fd;
+    HANDLE f = FindFirstFileW(pattern, &fd);
+    if (f == INVALID_HANDLE_VALUE)
+        return;
+    do {
+        _snwprintf(path, MAX_PATH, L"%ls\\%ls", dir, fd.cFileName);
+        path[MAX_PATH - 1] = 0;
+        if (!(fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+            DeleteFileW(path);
+    } while (FindNextFileW(f, &fd));
+    FindClose(f);
 }
 
 static int prepare(struct svc *s, ohc_error *err)
@@ -528,10 +578,20 @@ static int prepare(struct svc *s, ohc_error *err)
     int rc = ohc_service_secure_dir(s->state_dir, err);
     if (rc != OHC_OK)
         return rc;
+    remove_stale_temp_files(s->state_dir);
     wchar_t logs[MAX_PATH];
     _snwprintf(logs, MAX_PATH, L"%ls\\logs", s->state_dir);
     logs[MAX_PATH - 1] = 0;
-    return ohc_svclog_open(logs, OHC_SVCLOG_MAX_BYTES, OHC_SVCLOG_KEEP, err);
+    rc = ohc_svclog_open(logs, OHC_SVCLOG_MAX_BYTES, OHC_SVCLOG_KEEP, err);
+    if (rc != OHC_OK)
+        return rc;
+    /* The MSI's `ohc config set` already did it; a key made or changed by hand since may not have it. */
+    ohc_error kerr;
+    ohc_error_clear(&kerr);
+    if (ohc_win32_secure_config_key(&kerr) != OHC_OK)
+        ohc_svclog(OHC_LOG_WARNING, "the configuration key keeps its ACL (UploadToken may be readable): %s",
+                   kerr.message);
+    return OHC_OK;
 }
 
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
@@ -561,10 +621,19 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     snprintf(msg, sizeof msg, "version %s, pid %lu, state in %s", OHC_VERSION, (unsigned long)GetCurrentProcessId(),
              svc.state_dir_utf8);
     ohc_svclog_event(OHC_LOG_INFO, OHC_MSG_SERVICE_STARTED, msg);
-    run_loop(&svc);
+    int abandoned = run_loop(&svc);
     ohc_svclog_event(OHC_LOG_INFO, OHC_MSG_SERVICE_STOPPED, "stop requested");
     ohc_svclog_close();
     set_status(SERVICE_STOPPED, NO_ERROR, 0);
+    /* The abandoned thread may sit in a COM call or a transfer: the process must
+     * not wait for it, nor run DLL detach code against the locks it holds, nor
+     * let it write a report or upload after STOPPED. (Under Wine the orderly
+     * exit also ended at once, with a thread in a BITS COM call and with one in
+     * a curl transfer: measured; Windows gives no such promise for DLL detach
+     * after other threads were killed.) The log is closed, STOPPED is reported;
+     * nothing else of this process needs an orderly end. */
+    if (abandoned)
+        TerminateProcess(GetCurrentProcess(), 0);
 }
 
 int ohc_service_run_dispatcher(ohc_error *err)

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "os.h"
 #include "service.h"
+#include "settings_win32.h"
 #include "svclog.h"
 #include "win32util.h"
 
@@ -108,6 +109,8 @@ static int cmd_install(void)
         fprintf(stderr, "ohc service install: warning: event source not registered (error %d)\n", r);
     wchar_t dir[MAX_PATH];
     if (ohc_service_state_dir(dir, MAX_PATH) == OHC_OK && ohc_service_secure_dir(dir, &err) != OHC_OK)
+        fprintf(stderr, "ohc service install: warning: %s\n", err.message);
+    if (ohc_win32_secure_config_key(&err) != OHC_OK)
         fprintf(stderr, "ohc service install: warning: %s\n", err.message);
     char *u = ohc_utf8_from_w(cmdline);
     printf("Installed the service 'ohc' (Outlook Health Collector): automatic (delayed) start as LocalSystem,\n"

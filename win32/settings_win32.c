@@ -1,13 +1,55 @@
 /* The registry layers of the configuration (collector/settings.h): values of
  * HKLM\SOFTWARE\Policies\OutlookHealthCollector and HKLM\SOFTWARE\OutlookHealthCollector,
  * always from the 64-bit view. Values are read with a bounded buffer; the
- * checking of types and ranges is the portable code's job. */
+ * checking of types and ranges is the portable code's job. The local key is
+ * given its protected DACL before anything is written to it. */
+#include "settings_win32.h"
+
 #include <windows.h>
+#include <sddl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "settings.h"
 #include "win32util.h"
+
+#define LOCAL_KEY L"SOFTWARE\\OutlookHealthCollector"
+
+int ohc_win32_secure_reg_key(HKEY root, const wchar_t *path, ohc_error *err)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_CONFIG_KEY_SDDL, SDDL_REVISION_1, &sd, NULL))
+        return ohc_win32_error(err, OHC_EOS, GetLastError(), "ConvertStringSecurityDescriptorToSecurityDescriptor");
+    /* A new key gets the DACL as it is created, so it is never readable by
+     * others, not even for a moment; then it is set in any case, for a key
+     * that existed. RegSetKeySecurity with the descriptor's own control bits,
+     * not SetSecurityInfo(SE_REGISTRY_KEY, PROTECTED_DACL_SECURITY_INFORMATION):
+     * under Wine 8 the latter drops the protected flag, the former keeps it
+     * (measured). It does not propagate to existing subkeys; the key has none. */
+    SECURITY_ATTRIBUTES sa = {sizeof sa, sd, FALSE};
+    HKEY h;
+    LONG rc = RegCreateKeyExW(root, path, 0, NULL, 0, WRITE_DAC | KEY_WOW64_64KEY, &sa, &h, NULL);
+    const char *what = "cannot open the key to restrict its ACL";
+    if (rc == ERROR_SUCCESS) {
+        rc = RegSetKeySecurity(h, DACL_SECURITY_INFORMATION, sd);
+        what = "cannot set the key's ACL (SYSTEM and Administrators only)";
+        RegCloseKey(h);
+    }
+    LocalFree(sd);
+    if (rc != ERROR_SUCCESS) {
+        char key[260], msg[400];
+        ohc_utf8_copy_w(key, sizeof key, path, -1);
+        snprintf(msg, sizeof msg, "%s\\%s: %s", root == HKEY_LOCAL_MACHINE ? "HKLM" : "...", key, what);
+        return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, msg);
+    }
+    return OHC_OK;
+}
+
+int ohc_win32_secure_config_key(ohc_error *err)
+{
+    return ohc_win32_secure_reg_key(HKEY_LOCAL_MACHINE, LOCAL_KEY, err);
+}
 
 /* UTF-16 units read at most: a longer string is reported truncated. */
 #define MAX_WCHARS (OHC_SETTING_STR_MAX + 1)
@@ -17,7 +59,7 @@ int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source
 {
     (void)ctx;
     const wchar_t *key = layer == OHC_SOURCE_POLICY ? L"SOFTWARE\\Policies\\OutlookHealthCollector"
-                         : layer == OHC_SOURCE_LOCAL ? L"SOFTWARE\\OutlookHealthCollector"
+                         : layer == OHC_SOURCE_LOCAL ? LOCAL_KEY
                                                      : NULL;
     if (key == NULL)
         return ohc_error_set(err, OHC_EINVAL, 0, "not a registry layer");
@@ -84,9 +126,13 @@ int ohc_platform_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source
 
 int ohc_platform_settings_write(const char *name, const ohc_raw_value *value, ohc_error *err)
 {
+    /* The DACL first: a token written to a key others can read has leaked already. */
+    int secured = ohc_win32_secure_config_key(err);
+    if (secured != OHC_OK)
+        return secured;
     HKEY h;
-    LONG rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\OutlookHealthCollector", 0, NULL, 0,
-                              KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &h, NULL);
+    LONG rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, LOCAL_KEY, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &h,
+                              NULL);
     if (rc != ERROR_SUCCESS)
         return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegCreateKeyEx");
     wchar_t *wname = ohc_w_from_utf8(name);

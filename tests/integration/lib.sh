@@ -17,6 +17,10 @@ winpath() {
   if [ "$OHC_PLATFORM" = windows ]; then printf 'Z:%s' "$1" | tr / '\\'; else printf '%s' "$1"; fi
 }
 
+# regacl ARGS...: tests/win32/regacl.c under Wine (get/set/check a key's DACL,
+# read-unelevated); prints its answer, never fails the script by itself.
+regacl() { "$OHC_WINE_RUN" "$OHC_REGACL" "$@" 2>&1 | tr -d '\r' || true; }
+
 validate_report() { "$PYTHON" "$OHC_SOURCE_DIR/tests/tools/validate_report.py" "$@"; }
 
 # jq-like lookups without jq: json_get FILE 'expr on r' prints the Python value.

@@ -38,5 +38,21 @@ if [ "$OHC_PLATFORM" = windows ]; then
   case "$out$(cat "$TMP/err")" in *registry-secret*) fail "registry token printed";; esac
   out=$(ohc config show --set UploadUrl=https://flag.example/)
   expect_contains "$out" "https://flag.example/" "flag beats policy"
+
+  # `ohc config set` gives the local key, which holds the token, SYSTEM and
+  # Administrators only (protected), also when it existed readable by Users.
+  K='SOFTWARE\OutlookHealthCollector'
+  regacl set "$K" 'D:(A;CI;KR;;;BU)(A;CI;KA;;;BA)(A;CI;KA;;;SY)'
+  expect_eq "$(regacl read-unelevated "$K" UploadUrl)" "read" "a non-elevated process reads the key before"
+  expect_contains "$(regacl check "$K")" "not protected" "check rejects the Users-readable key"
+  out=$(ohc config set UploadToken=local-secret-token)
+  expect_contains "$out" "UploadToken = ******** written" "config set"
+  expect_eq "$(regacl check "$K")" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "local key DACL after config set"
+  expect_eq "$(regacl read-unelevated "$K" UploadToken)" "denied" "a non-elevated process reads the token"
+  expect_eq "$(ohc config show --format json 2>/dev/null | "$PYTHON" -c 'import json,sys; print([(s["value"], s["source"]) for s in json.load(sys.stdin)["settings"] if s["name"]=="EventDays"][0])')" \
+    "(30, 'local')" "the elevated reader still reads the local key"
+  # The policy key belongs to Group Policy: its values stay readable by users (README says so).
+  expect_eq "$(regacl read-unelevated 'SOFTWARE\Policies\OutlookHealthCollector' UploadToken)" "read" \
+    "policy key readable by a non-elevated process"
 fi
 echo "ok"

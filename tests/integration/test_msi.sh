@@ -105,6 +105,9 @@ expect_eq "$(reg_value "$L" LogLevel)" "debug" "LOGLEVEL written"
 expect_eq "$(wine reg query "$L" /v EventQueries 2>/dev/null | tr -d '\r' | awk '$1 == "EventQueries" {print $2, $3}')" \
   "REG_MULTI_SZ name=from_msi;channel=Application;ids=1000" "EVENTQUERIES written as REG_MULTI_SZ"
 [ -z "$(reg_value "$L" IntervalMinutes)" ] || fail "an empty property was written"
+# UPLOADTOKEN went in through `ohc config set`: the key is SYSTEM and Administrators only.
+expect_eq "$(regacl check 'SOFTWARE\OutlookHealthCollector')" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "configuration key DACL after install"
+expect_eq "$(regacl read-unelevated 'SOFTWARE\OutlookHealthCollector' UploadToken)" "denied" "UPLOADTOKEN readable by a non-elevated process"
 wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\OutlookHealthCollector' /v EventMessageFile \
   | grep -qi 'OutlookHealthCollector\\ohc.exe' || fail "event source not registered"
 if grep -q e2e-secret-token "$TMP/msiexec.out"; then fail "token printed by the install"; fi

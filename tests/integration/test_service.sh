@@ -5,15 +5,21 @@
 # (control code 128), re-plans when the interval policy changes, reports its
 # state, stops within 5 s and uninstalls.
 # The report it writes validates against the schema and says run_as.mode
-# "service"; a bad policy value is logged with its source.
+# "service"; a bad policy value is logged with its source. `ohc service
+# install` and the service at start give the local configuration key (it
+# holds UploadToken) SYSTEM and Administrators only, over a DACL that let
+# Users read it.
 . "$(dirname "$0")/lib.sh"
 [ "$OHC_PLATFORM" = windows ] || exit 77
 
 P='HKLM\SOFTWARE\Policies\OutlookHealthCollector'
+K='SOFTWARE\OutlookHealthCollector'
+WEAK='D:(A;CI;KR;;;BU)(A;CI;KA;;;BA)(A;CI;KA;;;SY)'
 STATE="$WINEPREFIX/drive_c/ProgramData/OutlookHealthCollector"
 cleanup() {
   ohc service uninstall >/dev/null 2>&1 || true
   wine reg delete "$P" /f >/dev/null 2>&1 || true
+  wine reg delete "HKLM\\$K" /f >/dev/null 2>&1 || true
   rm -rf "$STATE" "$TMP"
 }
 trap cleanup EXIT
@@ -23,8 +29,14 @@ wine reg add "$P" /v StartupDelayMinutes /t REG_DWORD /d 0 /f >/dev/null
 wine reg add "$P" /v EventDays /t REG_DWORD /d 0 /f >/dev/null   # out of range: logged, default used
 wine reg add "$P" /v LogLevel /t REG_SZ /d debug /f >/dev/null
 
+wine reg add "HKLM\\$K" /v UploadToken /t REG_SZ /d service-test-token /f >/dev/null
+regacl set "$K" "$WEAK"
+expect_eq "$(regacl read-unelevated "$K" UploadToken)" "read" "a non-elevated process reads the token before install"
 out=$(ohc service install)
 expect_contains "$out" "Installed the service 'ohc'" "install"
+expect_eq "$(regacl check "$K")" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "configuration key DACL after install"
+expect_eq "$(regacl read-unelevated "$K" UploadToken)" "denied" "a non-elevated process reads the token after install"
+regacl set "$K" "$WEAK"   # as a hand-made key would have it
 set +e; ohc service install >/dev/null 2>"$TMP/err"; rc=$?; set -e
 expect_eq "$rc" 3 "second install fails"
 expect_contains "$(cat "$TMP/err")" "already installed" "second install message"
@@ -37,6 +49,7 @@ expect_contains "$out" '\ohc.exe" service run' "command line"
 
 out=$(ohc service start)
 expect_contains "$out" "is running" "start"
+expect_eq "$(regacl check "$K")" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "configuration key DACL after the service started"
 # the first collection starts at once (delay 0): wait for the report on a
 # kernel-object wait inside collect-now --wait, after asking for a second one
 for _ in $(seq 1 50); do [ -f "$STATE/last-report.json" ] && break; sleep 0.2; done

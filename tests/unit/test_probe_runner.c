@@ -1,6 +1,8 @@
 /* The probe runner keeps probes apart: one that fails, one that overruns its
  * budget and one that ends normally are each reported as such, and the good
- * one's facts arrive whatever the others did. Runs natively and under Wine. */
+ * one's facts arrive whatever the others did. A collection asked to end early
+ * (options.cancel, set by another thread as the service does on a stop) is
+ * seen by a probe that checks ohc_probe_cancelled. Runs natively and under Wine. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +98,70 @@ static void test_failures_are_contained(void **state)
         ;
 }
 
+/* Works in steps of 10 ms, as the bits probe does job by job, for up to 5 s. */
+static void probe_long_loop(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    int steps = 0;
+    uint64_t until = ohc_os_monotonic_ms() + 5000;
+    while (ohc_os_monotonic_ms() < until) {
+        if (ohc_probe_cancelled(ctx)) {
+            out->status = OHC_PROBE_PARTIAL;
+            ohc_error_set(&out->error, OHC_ECANCELLED, 0, "cancelled after %d steps", steps);
+            break;
+        }
+        uint64_t step_end = ohc_os_monotonic_ms() + 10;
+        while (ohc_os_monotonic_ms() < step_end)
+            ;
+        steps++;
+    }
+    cJSON_AddNumberToObject(out->facts, "steps", steps);
+}
+
+static int cancel_flag;
+
+static void cancel_later(void *arg)
+{
+    (void)arg;
+    uint64_t until = ohc_os_monotonic_ms() + 200;
+    while (ohc_os_monotonic_ms() < until)
+        ;
+    __atomic_store_n(&cancel_flag, 1, __ATOMIC_RELEASE);
+}
+
+static void test_cancel(void **state)
+{
+    (void)state;
+    const ohc_probe_def defs[] = {{"long", 10000, probe_long_loop}, {"good", 1000, probe_good}};
+    ohc_collect_options opts = {.event_days = 14, .cancel = &cancel_flag};
+    ohc_probe_context ctx = {&opts, 0};
+    ohc_collect_options no_flag = {.event_days = 14};
+    ohc_probe_context no_ctx = {&no_flag, 0};
+    assert_false(ohc_probe_cancelled(NULL));
+    assert_false(ohc_probe_cancelled(&no_ctx));
+    assert_false(ohc_probe_cancelled(&ctx));
+
+    ohc_os_thread *t = NULL;
+    ohc_error err;
+    assert_int_equal(ohc_os_thread_start(&t, cancel_later, NULL, &err), OHC_OK);
+    cJSON *probes = cJSON_CreateObject(), *facts = cJSON_CreateObject();
+    uint64_t t0 = ohc_os_monotonic_ms();
+    ohc_probes_run(probes, facts, defs, 2, &opts);
+    uint64_t elapsed = ohc_os_monotonic_ms() - t0;
+    assert_int_equal(ohc_os_thread_join(t, 5000), OHC_OK);
+    assert_true(ohc_probe_cancelled(&ctx));
+    /* Ended at the cancel (200 ms), not at its 5 s loop or its 10 s budget. */
+    assert_true(elapsed < 2000);
+    assert_string_equal(status_of(probes, "long"), "partial");
+    cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "long"), "error");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, "cancelled");
+    assert_true(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "long"), "steps")->valueint > 0);
+    /* A probe that does not look at the flag runs to its end as usual. */
+    assert_string_equal(status_of(probes, "good"), "ok");
+    assert_string_equal(ohc_err_name(OHC_ECANCELLED), "cancelled");
+    cJSON_Delete(probes);
+    cJSON_Delete(facts);
+}
+
 static void test_take_facts(void **state)
 {
     (void)state;
@@ -115,6 +181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failures_are_contained),
+        cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_take_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
