@@ -43,6 +43,10 @@ static cJSON *settings_json(const ohc_config *cfg)
     cJSON *keys = cJSON_AddObjectToObject(root, "registry_keys");
     cJSON_AddStringToObject(keys, "policy", "HKLM\\" OHC_SETTINGS_POLICY_KEY);
     cJSON_AddStringToObject(keys, "local", "HKLM\\" OHC_SETTINGS_LOCAL_KEY);
+    cJSON *unread = cJSON_AddArrayToObject(root, "unreadable_layers");
+    for (int l = 0; l < 2; l++)
+        if (cfg->layer_note[l][0])
+            cJSON_AddItemToArray(unread, cJSON_CreateString(cfg->layer_note[l]));
     cJSON *arr = cJSON_AddArrayToObject(root, "settings");
     for (size_t i = 0; i < n; i++) {
         const ohc_setting_def *d = &defs[i];
@@ -91,6 +95,9 @@ static void print_text(const ohc_config *cfg)
 {
     size_t n;
     const ohc_setting_def *defs = ohc_settings_table(&n);
+    for (int l = 0; l < 2; l++)
+        if (cfg->layer_note[l][0])
+            printf("! %s\n\n", cfg->layer_note[l]);
     printf("%-20s %-40s %s\n", "Setting", "Value", "Source");
     for (size_t i = 0; i < n; i++) {
         const ohc_setting_def *d = &defs[i];

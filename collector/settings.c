@@ -240,6 +240,7 @@ void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *re
         return;
     }
     static const ohc_setting_source layers[] = {OHC_SOURCE_POLICY, OHC_SOURCE_LOCAL};
+    int denied[2] = {0, 0};
     for (size_t i = 0; i < SETTING_COUNT; i++) {
         const ohc_setting_def *d = &settings[i];
         ohc_setting_value *v = &cfg->v[d->id];
@@ -248,10 +249,24 @@ void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *re
         for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
             ohc_error err;
             ohc_error_clear(&err);
+            if (denied[l])
+                continue;
             memset(raw, 0, sizeof *raw);
             int rc = reader(raw, reader_ctx, layers[l], d->name, &err);
             if (rc == OHC_ENOTFOUND)
                 continue;
+            if (rc == OHC_EACCESS) {
+                denied[l] = 1;
+                snprintf(cfg->layer_note[l], sizeof cfg->layer_note[l], "%.48s cannot be read (%.80s); its values are ignored",
+                         ohc_setting_source_where(layers[l]), err.message);
+                if (log) {
+                    char msg[320];
+                    snprintf(msg, sizeof msg, "configuration: %s%s", cfg->layer_note[l],
+                             layers[l] == OHC_SOURCE_LOCAL ? " (it is for SYSTEM and Administrators: run elevated)" : "");
+                    log(log_ctx, msg);
+                }
+                continue;
+            }
             char why[160];
             if (rc != OHC_OK) {
                 snprintf(why, sizeof why, "cannot be read: %.120s", err.message);

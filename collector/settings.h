@@ -108,6 +108,10 @@ typedef struct ohc_setting_value {
 
 typedef struct ohc_config {
     ohc_setting_value v[OHC_SETTING_COUNT];
+    /* A registry layer that refused to be read (access denied: the local key
+     * is for SYSTEM and Administrators only) is said once, here and in one
+     * log line, not once per setting. [0] policy, [1] local; "" when none. */
+    char layer_note[2][192];
 } ohc_config;
 
 /* Log sink for problems found while reading (bad values). msg is one line,
@@ -135,8 +139,9 @@ typedef struct ohc_raw_value {
 } ohc_raw_value;
 
 /* Reads value `name` of a layer (OHC_SOURCE_LOCAL or OHC_SOURCE_POLICY) into
- * *out. Returns OHC_OK, OHC_ENOTFOUND (key or value absent) or another error
- * (logged, treated as absent). */
+ * *out. Returns OHC_OK, OHC_ENOTFOUND (key or value absent), OHC_EACCESS (the
+ * layer cannot be read at all: not asked again for the other settings) or
+ * another error (logged, treated as absent). */
 typedef int (*ohc_config_reader_fn)(ohc_raw_value *out, void *ctx, ohc_setting_source layer,
                                     const char *name, ohc_error *err);
 

@@ -34,8 +34,10 @@ static int fake_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, co
         const struct fake_value *v = &f->values[i];
         if (v->layer != layer || strcmp(v->name, name) != 0)
             continue;
-        if (v->read_error)
-            return ohc_error_set(err, OHC_EACCESS, 5, "access denied");
+        if (v->read_error == 1)
+            return ohc_error_set(err, OHC_EIO, 1117, "the value could not be read");
+        if (v->read_error == 2) /* the key: every value of the layer is refused */
+            return ohc_error_set(err, OHC_EACCESS, 5, "RegOpenKeyEx: access denied");
         out->type = v->type;
         out->dword = v->dword;
         out->os_type = v->type == OHC_RAW_DWORD ? 4 : v->type == OHC_RAW_STRING ? 1 : 3;
@@ -178,9 +180,39 @@ static void test_bad_values_are_logged_and_ignored(void **state)
     assert_non_null(strstr(log.text, "SpoolMaxMB in HKLM\\SOFTWARE\\OutlookHealthCollector 0 is out of range"));
     assert_non_null(strstr(log.text, "'verbose' is not one of"));
     assert_non_null(strstr(log.text, "RulesDir in HKLM\\SOFTWARE\\OutlookHealthCollector longer than"));
-    assert_non_null(strstr(log.text, "UploadUrl in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector cannot be read: access denied"));
+    assert_non_null(strstr(log.text, "UploadUrl in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector cannot be read: the value could not be read"));
     assert_non_null(strstr(log.text, "control characters"));
     assert_non_null(cfg.v[OHC_SET_SPOOL_MAX_MB].note[0] ? cfg.v[OHC_SET_SPOOL_MAX_MB].note : NULL);
+    ohc_config_free(&cfg);
+}
+
+/* A layer that refuses access (the hardened local key, read without
+ * elevation) is said once, and the other layer still applies. */
+static void test_unreadable_layer_said_once(void **state)
+{
+    (void)state;
+    const struct fake_value vals[] = {
+        {OHC_SOURCE_POLICY, "IntervalMinutes", OHC_RAW_DWORD, 60, NULL, 0},
+        {OHC_SOURCE_LOCAL, "UploadUrl", OHC_RAW_STRING, 0, NULL, 2},
+        {OHC_SOURCE_LOCAL, "UploadToken", OHC_RAW_STRING, 0, NULL, 2},
+        {OHC_SOURCE_LOCAL, "IntervalMinutes", OHC_RAW_STRING, 0, NULL, 2},
+        {OHC_SOURCE_LOCAL, "EventDays", OHC_RAW_STRING, 0, NULL, 2},
+    };
+    struct fake f = {vals, sizeof vals / sizeof vals[0]};
+    struct log_capture log = {"", 0};
+    ohc_config cfg;
+    assert_int_equal(ohc_config_init(&cfg), OHC_OK);
+    ohc_config_load_with(&cfg, fake_read, &f, capture, &log);
+    assert_int_equal(log.lines, 1);
+    assert_non_null(strstr(log.text, "HKLM\\SOFTWARE\\OutlookHealthCollector cannot be read (RegOpenKeyEx: access "
+                                     "denied); its values are ignored (it is for SYSTEM and Administrators: run elevated)"));
+    assert_string_equal(cfg.layer_note[0], "");
+    assert_non_null(strstr(cfg.layer_note[1], "access denied"));
+    assert_int_equal(ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), 60);
+    assert_int_equal(ohc_config_source(&cfg, OHC_SET_INTERVAL_MINUTES), OHC_SOURCE_POLICY);
+    assert_int_equal(ohc_config_source(&cfg, OHC_SET_EVENT_DAYS), OHC_SOURCE_DEFAULT);
+    for (int i = 0; i < OHC_SETTING_COUNT; i++)
+        assert_string_equal(cfg.v[i].note, "");
     ohc_config_free(&cfg);
 }
 
@@ -243,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_bad_values_are_logged_and_ignored),
+        cmocka_unit_test(test_unreadable_layer_said_once),
         cmocka_unit_test(test_secret_never_shown),
         cmocka_unit_test(test_flags),
     };
