@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "bits_jobs.h"
 #include "error.h"
 #include "hresult_names.h"
@@ -10,21 +11,6 @@
 
 #define JOB_OWNERS_MAX 256 /* jobs whose owner is remembered for their 59/60 events */
 #define DEFAULT_MAX_TRANSFERS 500
-
-static int ieq_ascii(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        unsigned x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x - 'A' < 26u)
-            x |= 0x20;
-        if (y - 'A' < 26u)
-            y |= 0x20;
-        if (x != y)
-            return 0;
-        if (x == 0)
-            return 1;
-    }
-}
 
 static const char *value_of(const ohc_event_record *rec, const char *name)
 {
@@ -54,7 +40,7 @@ static int parse_u64(uint64_t *out, const char *s)
 
 int ohc_bits_client_is_transfer_event(const ohc_event_record *rec)
 {
-    if (rec == NULL || rec->provider == NULL || !ieq_ascii(rec->provider, OHC_BITS_CLIENT_PROVIDER))
+    if (rec == NULL || rec->provider == NULL || !ohc_ascii_ieq(rec->provider, OHC_BITS_CLIENT_PROVIDER))
         return 0;
     return rec->event_id == 3 || rec->event_id == 4 || rec->event_id == 59 || rec->event_id == 60;
 }
@@ -172,7 +158,7 @@ static const char *owner_of(const ohc_bits_client_log *log, const char *job_id)
     if (job_id == NULL)
         return NULL;
     for (size_t i = 0; i < JOB_OWNERS_MAX; i++)
-        if (log->owners[i].owner != NULL && ieq_ascii(log->owners[i].job_id, job_id))
+        if (log->owners[i].owner != NULL && ohc_ascii_ieq(log->owners[i].job_id, job_id))
             return log->owners[i].owner;
     return NULL;
 }
@@ -196,7 +182,7 @@ static int remember_owner(ohc_bits_client_log *log, const char *job_id, const ch
 
 int ohc_bits_client_log_add(ohc_bits_client_log *log, const ohc_event_record *rec)
 {
-    if (rec == NULL || rec->provider == NULL || !ieq_ascii(rec->provider, OHC_BITS_CLIENT_PROVIDER))
+    if (rec == NULL || rec->provider == NULL || !ohc_ascii_ieq(rec->provider, OHC_BITS_CLIENT_PROVIDER))
         return 0;
     if (rec->event_id == 16398) {
         log->job_limit_events++;

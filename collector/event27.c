@@ -1,5 +1,6 @@
 #include "event27.h"
 
+#include "ascii.h"
 #include "hresult_names.h"
 #include "utf16.h"
 
@@ -40,21 +41,10 @@ const char *ohc_event27_kind_name(ohc_event27_kind kind)
     return "info";
 }
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 int ohc_event27_matches(const ohc_event_record *rec)
 {
     return rec != NULL && rec->provider != NULL && rec->event_id == OHC_EVENT27_ID &&
-           ascii_ieq(rec->provider, OHC_EVENT27_PROVIDER);
+           ohc_ascii_ieq(rec->provider, OHC_EVENT27_PROVIDER);
 }
 
 static int hexval(char c)

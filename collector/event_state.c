@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "jsonlogic.h"
 #include "os.h"
 #include "report.h"
@@ -24,21 +25,10 @@ typedef struct state {
 } state;
 
 /* Event log channel and computer names compare without regard to ASCII case. */
-static int ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 static entry *find(state *st, const char *channel, const char *computer)
 {
     for (size_t i = 0; i < st->n; i++)
-        if (ieq(st->e[i].channel, channel) && ieq(st->e[i].computer, computer))
+        if (ohc_ascii_ieq(st->e[i].channel, channel) && ohc_ascii_ieq(st->e[i].computer, computer))
             return &st->e[i];
     return NULL;
 }
@@ -324,7 +314,7 @@ int ohc_event_state_commit(const cJSON *report, const char *state_path, ohc_erro
                 continue;
             acc *a = NULL;
             for (size_t i = 0; i < nseen && a == NULL; i++)
-                if (ieq(seen[i].e.channel, channel) && ieq(seen[i].e.computer, computer))
+                if (ohc_ascii_ieq(seen[i].e.channel, channel) && ohc_ascii_ieq(seen[i].e.computer, computer))
                     a = &seen[i];
             if (a == NULL) {
                 if (nseen == OHC_EVENT_STATE_MAX_CHANNELS)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "bits_client_events.h"
 #include "event27.h"
 #include "os.h"
@@ -182,13 +183,7 @@ static int channel_matches(const char *a, const char *b)
 {
     if (a == NULL || *a == '\0')
         return 1; /* a source that does not know the channel: the query chose it */
-    for (; *a && *b; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
+    return ohc_ascii_ieq(a, b);
 }
 
 /* Reads one query into r. Returns OHC_EUNAVAILABLE when the source is

@@ -10,6 +10,7 @@
  * Every offset inside binary XML (names, template definitions) is relative
  * to the chunk, so the whole decoder works on chunk offsets checked against
  * the end of the structure that contains them. */
+#include "ascii.h"
 #include "evtx.h"
 
 #include <limits.h>
@@ -1236,21 +1237,6 @@ static int ascii_ieq_utf16(const uint8_t *u, size_t units, const char *s)
     return s[units] == '\0';
 }
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        unsigned x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x |= 0x20;
-        if (y >= 'A' && y <= 'Z')
-            y |= 0x20;
-        if (x != y)
-            return 0;
-        if (x == 0)
-            return 1;
-    }
-}
-
 static int id_wanted(const ohc_evtx_filter *f, uint32_t id)
 {
     for (size_t i = 0; i < f->event_id_count; i++)
@@ -1350,7 +1336,7 @@ static int record_matches(const ohc_evtx_reader *r, const ohc_event_record *rec)
     const ohc_evtx_filter *f = &r->filter;
     if (f->event_ids != NULL && f->event_id_count > 0 && !id_wanted(f, rec->event_id))
         return 0;
-    if (f->provider != NULL && !ascii_ieq(rec->provider ? rec->provider : "", f->provider))
+    if (f->provider != NULL && !ohc_ascii_ieq(rec->provider ? rec->provider : "", f->provider))
         return 0;
     if (f->since_ms != 0 && rec->time_created_ms < f->since_ms)
         return 0;

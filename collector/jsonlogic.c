@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "civil_time.h"
 #include "os.h"
 #include "strbuf.h"
@@ -1018,14 +1019,6 @@ static cJSON *op_hex(jl *j, const cJSON *a, int n, const cJSON *d, unsigned dept
     return r ? r : nomem(j);
 }
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return 0;
-    return *a == *b;
-}
-
 static int ascii_icontains(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
@@ -1043,7 +1036,7 @@ static cJSON *op_ieq(jl *j, const cJSON *a, int n, const cJSON *d, unsigned dept
 {
     (void)n; (void)d; (void)depth;
     const cJSON *x = arg(a, 0), *y = arg(a, 1);
-    return make_bool(j, is_string(x) && is_string(y) && ascii_ieq(x->valuestring, y->valuestring));
+    return make_bool(j, is_string(x) && is_string(y) && ohc_ascii_ieq(x->valuestring, y->valuestring));
 }
 
 static cJSON *op_icontains(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
@@ -1062,7 +1055,7 @@ static cJSON *op_icontains(jl *j, const cJSON *a, int n, const cJSON *d, unsigne
         cJSON_ArrayForEach(e, hay) {
             if (step(j, 1) != 0)
                 return NULL;
-            if (is_string(e) && ascii_ieq(e->valuestring, needle->valuestring))
+            if (is_string(e) && ohc_ascii_ieq(e->valuestring, needle->valuestring))
                 return make_bool(j, 1);
         }
     return make_bool(j, 0);

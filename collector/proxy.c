@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "regval.h"
 #include "strbuf.h"
 
@@ -175,22 +176,6 @@ int ohc_proxy_mask_credentials(char *out, size_t size, const char *url)
     return 1;
 }
 
-static int ieq(const char *a, const char *b)
-{
-    a = a ? a : "";
-    b = b ? b : "";
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 /* Parses one entry [scheme=][scheme://][userinfo@]host[:port][/...] into ep. */
 static int parse_entry(ohc_proxy_endpoint *ep, const char *s, size_t n)
 {
@@ -272,7 +257,7 @@ size_t ohc_proxy_list_parse(ohc_proxy_endpoint *out, size_t *count, size_t max, 
         } else {
             int dup = 0;
             for (size_t i = 0; i < *count && !dup; i++)
-                dup = out[i].port == ep.port && ieq(out[i].host, ep.host);
+                dup = out[i].port == ep.port && ohc_ascii_ieq(out[i].host, ep.host);
             if (!dup) {
                 if (*count < max)
                     out[(*count)++] = ep;
@@ -317,7 +302,7 @@ int ohc_proxy_winhttp_differ(int api_ok, uint32_t access_type, const char *api_p
         return 1;
     if (!api_named)
         return 0;
-    return !ieq(api_proxy, reg_proxy) || !ieq(api_bypass, blob->bypass);
+    return !ohc_ascii_ieq(api_proxy, reg_proxy) || !ohc_ascii_ieq(api_bypass, blob->bypass);
 }
 
 int ohc_proxy_user_differs(const char *winhttp_proxy, int proxy_enable, const char *proxy_server,
@@ -329,5 +314,5 @@ int ohc_proxy_user_differs(const char *winhttp_proxy, int proxy_enable, const ch
         return 1;
     if (user_proxy == NULL)
         return !winhttp_direct && (auto_config_url == NULL || !auto_config_url[0]);
-    return winhttp_direct || !ieq(user_proxy, winhttp_proxy);
+    return winhttp_direct || !ohc_ascii_ieq(user_proxy, winhttp_proxy);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "event_queries.h"
 #include "secret.h"
 
@@ -45,19 +46,10 @@ const ohc_setting_def *ohc_settings_table(size_t *out_count)
     return settings;
 }
 
-static int ascii_casecmp(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
-        if (ca != cb || ca == 0)
-            return ca - cb;
-    }
-}
-
 const ohc_setting_def *ohc_settings_find(const char *name)
 {
     for (size_t i = 0; i < SETTING_COUNT; i++)
-        if (!ascii_casecmp(settings[i].name, name))
+        if (!ohc_ascii_casecmp(settings[i].name, name))
             return &settings[i];
     return NULL;
 }
@@ -140,11 +132,11 @@ static int parse_bool(uint32_t *out, const char *s)
 {
     static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no", "off"};
     for (size_t i = 0; i < 4; i++) {
-        if (!ascii_casecmp(s, yes[i])) {
+        if (!ohc_ascii_casecmp(s, yes[i])) {
             *out = 1;
             return OHC_OK;
         }
-        if (!ascii_casecmp(s, no[i])) {
+        if (!ohc_ascii_casecmp(s, no[i])) {
             *out = 0;
             return OHC_OK;
         }
@@ -155,7 +147,7 @@ static int parse_bool(uint32_t *out, const char *s)
 static const char *find_choice(const ohc_setting_def *d, const char *s)
 {
     for (const char *const *c = d->choices; c != NULL && *c != NULL; c++)
-        if (!ascii_casecmp(*c, s))
+        if (!ohc_ascii_casecmp(*c, s))
             return *c;
     return NULL;
 }

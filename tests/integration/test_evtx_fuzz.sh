@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I "$S/collector" -o "$OUT/fuzz_evtx" \
   "$S/tests/fuzz/fuzz_evtx.c" "$S/collector/evtx.c" "$S/collector/utf16.c" "$S/collector/civil_time.c" \
-  "$S/collector/error.c" "$S/collector/strbuf.c" -lz \
+  "$S/collector/error.c" "$S/collector/strbuf.c" "$S/collector/ascii.c" -lz \
   || fail "cannot build the fuzz target"
 # Inputs that once failed (tests/fuzz/regressions/evtx-*) replay first, every run.
 for f in "$S"/tests/fuzz/regressions/evtx-*; do

@@ -13,7 +13,7 @@ mkdir -p "$OUT"
 "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I "$S/collector" -o "$OUT/fuzz_proxy" "$S/tests/fuzz/fuzz_proxy.c" \
   "$S/collector/proxy.c" "$S/collector/regval.c" "$S/collector/utf16.c" "$S/collector/outlook.c" \
-  "$S/collector/strbuf.c" "$S/collector/error.c" -lcjson || fail "cannot build the fuzz target"
+  "$S/collector/strbuf.c" "$S/collector/error.c" "$S/collector/ascii.c" -lcjson || fail "cannot build the fuzz target"
 # Seeds: a WinHTTP blob, a WinINet blob with a PAC URL, a REG_SZ, a proxy list.
 mkdir -p "$TMP/seeds" "$TMP/new"
 "$PYTHON" - "$TMP/seeds" <<'PY'
