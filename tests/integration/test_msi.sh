@@ -146,7 +146,14 @@ echo "sc stop -> STOPPED seen after $ms ms"
 
 # The server fails: the next collection's report waits in the spool.
 touch "$TMP/fail"
-wine sc start ohc >/dev/null
+# Right after STOPPED the old ohc.exe may still be exiting, and Wine's service manager then refuses
+# a start (seen once under load): retry for up to 5 s, say so, and fail with sc's answer.
+for try in $(seq 1 25); do
+  out=$(wine sc start ohc 2>&1) && break
+  sleep 0.2
+done
+echo "$out" | grep -q "RUNNING\|START_PENDING" || { echo "$out"; fail "sc start after the stop"; }
+[ "$try" = 1 ] || echo "sc start needed $try attempts"
 for _ in $(seq 1 300); do grep -q "kept for a retry" "$STATE/logs/ohc.log" && break; sleep 0.2; done
 grep -q "kept for a retry" "$STATE/logs/ohc.log" || fail "no upload failure logged while the server fails"
 wine sc stop ohc >/dev/null
