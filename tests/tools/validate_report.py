@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Validates ohc report files against collector/schema/report-v1.schema.json.
+"""Validates ohc report files against collector/report/schema/report-v1.schema.json.
 
 usage: validate_report.py [--schema FILE] REPORT.json...
 Exit 0 when every report is valid; otherwise prints each violation with its path."""

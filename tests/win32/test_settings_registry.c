@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "platform_win32.h"
 
 #define POLICY L"SOFTWARE\\Policies\\OutlookHealthCollector"
 #define LOCAL L"SOFTWARE\\OutlookHealthCollector"
@@ -67,7 +68,7 @@ static void test_absent_keys_give_defaults(void **state)
     ohc_config cfg;
     struct log_capture log = {"", 0};
     assert_int_equal(ohc_config_init(&cfg), OHC_OK);
-    ohc_config_load(&cfg, capture, &log);
+    ohc_config_load(&cfg, &ohc_win32_platform()->settings, capture, &log);
     assert_int_equal(log.lines, 0);
     for (int i = 0; i < OHC_SETTING_COUNT; i++)
         assert_int_equal(ohc_config_source(&cfg, (ohc_setting_id)i), OHC_SOURCE_DEFAULT);
@@ -103,7 +104,7 @@ static void test_registry_precedence_and_bad_values(void **state)
     ohc_config cfg;
     struct log_capture log = {"", 0};
     assert_int_equal(ohc_config_init(&cfg), OHC_OK);
-    ohc_config_load(&cfg, capture, &log);
+    ohc_config_load(&cfg, &ohc_win32_platform()->settings, capture, &log);
     assert_string_equal(ohc_config_str(&cfg, OHC_SET_UPLOAD_URL), "https://gpo.example/r\xc3\xa9");
     assert_int_equal(ohc_config_source(&cfg, OHC_SET_UPLOAD_URL), OHC_SOURCE_POLICY);
     assert_int_equal(ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), 60);
