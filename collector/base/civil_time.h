@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 typedef struct ohc_civil_date {
-    int64_t year;   /* astronomical: year 0 is 1 BC, negative before it */
+    int64_t year; /* astronomical: year 0 is 1 BC, negative before it */
     unsigned month; /* 1..12 */
-    unsigned day;   /* 1..31 */
+    unsigned day; /* 1..31 */
 } ohc_civil_date;
 
 /* Days since 1970-01-01 of year-month-day. The caller checks month (1..12)

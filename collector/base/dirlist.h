@@ -19,7 +19,10 @@ typedef struct ohc_dirlist {
     size_t count, cap;
 } ohc_dirlist;
 
-#define OHC_DIRLIST_INIT {NULL, 0, 0}
+#define OHC_DIRLIST_INIT                                                                                               \
+    {                                                                                                                  \
+        NULL, 0, 0                                                                                                     \
+    }
 
 /* Adds one file and takes `name`, a heap string (malloc): kept by the list,
  * or freed here when it cannot be. A NULL name means the OS half could not

@@ -21,25 +21,25 @@
 
 typedef enum ohc_err {
     OHC_OK = 0,
-    OHC_ENOMEM = -1,       /* out of memory */
-    OHC_EINVAL = -2,       /* invalid argument or usage */
-    OHC_EIO = -3,          /* file or device I/O failed */
-    OHC_EMALFORMED = -4,   /* input is not what it claims to be (blob, file, JSON) */
-    OHC_ENOTFOUND = -5,    /* the thing asked for does not exist */
+    OHC_ENOMEM = -1, /* out of memory */
+    OHC_EINVAL = -2, /* invalid argument or usage */
+    OHC_EIO = -3, /* file or device I/O failed */
+    OHC_EMALFORMED = -4, /* input is not what it claims to be (blob, file, JSON) */
+    OHC_ENOTFOUND = -5, /* the thing asked for does not exist */
     OHC_EUNAVAILABLE = -6, /* an API or service is missing, stopped or a stub */
-    OHC_ETIMEOUT = -7,     /* a time budget ran out */
-    OHC_EOS = -8,          /* the OS refused; os_code says why */
-    OHC_ELIMIT = -9,       /* a bound (size, count, depth, work) was reached */
-    OHC_EACCESS = -10,     /* permission denied */
-    OHC_ENETWORK = -11,    /* network or server failure */
-    OHC_ENOTIMPL = -12,    /* not implemented (yet) */
-    OHC_ECANCELLED = -13   /* the caller asked to stop early (a service stop) */
+    OHC_ETIMEOUT = -7, /* a time budget ran out */
+    OHC_EOS = -8, /* the OS refused; os_code says why */
+    OHC_ELIMIT = -9, /* a bound (size, count, depth, work) was reached */
+    OHC_EACCESS = -10, /* permission denied */
+    OHC_ENETWORK = -11, /* network or server failure */
+    OHC_ENOTIMPL = -12, /* not implemented (yet) */
+    OHC_ECANCELLED = -13 /* the caller asked to stop early (a service stop) */
 } ohc_err;
 
 #define OHC_ERROR_MESSAGE_MAX 256
 
 typedef struct ohc_error {
-    int code;         /* an ohc_err */
+    int code; /* an ohc_err */
     uint32_t os_code; /* errno / Win32 error / HRESULT; 0 when there is none */
     char message[OHC_ERROR_MESSAGE_MAX];
 } ohc_error;

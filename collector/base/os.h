@@ -72,8 +72,8 @@ void ohc_os_file_close(ohc_os_file *f);
  * (posix/os_fs_posix.c, win32/os_fs_win32.c; the list itself is built, sorted
  * and freed by the portable collector/base/dirlist.c). */
 typedef struct ohc_os_dirent {
-    char *name;       /* UTF-8 file name, no directory part */
-    uint64_t size;    /* bytes */
+    char *name; /* UTF-8 file name, no directory part */
+    uint64_t size; /* bytes */
     int64_t mtime_ms; /* last write, ms since 1970 (UTC) */
 } ohc_os_dirent;
 

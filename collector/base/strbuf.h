@@ -18,7 +18,10 @@ typedef struct ohc_strbuf {
     int failed;
 } ohc_strbuf;
 
-#define OHC_STRBUF_INIT {NULL, 0, 0, 0}
+#define OHC_STRBUF_INIT                                                                                                \
+    {                                                                                                                  \
+        NULL, 0, 0, 0                                                                                                  \
+    }
 
 void ohc_strbuf_append(ohc_strbuf *sb, const char *s);
 void ohc_strbuf_append_len(ohc_strbuf *sb, const char *s, size_t n);

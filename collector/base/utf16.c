@@ -9,8 +9,7 @@ static uint32_t unit_at(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8;
 }
 
-int ohc_utf16le_decode(char *out, size_t size, ohc_utf16_decoded *info, const uint8_t *src, size_t len,
-                       unsigned flags)
+int ohc_utf16le_decode(char *out, size_t size, ohc_utf16_decoded *info, const uint8_t *src, size_t len, unsigned flags)
 {
     size_t units = len / 2, i = 0, o = 0;
     int rc = OHC_OK, nul = 0;

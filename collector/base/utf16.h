@@ -25,7 +25,7 @@
 #define OHC_UTF16_UTF8_MAX(len) ((len) / 2u * 3u + 1u)
 
 typedef struct ohc_utf16_decoded {
-    size_t len;      /* bytes of UTF-8 written, the terminating NUL not counted */
+    size_t len; /* bytes of UTF-8 written, the terminating NUL not counted */
     size_t consumed; /* bytes of src decoded (even): through the NUL that stopped the text, or up to the
                         character that did not fit, else len rounded down to even */
     int stopped_at_nul; /* OHC_UTF16_STOP_AT_NUL and a NUL unit ended the text */
@@ -36,8 +36,7 @@ typedef struct ohc_utf16_decoded {
  * Returns OHC_OK, or OHC_ELIMIT when a character did not fit (out keeps the
  * whole characters before it; size OHC_UTF16_UTF8_MAX(len) never runs short).
  * info may be NULL; src may be NULL when len is 0. */
-int ohc_utf16le_decode(char *out, size_t size, ohc_utf16_decoded *info, const uint8_t *src, size_t len,
-                       unsigned flags);
+int ohc_utf16le_decode(char *out, size_t size, ohc_utf16_decoded *info, const uint8_t *src, size_t len, unsigned flags);
 
 /* The text up to the first NUL unit (or the end) as a new UTF-8 string, with
  * ohc_utf16le_decode's rules. The caller frees it with free(). NULL on no

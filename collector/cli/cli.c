@@ -15,22 +15,27 @@ static int cmd_help(int argc, char **argv, const ohc_platform *platform);
  * implementation lives in its own cmd_*.c file. The entry without a name is
  * where the platform's own commands (ohc_platform.commands) are listed. */
 static const ohc_command commands[] = {
-    {"collect", ohc_cmd_collect, "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
-                                 "            [--probes LIST] [--evtx FILE.evtx]... [--event-state FILE] [--event-query SPEC]...\n"
-                                 "            [--upload [--url URL] [--allow-http] [--spool DIR]]",
+    {"collect", ohc_cmd_collect,
+     "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
+     "            [--probes LIST] [--evtx FILE.evtx]... [--event-state FILE] [--event-query SPEC]...\n"
+     "            [--upload [--url URL] [--allow-http] [--spool DIR]]",
      "collect facts from this PC and write a report"},
-    {"events", ohc_cmd_events, "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
-                               "            [--format jsonl|xml] [--stats]",
+    {"events", ohc_cmd_events,
+     "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
+     "            [--format jsonl|xml] [--stats]",
      "print the records of saved event logs (.evtx), one JSON object per line"},
     {"evaluate", ohc_cmd_evaluate, "evaluate REPORT.json [--rules DIR] [--format json|text] [--out FILE]",
      "re-check a saved report with the current rules"},
-    {"rules", ohc_cmd_rules, "rules check [DIR]", "check rule files (default: the built-in ones) and list their errors"},
-    {"upload", ohc_cmd_upload, "upload [--url URL] [--allow-http] [--spool DIR] [--token-file FILE]\n"
-                               "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N] [FILE...]",
+    {"rules", ohc_cmd_rules, "rules check [DIR]",
+     "check rule files (default: the built-in ones) and list their errors"},
+    {"upload", ohc_cmd_upload,
+     "upload [--url URL] [--allow-http] [--spool DIR] [--token-file FILE]\n"
+     "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N] [FILE...]",
      "put reports into the spool and send the spool to the endpoint (exit 1: some wait for a retry)"},
     {NULL, NULL, NULL, NULL}, /* the platform's commands */
-    {"config", ohc_cmd_config, "config show [--format text|json] [--set NAME=VALUE]...\n"
-                               "            config set [--skip-empty] NAME=VALUE... | config unset NAME...",
+    {"config", ohc_cmd_config,
+     "config show [--format text|json] [--set NAME=VALUE]...\n"
+     "            config set [--skip-empty] NAME=VALUE... | config unset NAME...",
      "print the effective configuration and its sources; write HKLM\\SOFTWARE\\OutlookHealthCollector"},
     {"version", cmd_version, "version", "print the version"},
     {"help", cmd_help, "help [COMMAND]", "print this help"},
@@ -139,9 +144,11 @@ int ohc_opt_next(ohc_opt_state *st, int argc, char **argv, const ohc_opt *opts)
 
 static void print_help(FILE *f, const ohc_platform *platform)
 {
-    fprintf(f, "ohc %s - Outlook Health Collector\n"
-               "Finds why Outlook cannot download its Offline Address Book or reach Exchange.\n\n"
-               "Usage:\n", OHC_VERSION);
+    fprintf(f,
+            "ohc %s - Outlook Health Collector\n"
+            "Finds why Outlook cannot download its Offline Address Book or reach Exchange.\n\n"
+            "Usage:\n",
+            OHC_VERSION);
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         if (commands[i].name != NULL) {
             fprintf(f, "  ohc %s\n      %s\n", commands[i].usage, commands[i].summary);

@@ -14,11 +14,11 @@
 #include "platform.h"
 
 enum {
-    OHC_EXIT_OK = 0,       /* no finding above info */
-    OHC_EXIT_WARNING = 1,  /* the worst finding is a warning */
+    OHC_EXIT_OK = 0, /* no finding above info */
+    OHC_EXIT_WARNING = 1, /* the worst finding is a warning */
     OHC_EXIT_CRITICAL = 2, /* the worst finding is an error or critical */
-    OHC_EXIT_FAILED = 3,   /* the command itself failed */
-    OHC_EXIT_USAGE = 64    /* unknown command or option (EX_USAGE) */
+    OHC_EXIT_FAILED = 3, /* the command itself failed */
+    OHC_EXIT_USAGE = 64 /* unknown command or option (EX_USAGE) */
 };
 
 /* platform is borrowed for the call. */
@@ -37,18 +37,18 @@ int ohc_cmd_rules(int argc, char **argv, const ohc_platform *platform);
  * "--" ends options; -h, --help and (on every platform) /? ask for help. */
 typedef struct ohc_opt {
     const char *long_name; /* without the dashes */
-    char short_name;       /* 0 when none */
+    char short_name; /* 0 when none */
     int takes_value;
-    int id;                /* > 0, returned by ohc_opt_next */
+    int id; /* > 0, returned by ohc_opt_next */
 } ohc_opt;
 
 enum { OHC_OPT_END = -1, OHC_OPT_POSITIONAL = 0, OHC_OPT_HELP = -2, OHC_OPT_ERROR = -3 };
 
 typedef struct ohc_opt_state {
-    int index;        /* next argv index; start at 1 (argv[0] is the command) */
+    int index; /* next argv index; start at 1 (argv[0] is the command) */
     int only_positional;
     const char *value; /* the option's value, or the positional argument */
-    char error[160];   /* set when OHC_OPT_ERROR is returned */
+    char error[160]; /* set when OHC_OPT_ERROR is returned */
 } ohc_opt_state;
 
 /* Returns an option id, OHC_OPT_POSITIONAL (value holds it), OHC_OPT_HELP,

@@ -17,7 +17,17 @@
 #include "strbuf.h"
 #include "upload.h"
 
-enum { OPT_OUT = 1, OPT_OUT_DIR, OPT_FORMAT, OPT_RULES, OPT_UPLOAD, OPT_PROBES, OPT_EVTX, OPT_EVENT_STATE, OPT_EVENT_QUERY };
+enum {
+    OPT_OUT = 1,
+    OPT_OUT_DIR,
+    OPT_FORMAT,
+    OPT_RULES,
+    OPT_UPLOAD,
+    OPT_PROBES,
+    OPT_EVTX,
+    OPT_EVENT_STATE,
+    OPT_EVENT_QUERY
+};
 
 #define MAX_EVTX_FILES 64
 
@@ -154,7 +164,10 @@ static int parse_args(struct collect_cmd *c, int argc, char **argv, int *out_hel
             break;
         case OPT_UPLOAD: c->upload = 1; break;
         case OHC_OPT_POSITIONAL: return ohc_usage_error("collect", "takes no positional arguments");
-        case OHC_OPT_HELP: printf("Usage: ohc collect [options]\n"); *out_help = 1; return OHC_EXIT_OK;
+        case OHC_OPT_HELP:
+            printf("Usage: ohc collect [options]\n");
+            *out_help = 1;
+            return OHC_EXIT_OK;
         default:
             if (id >= OHC_UPOPT_URL) {
                 int r = ohc_upload_args_option(&c->up, id, st.value, "collect");

@@ -122,8 +122,8 @@ static void print_text(const ohc_config *cfg)
         if (cfg->v[d->id].note[0])
             printf("  ! %s\n", cfg->v[d->id].note);
     }
-    printf("\nPrecedence: command line > HKLM\\%s (GPO) > HKLM\\%s > built-in default.\n",
-           OHC_SETTINGS_POLICY_KEY, OHC_SETTINGS_LOCAL_KEY);
+    printf("\nPrecedence: command line > HKLM\\%s (GPO) > HKLM\\%s > built-in default.\n", OHC_SETTINGS_POLICY_KEY,
+           OHC_SETTINGS_LOCAL_KEY);
 }
 
 enum { OPT_SKIP_EMPTY = 1 };

@@ -93,12 +93,13 @@ int ohc_cmd_evaluate(int argc, char **argv, const ohc_platform *platform)
         cJSON_Delete(report);
         return OHC_EXIT_FAILED;
     }
-    const cJSON *worst = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "summary"),
-                                                          "highest_severity");
+    const cJSON *worst =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "summary"), "highest_severity");
     int rank = ohc_severity_rank(cJSON_IsString(worst) ? worst->valuestring : NULL);
     int rc = rank >= 3 ? OHC_EXIT_CRITICAL : rank == 2 ? OHC_EXIT_WARNING : OHC_EXIT_OK;
 
-    char *out = !strcmp(format, "json") ? ohc_report_to_json(report) : ohc_report_to_text(report, ohc_os_is_terminal(1));
+    char *out =
+        !strcmp(format, "json") ? ohc_report_to_json(report) : ohc_report_to_text(report, ohc_os_is_terminal(1));
     cJSON_Delete(report);
     if (out == NULL) {
         ohc_cli_error("out of memory rendering the report");

@@ -16,12 +16,8 @@
 enum { OPT_PROVIDER = 1, OPT_ID, OPT_SINCE, OPT_FORMAT, OPT_STATS };
 
 static const ohc_opt events_opts[] = {
-    {"provider", 'p', 1, OPT_PROVIDER},
-    {"id", 0, 1, OPT_ID},
-    {"since", 0, 1, OPT_SINCE},
-    {"format", 'f', 1, OPT_FORMAT},
-    {"stats", 0, 0, OPT_STATS},
-    {NULL, 0, 0, 0},
+    {"provider", 'p', 1, OPT_PROVIDER}, {"id", 0, 1, OPT_ID},       {"since", 0, 1, OPT_SINCE},
+    {"format", 'f', 1, OPT_FORMAT},     {"stats", 0, 0, OPT_STATS}, {NULL, 0, 0, 0},
 };
 
 #define MAX_IDS 256

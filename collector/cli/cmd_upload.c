@@ -253,8 +253,7 @@ int ohc_upload_run(ohc_upload_args *a, const char *const *files, size_t nfiles, 
     if (!a->quiet)
         printf("Upload: %u delivered, %u kept in the spool for later, %u rejected (see %s%crejected), "
                "%u quarantined\n",
-               out.stats.delivered, out.stats.retried_later, out.stats.rejected, sp.dir, sp.sep,
-               out.stats.quarantined);
+               out.stats.delivered, out.stats.retried_later, out.stats.rejected, sp.dir, sp.sep, out.stats.quarantined);
     if (rc == OHC_EXIT_OK) {
         if (out.stats.rejected > 0)
             rc = OHC_EXIT_CRITICAL;

@@ -11,9 +11,20 @@
 
 /* Option ids (>= 100 so that a command can mix them with its own). */
 enum {
-    OHC_UPOPT_URL = 100, OHC_UPOPT_ALLOW_HTTP, OHC_UPOPT_SPOOL, OHC_UPOPT_TOKEN_FILE, OHC_UPOPT_CA_FILE,
-    OHC_UPOPT_PROXY, OHC_UPOPT_TIMEOUT, OHC_UPOPT_ATTEMPTS, OHC_UPOPT_RETRY_BASE, OHC_UPOPT_NO_GZIP,
-    OHC_UPOPT_MAX_MB, OHC_UPOPT_MAX_COUNT, OHC_UPOPT_MAX_DAYS, OHC_UPOPT_QUIET
+    OHC_UPOPT_URL = 100,
+    OHC_UPOPT_ALLOW_HTTP,
+    OHC_UPOPT_SPOOL,
+    OHC_UPOPT_TOKEN_FILE,
+    OHC_UPOPT_CA_FILE,
+    OHC_UPOPT_PROXY,
+    OHC_UPOPT_TIMEOUT,
+    OHC_UPOPT_ATTEMPTS,
+    OHC_UPOPT_RETRY_BASE,
+    OHC_UPOPT_NO_GZIP,
+    OHC_UPOPT_MAX_MB,
+    OHC_UPOPT_MAX_COUNT,
+    OHC_UPOPT_MAX_DAYS,
+    OHC_UPOPT_QUIET
 };
 
 typedef struct ohc_upload_args {
@@ -33,14 +44,13 @@ void ohc_upload_args_free(ohc_upload_args *a);
 /* The options `ohc collect --upload` takes as well as `ohc upload`: entries
  * of an ohc_opt table, written once here and spliced into both commands'
  * tables (cmd_upload.c, cmd_collect.c), ids handled by ohc_upload_args_option. */
-#define OHC_UPLOAD_COMMON_OPTS                      \
-    {"url", 0, 1, OHC_UPOPT_URL},                   \
-    {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP},     \
-    {"spool", 0, 1, OHC_UPOPT_SPOOL},               \
-    {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE},     \
-    {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},           \
-    {"proxy", 0, 1, OHC_UPOPT_PROXY},               \
-    {"timeout", 0, 1, OHC_UPOPT_TIMEOUT}
+#define OHC_UPLOAD_COMMON_OPTS                                                                                         \
+    {"url", 0, 1, OHC_UPOPT_URL}, {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP}, {"spool", 0, 1, OHC_UPOPT_SPOOL},        \
+        {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE}, {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},                              \
+        {"proxy", 0, 1, OHC_UPOPT_PROXY},                                                                              \
+    {                                                                                                                  \
+        "timeout", 0, 1, OHC_UPOPT_TIMEOUT                                                                             \
+    }
 
 /* All options of `ohc upload`: OHC_UPLOAD_COMMON_OPTS, then those of the
  * upload command alone (an ohc_opt table ending with a NULL name). Static. */

@@ -20,8 +20,8 @@ static const ohc_setting_def settings[] = {
      "Bearer token sent with each upload; never logged or shown.", NULL},
     {OHC_SET_INTERVAL_MINUTES, "IntervalMinutes", OHC_SETTING_NUMBER, NULL, 240, 1, 43200, NULL, 0, "minutes",
      "Time between scheduled collections of the service (jittered by +-10%).", NULL},
-    {OHC_SET_STARTUP_DELAY_MINUTES, "StartupDelayMinutes", OHC_SETTING_NUMBER, NULL, 5, 0, 1440, NULL, 0,
-     "minutes", "Delay after the service starts before its first collection (jittered; 0: at once).", NULL},
+    {OHC_SET_STARTUP_DELAY_MINUTES, "StartupDelayMinutes", OHC_SETTING_NUMBER, NULL, 5, 0, 1440, NULL, 0, "minutes",
+     "Delay after the service starts before its first collection (jittered; 0: at once).", NULL},
     {OHC_SET_SPOOL_MAX_MB, "SpoolMaxMB", OHC_SETTING_NUMBER, NULL, 50, 1, 4096, NULL, 0, "MB",
      "Largest size of the spool of reports waiting for upload; the oldest are dropped first.", NULL},
     {OHC_SET_EVENT_DAYS, "EventDays", OHC_SETTING_NUMBER, NULL, 14, 1, 365, NULL, 0, "days",
@@ -210,8 +210,8 @@ static int accept_value(ohc_setting_value *v, const ohc_setting_def *d, const oh
             return OHC_EMALFORMED;
         }
         if (raw->dword < d->min || raw->dword > d->max) {
-            snprintf(why, why_size, "%lu is out of range %lu..%lu", (unsigned long)raw->dword,
-                     (unsigned long)d->min, (unsigned long)d->max);
+            snprintf(why, why_size, "%lu is out of range %lu..%lu", (unsigned long)raw->dword, (unsigned long)d->min,
+                     (unsigned long)d->max);
             return OHC_EINVAL;
         }
         v->num = raw->dword;
@@ -221,8 +221,8 @@ static int accept_value(ohc_setting_value *v, const ohc_setting_def *d, const oh
     return OHC_EINVAL;
 }
 
-void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *reader_ctx,
-                          ohc_config_log_fn log, void *log_ctx)
+void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *reader_ctx, ohc_config_log_fn log,
+                          void *log_ctx)
 {
     if (reader == NULL)
         return;
@@ -251,12 +251,14 @@ void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *re
                 continue;
             if (rc == OHC_EACCESS) {
                 denied[l] = 1;
-                snprintf(cfg->layer_note[l], sizeof cfg->layer_note[l], "%.48s cannot be read (%.80s); its values are ignored",
-                         ohc_setting_source_where(layers[l]), err.message);
+                snprintf(cfg->layer_note[l], sizeof cfg->layer_note[l],
+                         "%.48s cannot be read (%.80s); its values are ignored", ohc_setting_source_where(layers[l]),
+                         err.message);
                 if (log) {
                     char msg[320];
                     snprintf(msg, sizeof msg, "configuration: %s%s", cfg->layer_note[l],
-                             layers[l] == OHC_SOURCE_LOCAL ? " (it is for SYSTEM and Administrators: run elevated)" : "");
+                             layers[l] == OHC_SOURCE_LOCAL ? " (it is for SYSTEM and Administrators: run elevated)"
+                                                           : "");
                     log(log_ctx, msg);
                 }
                 continue;

@@ -52,10 +52,10 @@ typedef enum ohc_setting_id {
 
 typedef enum ohc_setting_type {
     OHC_SETTING_STRING = 0, /* REG_SZ (REG_EXPAND_SZ is read too, unexpanded) */
-    OHC_SETTING_NUMBER,     /* REG_DWORD, within [min, max] */
-    OHC_SETTING_BOOL,       /* REG_DWORD 0 or 1 */
-    OHC_SETTING_ENUM,       /* REG_SZ, one of choices (case-insensitive) */
-    OHC_SETTING_LIST        /* REG_MULTI_SZ (or REG_SZ for one line): lines, each checked by check();
+    OHC_SETTING_NUMBER, /* REG_DWORD, within [min, max] */
+    OHC_SETTING_BOOL, /* REG_DWORD 0 or 1 */
+    OHC_SETTING_ENUM, /* REG_SZ, one of choices (case-insensitive) */
+    OHC_SETTING_LIST /* REG_MULTI_SZ (or REG_SZ for one line): lines, each checked by check();
                                held as one string, lines separated by '\n' */
 } ohc_setting_type;
 
@@ -66,15 +66,15 @@ enum {
 
 typedef struct ohc_setting_def {
     ohc_setting_id id;
-    const char *name;         /* registry value name and --set name: "UploadUrl" */
+    const char *name; /* registry value name and --set name: "UploadUrl" */
     ohc_setting_type type;
-    const char *default_str;  /* STRING / ENUM default */
-    uint32_t default_num;     /* NUMBER / BOOL default */
-    uint32_t min, max;        /* NUMBER range (inclusive); BOOL is 0..1 */
+    const char *default_str; /* STRING / ENUM default */
+    uint32_t default_num; /* NUMBER / BOOL default */
+    uint32_t min, max; /* NUMBER range (inclusive); BOOL is 0..1 */
     const char *const *choices; /* ENUM: NULL-terminated list */
-    unsigned flags;           /* OHC_SETTING_* */
-    const char *unit;         /* "minutes", "MB", ... or NULL */
-    const char *description;  /* one sentence, also the ADMX explain text's gist */
+    unsigned flags; /* OHC_SETTING_* */
+    const char *unit; /* "minutes", "MB", ... or NULL */
+    const char *description; /* one sentence, also the ADMX explain text's gist */
     /* Further check of a STRING or LIST value (NULL: none): 0 when good, else
      * non-zero with the reason in why (never the value of a secret). */
     int (*check)(const char *value, char *why, size_t why_size);
@@ -89,9 +89,9 @@ const ohc_setting_def *ohc_settings_find(const char *name);
 /* Where an effective value came from. */
 typedef enum ohc_setting_source {
     OHC_SOURCE_DEFAULT = 0,
-    OHC_SOURCE_LOCAL,  /* HKLM\SOFTWARE\OutlookHealthCollector */
+    OHC_SOURCE_LOCAL, /* HKLM\SOFTWARE\OutlookHealthCollector */
     OHC_SOURCE_POLICY, /* HKLM\SOFTWARE\Policies\OutlookHealthCollector */
-    OHC_SOURCE_FLAG    /* the command line */
+    OHC_SOURCE_FLAG /* the command line */
 } ohc_setting_source;
 
 /* "default", "local", "policy", "flag". */
@@ -101,8 +101,8 @@ const char *ohc_setting_source_where(ohc_setting_source source);
 
 typedef struct ohc_setting_value {
     ohc_setting_source source;
-    char *str;     /* STRING / ENUM: owned, never NULL after init */
-    uint32_t num;  /* NUMBER / BOOL */
+    char *str; /* STRING / ENUM: owned, never NULL after init */
+    uint32_t num; /* NUMBER / BOOL */
     char note[192]; /* why a value from some source was ignored ("" when none) */
 } ohc_setting_value;
 
@@ -132,25 +132,25 @@ typedef enum ohc_raw_type {
 } ohc_raw_type;
 typedef struct ohc_raw_value {
     ohc_raw_type type;
-    uint32_t dword;          /* OHC_RAW_DWORD */
+    uint32_t dword; /* OHC_RAW_DWORD */
     char str[OHC_SETTING_STR_MAX + 1]; /* OHC_RAW_STRING / MULTI, UTF-8, NUL-terminated */
-    int truncated;           /* the stored string was longer than OHC_SETTING_STR_MAX */
-    uint32_t os_type;        /* the platform's type code (REG_*), for messages */
+    int truncated; /* the stored string was longer than OHC_SETTING_STR_MAX */
+    uint32_t os_type; /* the platform's type code (REG_*), for messages */
 } ohc_raw_value;
 
 /* Reads value `name` of a layer (OHC_SOURCE_LOCAL or OHC_SOURCE_POLICY) into
  * *out. Returns OHC_OK, OHC_ENOTFOUND (key or value absent), OHC_EACCESS (the
  * layer cannot be read at all: not asked again for the other settings) or
  * another error (logged, treated as absent). */
-typedef int (*ohc_config_reader_fn)(ohc_raw_value *out, void *ctx, ohc_setting_source layer,
-                                    const char *name, ohc_error *err);
+typedef int (*ohc_config_reader_fn)(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name,
+                                    ohc_error *err);
 
 /* Applies the two registry layers through `reader` (tests pass a fake).
  * Keeps flags already set: call it before or after ohc_config_set_flag, the
  * flag wins either way. reader NULL: no layer (every value keeps its default
  * or flag). */
-void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *reader_ctx,
-                          ohc_config_log_fn log, void *log_ctx);
+void ohc_config_load_with(ohc_config *cfg, ohc_config_reader_fn reader, void *reader_ctx, ohc_config_log_fn log,
+                          void *log_ctx);
 
 /* Writes `value` (a REG_SZ, REG_MULTI_SZ or REG_DWORD; NULL deletes it) as value `name`
  * of the local layer, HKLM\SOFTWARE\OutlookHealthCollector, creating the key

@@ -34,15 +34,15 @@ typedef struct ohc_bits_client_transfer {
     uint64_t record_id; /* the event's, so a transfer can be traced to it */
     int64_t time_ms;
     const char *url;
-    int has_hr;           /* event 60 (or any event with an hr value) */
+    int has_hr; /* event 60 (or any event with an hr value) */
     uint32_t hr;
-    const char *owner;    /* jobOwner / User */
+    const char *owner; /* jobOwner / User */
     const char *job_title;
     const char *job_id;
     int has_bytes_total, has_bytes_transferred;
     uint64_t bytes_total, bytes_transferred;
-    int oab;              /* URL looks like an OAB file (like a BITS job's oab) */
-    int failed;           /* has_hr && hr != 0 */
+    int oab; /* URL looks like an OAB file (like a BITS job's oab) */
+    int failed; /* has_hr && hr != 0 */
 } ohc_bits_client_transfer;
 
 /* Non-zero when rec is a BITS client event id 3, 4, 59 or 60. */

@@ -184,8 +184,8 @@ void ohc_event27_decode(ohc_event27 *out, const ohc_event_record *rec)
     }
 
     for (size_t i = 0; i < rec->value_count; i++)
-        out->hrs_capped |= ohc_event27_scan_hresults(out->hrs, OHC_EVENT27_MAX_HRS, &out->hr_count,
-                                                     rec->values[i].value);
+        out->hrs_capped |=
+            ohc_event27_scan_hresults(out->hrs, OHC_EVENT27_MAX_HRS, &out->hr_count, rec->values[i].value);
     out->hrs_capped |= ohc_event27_scan_hresults(out->hrs, OHC_EVENT27_MAX_HRS, &out->hr_count, rec->message);
 }
 

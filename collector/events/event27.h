@@ -31,24 +31,20 @@
 #define OHC_EVENT27_MAX_HRS 8
 #define OHC_EVENT27_OAB_NAME_MAX 256 /* bytes of UTF-8, NUL included */
 
-typedef enum ohc_event27_kind {
-    OHC_EVENT27_START = 0,
-    OHC_EVENT27_FAILURE,
-    OHC_EVENT27_INFO
-} ohc_event27_kind;
+typedef enum ohc_event27_kind { OHC_EVENT27_START = 0, OHC_EVENT27_FAILURE, OHC_EVENT27_INFO } ohc_event27_kind;
 
 /* Plain data, owns nothing: the texts are static strings or inline arrays. */
 typedef struct ohc_event27 {
     ohc_event27_kind kind;
-    int has_reason;          /* 0 when the binary data has no complete DWORD */
+    int has_reason; /* 0 when the binary data has no complete DWORD */
     uint32_t reason_code;
-    int reason_known;        /* a KB843483 code */
+    int reason_known; /* a KB843483 code */
     const char *reason_text; /* static; "unknown" for an undocumented code, NULL without a reason */
     char oab_name[OHC_EVENT27_OAB_NAME_MAX]; /* UTF-8; "" when none was found */
     uint32_t hrs[OHC_EVENT27_MAX_HRS];
     size_t hr_count;
-    int hrs_capped;          /* more distinct HRESULTs than OHC_EVENT27_MAX_HRS */
-    const char *malformed;   /* static reason, NULL when the data is well-formed */
+    int hrs_capped; /* more distinct HRESULTs than OHC_EVENT27_MAX_HRS */
+    const char *malformed; /* static reason, NULL when the data is well-formed */
 } ohc_event27;
 
 /* Non-zero when rec is an Outlook Event 27 (provider compared ASCII

@@ -22,7 +22,7 @@
 #include "error.h"
 #include "events.h"
 
-#define OHC_EVENT_QUERIES_MAX 16u   /* extra queries */
+#define OHC_EVENT_QUERIES_MAX 16u /* extra queries */
 #define OHC_EVENT_QUERY_NAME_MAX 40u
 
 /* Parsed queries. Owns its strings (ohc_event_queries_free); the query

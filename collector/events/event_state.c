@@ -178,7 +178,8 @@ static int mark_section(cJSON *events_facts, cJSON *sec, state *st, size_t *tota
         return OHC_ENOMEM;
     int rc = OHC_OK;
     cJSON *ev;
-    cJSON_ArrayForEach(ev, events) {
+    cJSON_ArrayForEach(ev, events)
+    {
         const char *channel, *computer;
         uint64_t rid;
         int64_t ms;
@@ -195,8 +196,8 @@ static int mark_section(cJSON *events_facts, cJSON *sec, state *st, size_t *tota
         fresh_failures += (size_t)(is_new && kind != NULL && !strcmp(kind, "failure"));
     }
     *total_new += fresh;
-    cJSON *query = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(events_facts, "queries"),
-                                                   sec->string);
+    cJSON *query =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(events_facts, "queries"), sec->string);
     if (rc == OHC_OK)
         rc = set_count(query, "new", fresh);
     cJSON *summary = cJSON_GetObjectItemCaseSensitive(sec, "summary");
@@ -247,7 +248,8 @@ int ohc_event_state_mark(cJSON *report, const char *state_path)
     size_t total_new = 0;
     int rc = OHC_OK;
     cJSON *sec;
-    cJSON_ArrayForEach(sec, events_facts) {
+    cJSON_ArrayForEach(sec, events_facts)
+    {
         if (is_section(sec) && (rc = mark_section(events_facts, sec, st, &total_new)) != OHC_OK)
             break;
     }
@@ -256,9 +258,10 @@ int ohc_event_state_mark(cJSON *report, const char *state_path)
         free(st);
         return OHC_ENOMEM;
     }
-    cJSON_AddStringToObject(info, "baseline", loaded == OHC_OK         ? "previous_collection"
-                                              : loaded == OHC_ENOTFOUND ? "first_collection"
-                                                                        : "state_unreadable");
+    cJSON_AddStringToObject(info, "baseline",
+                            loaded == OHC_OK          ? "previous_collection"
+                            : loaded == OHC_ENOTFOUND ? "first_collection"
+                                                      : "state_unreadable");
     if (loaded == OHC_OK && st->report_time[0])
         cJSON_AddStringToObject(info, "previous_collection", st->report_time);
     else
@@ -305,7 +308,8 @@ int ohc_event_state_commit(const cJSON *report, const char *state_path, ohc_erro
 
     size_t nseen = 0;
     const cJSON *sec;
-    cJSON_ArrayForEach(sec, events_facts) {
+    cJSON_ArrayForEach(sec, events_facts)
+    {
         const cJSON *list = is_section(sec) ? cJSON_GetObjectItemCaseSensitive(sec, "events") : NULL;
         for (const cJSON *ev = list ? list->child : NULL; ev != NULL; ev = ev->next) {
             const char *channel, *computer;

@@ -5,7 +5,7 @@
 
 typedef struct scan {
     const char *p, *end;
-    char *out;       /* arena write position */
+    char *out; /* arena write position */
     const char *why; /* first error */
 } scan;
 
@@ -85,7 +85,7 @@ static const char *decode_text(scan *s, const char *p, const char *e)
                 return NULL;
             }
             for (; d < semi; d++) {
-                int v = (*d >= '0' && *d <= '9') ? *d - '0'
+                int v = (*d >= '0' && *d <= '9')          ? *d - '0'
                         : (hex && *d >= 'a' && *d <= 'f') ? *d - 'a' + 10
                         : (hex && *d >= 'A' && *d <= 'F') ? *d - 'A' + 10
                                                           : -1;
@@ -210,8 +210,7 @@ static int parse_event_data(ohc_event_xml *x, scan *s)
         }
         if (starts(s, "</EventData>"))
             return 1;
-        if (starts(s, "<Data") && s->p + 5 < s->end &&
-            (is_space(s->p[5]) || s->p[5] == '>' || s->p[5] == '/')) {
+        if (starts(s, "<Data") && s->p + 5 < s->end && (is_space(s->p[5]) || s->p[5] == '>' || s->p[5] == '/')) {
             s->p += 5;
             const char *name;
             int empty;

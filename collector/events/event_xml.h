@@ -26,10 +26,10 @@
 typedef struct ohc_event_xml {
     ohc_event_value *values; /* value_count entries, document order */
     size_t value_count;
-    uint8_t *binary;         /* binary_len bytes; meaningful only when has_binary */
+    uint8_t *binary; /* binary_len bytes; meaningful only when has_binary */
     size_t binary_len;
-    int has_binary;          /* the event has a <Binary> element */
-    char *arena;             /* the names and values */
+    int has_binary; /* the event has a <Binary> element */
+    char *arena; /* the names and values */
     size_t arena_cap;
     size_t binary_cap;
 } ohc_event_xml;

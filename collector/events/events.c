@@ -36,8 +36,8 @@ static int safe_name(const char *s, size_t max)
         return 0;
     for (; *s; s++, n++) {
         char c = *s;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
-                 c == '.' || c == '_' || c == '-' || c == '/';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
+                 c == '_' || c == '-' || c == '/';
         if (!ok || n >= max)
             return 0;
     }
@@ -54,20 +54,17 @@ int ohc_events_query_check(const ohc_event_query *q, ohc_error *err)
         if (!strcmp(q->name, reserved[i]))
             return ohc_error_set(err, OHC_EINVAL, 0, "event query name %s is reserved", q->name);
     if (!safe_name(q->channel, 255))
-        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: channel missing or not [A-Za-z0-9 ._-/]",
-                             q->name);
+        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: channel missing or not [A-Za-z0-9 ._-/]", q->name);
     if (q->provider != NULL && !safe_name(q->provider, 255))
         return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: provider not [A-Za-z0-9 ._-/]", q->name);
     if (q->id_count > OHC_EVENTS_MAX_IDS || (q->id_count > 0 && q->ids == NULL))
-        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: at most %u event ids", q->name,
-                             OHC_EVENTS_MAX_IDS);
+        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: at most %u event ids", q->name, OHC_EVENTS_MAX_IDS);
     for (size_t i = 0; i < q->id_count; i++)
         if (q->ids[i] > 65535)
             return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: event id %u is not 0..65535", q->name,
                                  (unsigned)q->ids[i]);
     if (q->max_events > OHC_EVENTS_MAX_MAX)
-        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: max_events above %u", q->name,
-                             OHC_EVENTS_MAX_MAX);
+        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: max_events above %u", q->name, OHC_EVENTS_MAX_MAX);
     if (q->days > 3650)
         return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: days above 3650", q->name);
     return OHC_OK;
@@ -154,9 +151,9 @@ ohc_event_record *ohc_event_record_dup(const ohc_event_record *rec)
 typedef struct query_result {
     ohc_event_record **recs; /* owned copies, newest first after sorting */
     size_t count, cap;
-    size_t ring_start;       /* oldest-first sources: index of the oldest kept */
+    size_t ring_start; /* oldest-first sources: index of the oldest kept */
     int capped;
-    const char *status;      /* static */
+    const char *status; /* static */
     ohc_error error;
 } query_result;
 

@@ -26,13 +26,13 @@
  * All pointers are borrowed (static tables, or configuration that outlives
  * the collection). */
 typedef struct ohc_event_query {
-    const char *name;     /* key in facts.events.queries: "outlook_oab" */
-    const char *channel;  /* "Application" */
+    const char *name; /* key in facts.events.queries: "outlook_oab" */
+    const char *channel; /* "Application" */
     const char *provider; /* Provider Name; NULL = any provider */
-    const uint32_t *ids;  /* event ids; NULL / 0 = any id */
+    const uint32_t *ids; /* event ids; NULL / 0 = any id */
     size_t id_count;
-    unsigned days;        /* 0 = the collection's event_days */
-    unsigned max_events;  /* 0 = OHC_EVENTS_DEFAULT_MAX */
+    unsigned days; /* 0 = the collection's event_days */
+    unsigned max_events; /* 0 = OHC_EVENTS_DEFAULT_MAX */
 } ohc_event_query;
 
 /* The built-in queries, outlook_oab and bits_client. Static table. */
@@ -62,9 +62,9 @@ int ohc_events_build_xpath(ohc_strbuf *out, const ohc_event_query *q, unsigned d
 #define OHC_EVENTS_OPEN_DISABLED 1
 
 typedef struct ohc_event_source {
-    const char *kind;  /* "live" or "evtx" */
-    int newest_first;  /* records come newest first (the live reverse query) */
-    int all_time;      /* no time window (.evtx files: a log exported weeks ago is
+    const char *kind; /* "live" or "evtx" */
+    int newest_first; /* records come newest first (the live reverse query) */
+    int all_time; /* no time window (.evtx files: a log exported weeks ago is
                           still read; the newest max_events are kept) */
     void *self;
     int (*open)(void *self, const ohc_event_query *q, unsigned days, int64_t since_ms, ohc_error *err);
@@ -75,11 +75,11 @@ typedef struct ohc_event_source {
 /* How a collection went, for the probe status. */
 typedef struct ohc_events_outcome {
     size_t queries_ok;
-    size_t queries_missing;     /* channel missing or disabled */
-    size_t records;             /* records kept, all queries */
-    size_t queries_failed;      /* errors, time budget */
-    int unavailable;            /* the API is unusable; error says why */
-    ohc_error first_error;      /* the first problem met (unavailable, missing or failed) */
+    size_t queries_missing; /* channel missing or disabled */
+    size_t records; /* records kept, all queries */
+    size_t queries_failed; /* errors, time budget */
+    int unavailable; /* the API is unusable; error says why */
+    ohc_error first_error; /* the first problem met (unavailable, missing or failed) */
 } ohc_events_outcome;
 
 /* Runs the queries against src and returns the facts object (owned by the

@@ -100,8 +100,8 @@ void ohc_events_collect_files(ohc_probe_output *out, const char *const *files, c
     evtx_source s = {files, n, 0, NULL, {NULL, NULL, 0, 0}};
     ohc_event_source src = {"evtx", 0, 1, &s, evtx_open, evtx_next, evtx_close};
     ohc_events_outcome outcome;
-    cJSON *facts = ohc_events_collect(&outcome, &src, queries, query_count, default_days, ohc_os_utc_now_ms(),
-                                      deadline_ms);
+    cJSON *facts =
+        ohc_events_collect(&outcome, &src, queries, query_count, default_days, ohc_os_utc_now_ms(), deadline_ms);
     cJSON *list = facts != NULL ? cJSON_CreateStringArray(files, (int)n) : NULL;
     int ok = facts != NULL && list != NULL && cJSON_AddItemToObject(facts, "files", list);
     if (!ok)

@@ -14,7 +14,7 @@ static const char *name_at(const char *const *names, size_t count, int64_t v)
 
 const char *ohc_bits_state_name(int64_t state)
 {
-    static const char *const names[] = {"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "ERROR",
+    static const char *const names[] = {"QUEUED",          "CONNECTING",  "TRANSFERRING", "SUSPENDED", "ERROR",
                                         "TRANSIENT_ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED"};
     return name_at(names, sizeof names / sizeof names[0], state);
 }
@@ -33,8 +33,9 @@ const char *ohc_bits_priority_name(int64_t priority)
 
 const char *ohc_bits_error_context_name(int64_t context)
 {
-    static const char *const names[] = {"NONE",       "UNKNOWN",     "GENERAL_QUEUE_MANAGER", "QUEUE_MANAGER_NOTIFICATION",
-                                        "LOCAL_FILE", "REMOTE_FILE", "GENERAL_TRANSPORT",     "REMOTE_APPLICATION"};
+    static const char *const names[] = {
+        "NONE",       "UNKNOWN",     "GENERAL_QUEUE_MANAGER", "QUEUE_MANAGER_NOTIFICATION",
+        "LOCAL_FILE", "REMOTE_FILE", "GENERAL_TRANSPORT",     "REMOTE_APPLICATION"};
     return name_at(names, sizeof names / sizeof names[0], context);
 }
 
@@ -342,7 +343,7 @@ static cJSON *job_json(const ohc_bits_job *j)
 }
 
 typedef struct owner_count {
-    const char *sid;   /* borrowed from a job; NULL = unknown owner */
+    const char *sid; /* borrowed from a job; NULL = unknown owner */
     const char *owner; /* first resolved name seen */
     size_t count;
 } owner_count;
@@ -422,7 +423,8 @@ static cJSON *summary_json(const ohc_bits_collection *c)
         if (o == NULL || !cJSON_AddItemToArray(by_owner, o))
             ok = 0;
         /* Only a known owner can be said to be near its own limit. */
-        if (owners[k].sid != NULL && (uint64_t)owners[k].count * 100u >= (uint64_t)limit * OHC_BITS_NEAR_LIMIT_PERCENT) {
+        if (owners[k].sid != NULL &&
+            (uint64_t)owners[k].count * 100u >= (uint64_t)limit * OHC_BITS_NEAR_LIMIT_PERCENT) {
             cJSON *n = cJSON_CreateObject();
             add(n, "owner_sid", str_or_null(owners[k].sid), &ok);
             add(n, "owner", str_or_null(owners[k].owner), &ok);

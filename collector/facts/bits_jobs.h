@@ -22,7 +22,7 @@
 #define OHC_BITS_DEFAULT_MAX_JOBS_PER_USER 60u
 #define OHC_BITS_DEFAULT_MAX_JOBS_PER_MACHINE 300u
 #define OHC_BITS_DEFAULT_MAX_JOBS 1000u /* how many jobs the probe reads at most */
-#define OHC_BITS_MAX_URLS_PER_JOB 20u   /* remote URLs kept per job */
+#define OHC_BITS_MAX_URLS_PER_JOB 20u /* remote URLs kept per job */
 #define OHC_BITS_MAX_PROPERTY_ERRORS 16u
 #define OHC_BITS_NEAR_LIMIT_PERCENT 90u
 
@@ -55,8 +55,8 @@ int ohc_bits_filetime_to_unix_ms(int64_t *out, uint64_t filetime);
 
 /* One MaxJobsPer* policy value as read from the registry. */
 typedef struct ohc_bits_policy_value {
-    int present;    /* the value exists */
-    int is_dword;   /* ... and is a REG_DWORD (anything else is ignored: BITS ignores it too) */
+    int present; /* the value exists */
+    int is_dword; /* ... and is a REG_DWORD (anything else is ignored: BITS ignores it too) */
     uint32_t value;
 } ohc_bits_policy_value;
 
@@ -86,7 +86,7 @@ typedef struct ohc_bits_job {
     char *display_name;
     char *description;
     char *owner_sid;
-    char *owner;              /* DOMAIN\user, NULL when it does not resolve */
+    char *owner; /* DOMAIN\user, NULL when it does not resolve */
     const char *owner_source; /* static: "job" (GetOwner), "own_jobs_enumeration", or NULL */
     int64_t type, state, priority;
     int have_progress;
@@ -122,16 +122,16 @@ int ohc_bits_job_is_oab(const ohc_bits_job *job);
 
 /* The state of the BITS service as the service manager reports it. */
 typedef struct ohc_bits_service {
-    int known;              /* the service manager answered */
-    const char *state;      /* static: "running", "stopped", "start_pending", ... or NULL */
+    int known; /* the service manager answered */
+    const char *state; /* static: "running", "stopped", "start_pending", ... or NULL */
     const char *start_type; /* static: "auto", "manual", "disabled", ... or NULL */
 } ohc_bits_service;
 
 /* Everything one collection found. */
 typedef struct ohc_bits_collection {
-    const char *scope;   /* static: "all_users" | "own_jobs" | NULL (no enumeration) */
-    char reason[256];    /* why scope is own_jobs / why the list is incomplete; "" = none */
-    int capped;          /* more jobs than max_jobs */
+    const char *scope; /* static: "all_users" | "own_jobs" | NULL (no enumeration) */
+    char reason[256]; /* why scope is own_jobs / why the list is incomplete; "" = none */
+    int capped; /* more jobs than max_jobs */
     int time_budget_hit; /* the time budget ended the enumeration early */
     uint32_t max_jobs;
     ohc_bits_service service;

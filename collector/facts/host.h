@@ -13,20 +13,20 @@ typedef struct ohc_host_info {
     char computer_name[256]; /* DNS host name */
     char netbios_name[64];
     char dns_domain[256];
-    char os_family[16];         /* "windows", "linux" */
-    char os_product_name[256];  /* "Windows 10 Pro" */
+    char os_family[16]; /* "windows", "linux" */
+    char os_product_name[256]; /* "Windows 10 Pro" */
     char os_display_version[64]; /* "22H2" */
     char os_edition[64];
     int64_t os_major, os_minor, os_build, os_ubr; /* -1: unknown */
-    char architecture[16];      /* "x64", "arm64", "x86" */
-    char account[512];          /* DOMAIN\user */
+    char architecture[16]; /* "x64", "arm64", "x86" */
+    char account[512]; /* DOMAIN\user */
     char account_sid[192];
-    int elevated;               /* 1, 0, or -1 unknown */
-    char run_mode[16];          /* "interactive", "service", "non-interactive" */
-    int64_t session_id;         /* -1: unknown */
-    char time_zone[128];        /* Windows key name, e.g. "W. Europe Standard Time" */
+    int elevated; /* 1, 0, or -1 unknown */
+    char run_mode[16]; /* "interactive", "service", "non-interactive" */
+    int64_t session_id; /* -1: unknown */
+    char time_zone[128]; /* Windows key name, e.g. "W. Europe Standard Time" */
     int64_t utc_offset_minutes; /* current offset, DST included; INT64_MIN: unknown */
-    char wine_version[64];      /* set only under Wine: reports say so */
+    char wine_version[64]; /* set only under Wine: reports say so */
 } ohc_host_info;
 
 /* Sets every field to "unknown". */

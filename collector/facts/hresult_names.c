@@ -228,7 +228,8 @@ static const ohc_hresult_entry table[] = {
     {0x80190191u, "BG_E_HTTP_ERROR_401", "HTTP 401 Unauthorized: authentication failed (credentials, or SSL settings)"},
     {0x80190192u, "BG_E_HTTP_ERROR_402", "HTTP 402 Payment Required"},
     {0x80190193u, "BG_E_HTTP_ERROR_403", "HTTP 403 Forbidden: permissions or SSL required"},
-    {0x80190194u, "BG_E_HTTP_ERROR_404", "HTTP 404 Not Found: the file is not on the server reached (OAB files missing there)"},
+    {0x80190194u, "BG_E_HTTP_ERROR_404",
+     "HTTP 404 Not Found: the file is not on the server reached (OAB files missing there)"},
     {0x80190195u, "BG_E_HTTP_ERROR_405", "HTTP 405 Method Not Allowed"},
     {0x80190196u, "BG_E_HTTP_ERROR_406", "HTTP 406 Not Acceptable"},
     {0x80190197u, "BG_E_HTTP_ERROR_407", "HTTP 407 Proxy Authentication Required"},
@@ -309,7 +310,8 @@ static const ohc_hresult_entry table[] = {
     {0x8020003Eu, "BG_E_BLOCKED_BY_POLICY", "BITS: the transfer is blocked by policy"},
     {0x8020003Fu, "BG_E_INVALID_PROXY_INFO", NULL},
     {0x80200040u, "BG_E_INVALID_CREDENTIALS", NULL},
-    {0x80200049u, "BG_E_TOO_MANY_JOBS_PER_USER", "BITS: the per-user job limit is reached (fix: bitsadmin /reset as that user)"},
+    {0x80200049u, "BG_E_TOO_MANY_JOBS_PER_USER",
+     "BITS: the per-user job limit is reached (fix: bitsadmin /reset as that user)"},
     {0x80200050u, "BG_E_TOO_MANY_JOBS_PER_MACHINE", "BITS: the per-machine job limit is reached"},
 };
 
@@ -405,10 +407,8 @@ int ohc_hresult_add_json(cJSON *obj, uint32_t hr)
     char hex[11];
     ohc_hresult_hex(hex, hr);
     const char *name = ohc_hresult_name(hr);
-    if (cJSON_AddNumberToObject(obj, "hr", (double)hr) == NULL ||
-        cJSON_AddStringToObject(obj, "hr_hex", hex) == NULL ||
-        (name != NULL ? cJSON_AddStringToObject(obj, "hr_name", name) : cJSON_AddNullToObject(obj, "hr_name")) ==
-            NULL)
+    if (cJSON_AddNumberToObject(obj, "hr", (double)hr) == NULL || cJSON_AddStringToObject(obj, "hr_hex", hex) == NULL ||
+        (name != NULL ? cJSON_AddStringToObject(obj, "hr_name", name) : cJSON_AddNullToObject(obj, "hr_name")) == NULL)
         return OHC_ENOMEM;
     return OHC_OK;
 }

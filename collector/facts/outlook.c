@@ -6,9 +6,9 @@
 #include "regval.h"
 
 const ohc_outlook_value_def ohc_outlook_rpc_values[] = {
-    {"ProxyServerFlags", OHC_REG_DWORD},           {"ProxyServer", OHC_REG_SZ},
-    {"ProxyServerPrincipalName", OHC_REG_SZ},      {"ProxyAuthenticationService", OHC_REG_DWORD},
-    {"EnableRPCEncryption", OHC_REG_DWORD},        {"DisableRpcTcpFallback", OHC_REG_DWORD},
+    {"ProxyServerFlags", OHC_REG_DWORD},      {"ProxyServer", OHC_REG_SZ},
+    {"ProxyServerPrincipalName", OHC_REG_SZ}, {"ProxyAuthenticationService", OHC_REG_DWORD},
+    {"EnableRPCEncryption", OHC_REG_DWORD},   {"DisableRpcTcpFallback", OHC_REG_DWORD},
 };
 const size_t ohc_outlook_rpc_value_count = sizeof ohc_outlook_rpc_values / sizeof ohc_outlook_rpc_values[0];
 
@@ -82,7 +82,8 @@ cJSON *ohc_outlook_flags_to_json(uint32_t value, const char *source)
 static int merge_from(cJSON *into, const cJSON *from, const char *source)
 {
     const cJSON *v;
-    cJSON_ArrayForEach(v, from) {
+    cJSON_ArrayForEach(v, from)
+    {
         if (v->string == NULL || cJSON_GetObjectItem(into, v->string) != NULL)
             continue; /* value names are case-insensitive, as in the registry */
         cJSON *copy = cJSON_Duplicate(v, 1);
@@ -105,9 +106,8 @@ cJSON *ohc_outlook_version_to_json(const char *version, cJSON *policy, cJSON *pr
     if (autodiscover == NULL)
         autodiscover = cJSON_CreateObject();
     cJSON *rpc = cJSON_CreateObject(), *effective = cJSON_CreateObject();
-    if (o == NULL || policy == NULL || preference == NULL || autodiscover == NULL || rpc == NULL ||
-        effective == NULL || merge_from(effective, policy, "policy") < 0 ||
-        merge_from(effective, preference, "preference") < 0) {
+    if (o == NULL || policy == NULL || preference == NULL || autodiscover == NULL || rpc == NULL || effective == NULL ||
+        merge_from(effective, policy, "policy") < 0 || merge_from(effective, preference, "preference") < 0) {
         cJSON_Delete(o);
         cJSON_Delete(policy);
         cJSON_Delete(preference);

@@ -39,13 +39,12 @@ static char *ansi_to_utf8(const uint8_t *p, size_t n)
 }
 
 /* Reads "DWORD length + bytes" at *pos. 0: ok; 1: malformed (reason set); -1: no memory. */
-static int read_counted(ohc_proxy_blob *b, char **out, const uint8_t *data, size_t len, size_t *pos,
-                        const char *what)
+static int read_counted(ohc_proxy_blob *b, char **out, const uint8_t *data, size_t len, size_t *pos, const char *what)
 {
     if (len - *pos < 4) {
         b->malformed = 1;
-        snprintf(b->reason, sizeof b->reason, "truncated: %zu bytes, no room for the %s length at offset %zu",
-                 len, what, *pos);
+        snprintf(b->reason, sizeof b->reason, "truncated: %zu bytes, no room for the %s length at offset %zu", len,
+                 what, *pos);
         return 1;
     }
     uint32_t n = le32(data + *pos);
@@ -240,8 +239,7 @@ static int parse_entry(ohc_proxy_endpoint *ep, const char *s, size_t n)
     return 1;
 }
 
-size_t ohc_proxy_list_parse(ohc_proxy_endpoint *out, size_t *count, size_t max, const char *list,
-                            size_t *out_invalid)
+size_t ohc_proxy_list_parse(ohc_proxy_endpoint *out, size_t *count, size_t max, const char *list, size_t *out_invalid)
 {
     size_t dropped = 0, invalid = 0;
     const char *p = list ? list : "";

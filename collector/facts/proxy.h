@@ -30,7 +30,7 @@ enum {
  * release with ohc_proxy_blob_free. When malformed, the fields decoded before
  * the fault are kept and reason says where it went wrong. */
 typedef struct ohc_proxy_blob {
-    int present;   /* the value exists */
+    int present; /* the value exists */
     int malformed; /* it does not parse; reason says why */
     char reason[160];
     uint32_t version, counter, flags;
@@ -48,8 +48,7 @@ void ohc_proxy_blob_free(ohc_proxy_blob *blob);
 /* The blob as facts (caller owns; NULL on no memory): {present, malformed,
  * reason, version, counter, flags, flag_names [], unknown_flags, proxy,
  * bypass, [pac_url], raw_hex}. raw_hex: the bytes as read (at most 1 KiB). */
-cJSON *ohc_proxy_blob_to_json(const ohc_proxy_blob *blob, const uint8_t *data, size_t len,
-                              ohc_proxy_blob_kind kind);
+cJSON *ohc_proxy_blob_to_json(const ohc_proxy_blob *blob, const uint8_t *data, size_t len, ohc_proxy_blob_kind kind);
 
 /* Copies url into out (size bytes, always terminated) with any user:password
  * (the userinfo before '@' in the authority) replaced by "***", so that
@@ -67,8 +66,7 @@ typedef struct ohc_proxy_endpoint {
  * out[0..*count) (case-insensitive), up to max. No port means 80. Entries
  * that do not parse are counted in *out_invalid (may be NULL). Returns the
  * number of endpoints that did not fit (0 when all did). */
-size_t ohc_proxy_list_parse(ohc_proxy_endpoint *out, size_t *count, size_t max, const char *list,
-                            size_t *out_invalid);
+size_t ohc_proxy_list_parse(ohc_proxy_endpoint *out, size_t *count, size_t max, const char *list, size_t *out_invalid);
 
 /* WinHTTP's access types, as numbers (winhttp.h). */
 enum {

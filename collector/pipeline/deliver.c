@@ -12,8 +12,7 @@
 
 #define UPLOAD_LOG_MAX_BYTES (1L << 20)
 
-static void say(const ohc_pipeline_log_fn log, void *ctx, ohc_log_level level, const char *fmt, ...)
-    OHC_PRINTF(4, 5);
+static void say(const ohc_pipeline_log_fn log, void *ctx, ohc_log_level level, const char *fmt, ...) OHC_PRINTF(4, 5);
 static void say(const ohc_pipeline_log_fn log, void *ctx, ohc_log_level level, const char *fmt, ...)
 {
     if (log == NULL)
@@ -36,8 +35,7 @@ static void keep_first(int *rc, ohc_error *err, int r, const ohc_error *e)
         *err = *e;
 }
 
-static int write_one(ohc_finished *out, const char *path, const char *data, const ohc_finish_options *o,
-                     ohc_error *e)
+static int write_one(ohc_finished *out, const char *path, const char *data, const ohc_finish_options *o, ohc_error *e)
 {
     if (ohc_os_write_file_atomic(path, data, strlen(data), e) != OHC_OK) {
         say(o->log, o->log_ctx, OHC_LOG_ERROR, "cannot write %s: %s", path, e->message);
@@ -111,8 +109,8 @@ int ohc_report_finish(ohc_finished *out, cJSON *report, const ohc_finish_options
             if (carried > 0)
                 ohc_spool_dropped_consume(o->spool, carried);
             if (dropped > 0)
-                say(o->log, o->log_ctx, OHC_LOG_WARNING, "spool full: %u older report(s) dropped (counted in the next report)",
-                    dropped);
+                say(o->log, o->log_ctx, OHC_LOG_WARNING,
+                    "spool full: %u older report(s) dropped (counted in the next report)", dropped);
         }
     }
     out->failed = rc != OHC_OK;
@@ -123,8 +121,8 @@ int ohc_report_finish(ohc_finished *out, cJSON *report, const ohc_finish_options
     if (o->event_state_path != NULL && rc == OHC_OK &&
         ohc_event_state_commit(report, o->event_state_path, &e) != OHC_OK)
         say(o->log, o->log_ctx, OHC_LOG_WARNING,
-            "cannot save the event state %s: %s (the next report shows these events as new again)",
-            o->event_state_path, e.message);
+            "cannot save the event state %s: %s (the next report shows these events as new again)", o->event_state_path,
+            e.message);
     return rc;
 }
 

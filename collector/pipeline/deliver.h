@@ -29,9 +29,9 @@
 typedef void (*ohc_pipeline_log_fn)(void *ctx, ohc_log_level level, const char *msg);
 
 typedef struct ohc_finish_options {
-    const char *json_path;        /* write the JSON here (--out, the service's last-report.json); NULL: no */
-    const char *out_dir;          /* write report.json and report.html here (created); NULL: no */
-    ohc_spool *spool;             /* put the report into this opened spool; NULL: no upload */
+    const char *json_path; /* write the JSON here (--out, the service's last-report.json); NULL: no */
+    const char *out_dir; /* write report.json and report.html here (created); NULL: no */
+    ohc_spool *spool; /* put the report into this opened spool; NULL: no upload */
     const char *event_state_path; /* commit the events reported here once the report is out; NULL: no */
     /* Shows the report (stdout for `ohc collect`), after it is stored and
      * before the event state moves on. NULL: nothing. */
@@ -44,9 +44,9 @@ typedef struct ohc_finish_options {
 #define OHC_FINISH_MAX_FILES 3
 
 typedef struct ohc_finished {
-    char *json;     /* the report as stored; owned, free() */
-    int failed;     /* a file or the spool did not get the report (said through log) */
-    int spooled;    /* the spool holds it */
+    char *json; /* the report as stored; owned, free() */
+    int failed; /* a file or the spool did not get the report (said through log) */
+    int spooled; /* the spool holds it */
     size_t file_count;
     char *files[OHC_FINISH_MAX_FILES]; /* paths written, in order; owned (ohc_finished_free) */
 } ohc_finished;
@@ -60,15 +60,15 @@ void ohc_finished_free(ohc_finished *f);
 
 typedef struct ohc_deliver_options {
     ohc_upload_config upload; /* url, token, proxy...: its log fields are set by ohc_spool_deliver */
-    FILE *console;            /* each attempt also here (stderr interactively); NULL: upload.log only */
+    FILE *console; /* each attempt also here (stderr interactively); NULL: upload.log only */
     ohc_pipeline_log_fn log;
     void *log_ctx;
 } ohc_deliver_options;
 
 typedef struct ohc_delivery {
     ohc_upload_stats stats; /* stats.retry_after_ms: the server's wish, for the next retry */
-    unsigned pending;       /* reports still in the spool afterwards */
-    char proxy[256];        /* the proxy used, redacted ("" for direct) */
+    unsigned pending; /* reports still in the spool afterwards */
+    char proxy[256]; /* the proxy used, redacted ("" for direct) */
 } ohc_delivery;
 
 /* Sends every spooled report (ohc_upload_drain) with the upload log beside the

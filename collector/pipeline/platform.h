@@ -21,7 +21,7 @@ typedef int (*ohc_cmd_fn)(int argc, char **argv, const struct ohc_platform *plat
 typedef struct ohc_command {
     const char *name;
     ohc_cmd_fn run;
-    const char *usage;   /* after "ohc ": "service install|..." */
+    const char *usage; /* after "ohc ": "service install|..." */
     const char *summary; /* one line */
 } ohc_command;
 

@@ -160,8 +160,8 @@ void ohc_probes_run(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *de
                          job->ended_ms - job->started_ms, facts);
         } else {
             ohc_error err;
-            ohc_error_set(&err, OHC_ETIMEOUT, 0, "probe '%s' did not finish within its budget of %u ms",
-                          job->def->name, (unsigned)job->def->budget_ms);
+            ohc_error_set(&err, OHC_ETIMEOUT, 0, "probe '%s' did not finish within its budget of %u ms", job->def->name,
+                          (unsigned)job->def->budget_ms);
             ohc_os_thread_detach(job->thread);
             record_probe(probes_obj, facts_obj, job->def->name, OHC_PROBE_FAILED, &err,
                          ohc_os_monotonic_ms() - job->started_ms, NULL);

@@ -19,9 +19,9 @@
 
 typedef enum ohc_probe_status {
     OHC_PROBE_OK = 0,
-    OHC_PROBE_PARTIAL,     /* some facts are missing; error says why */
+    OHC_PROBE_PARTIAL, /* some facts are missing; error says why */
     OHC_PROBE_UNAVAILABLE, /* the API or service is not there; error says why */
-    OHC_PROBE_FAILED       /* the probe itself failed or timed out */
+    OHC_PROBE_FAILED /* the probe itself failed or timed out */
 } ohc_probe_status;
 
 /* "ok", "partial", "unavailable", "failed". */
@@ -31,8 +31,8 @@ const char *ohc_probe_status_name(ohc_probe_status status);
  * ohc_probes_run; later issues add fields (event files, event days...). */
 typedef struct ohc_collect_options {
     const char *const *evtx_files; /* NULL-terminated, or NULL: read the live log */
-    unsigned event_days;           /* how far back event queries look */
-    const char *event_state_path;  /* event_state.h: mark new events against this file; NULL = no marks */
+    unsigned event_days; /* how far back event queries look */
+    const char *event_state_path; /* event_state.h: mark new events against this file; NULL = no marks */
     const struct ohc_event_query *event_queries; /* extra queries (EventQueries setting), borrowed; NULL = none */
     size_t event_query_count;
     /* Borrowed; NULL: never. Another thread stores non-zero (__atomic_store_n)
@@ -62,8 +62,8 @@ int ohc_probe_cancelled(const ohc_probe_context *ctx);
 typedef void (*ohc_probe_collect_fn)(ohc_probe_output *out, const ohc_probe_context *ctx);
 
 typedef struct ohc_probe_def {
-    const char *name;     /* key in report.probes and report.facts */
-    uint32_t budget_ms;   /* wall-clock budget */
+    const char *name; /* key in report.probes and report.facts */
+    uint32_t budget_ms; /* wall-clock budget */
     ohc_probe_collect_fn collect;
 } ohc_probe_def;
 

@@ -19,7 +19,8 @@ static uint64_t minutes_ms(uint32_t minutes)
 
 void ohc_schedule_start(ohc_schedule *s, uint64_t now_ms, uint32_t startup_delay_minutes, uint32_t rnd)
 {
-    s->next_collect_ms = now_ms + ohc_schedule_jitter(minutes_ms(startup_delay_minutes), OHC_SCHEDULE_JITTER_PERCENT, rnd);
+    s->next_collect_ms =
+        now_ms + ohc_schedule_jitter(minutes_ms(startup_delay_minutes), OHC_SCHEDULE_JITTER_PERCENT, rnd);
     s->next_retry_ms = OHC_SCHEDULE_NEVER;
     s->last_event_collect_ms = 0;
     s->last_collect_end_ms = 0;

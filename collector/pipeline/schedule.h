@@ -11,17 +11,17 @@
 uint64_t ohc_schedule_jitter(uint64_t base_ms, unsigned percent, uint32_t rnd);
 
 typedef struct ohc_schedule {
-    uint64_t next_collect_ms;  /* when the next collection is due */
-    uint64_t next_retry_ms;    /* when the spool should be retried; UINT64_MAX: nothing to retry */
+    uint64_t next_collect_ms; /* when the next collection is due */
+    uint64_t next_retry_ms; /* when the spool should be retried; UINT64_MAX: nothing to retry */
     uint64_t last_event_collect_ms; /* last collection started by an event (0: none) */
-    uint64_t last_collect_end_ms;   /* when the last collection ended (0: none yet) */
-    uint32_t interval_minutes;      /* the interval next_collect_ms was computed with */
+    uint64_t last_collect_end_ms; /* when the last collection ended (0: none yet) */
+    uint32_t interval_minutes; /* the interval next_collect_ms was computed with */
 } ohc_schedule;
 
 #define OHC_SCHEDULE_NEVER UINT64_MAX
 #define OHC_SCHEDULE_JITTER_PERCENT 10u
-#define OHC_SCHEDULE_EVENT_DEBOUNCE_MS (3u * 60u * 1000u)   /* collect this long after an event */
-#define OHC_SCHEDULE_EVENT_MIN_GAP_MS (30u * 60u * 1000u)   /* at most one event collection per gap */
+#define OHC_SCHEDULE_EVENT_DEBOUNCE_MS (3u * 60u * 1000u) /* collect this long after an event */
+#define OHC_SCHEDULE_EVENT_MIN_GAP_MS (30u * 60u * 1000u) /* at most one event collection per gap */
 #define OHC_SCHEDULE_RETRY_MIN_MS (5u * 60u * 1000u)
 
 /* At service start: first collection after the jittered startup delay. */

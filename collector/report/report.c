@@ -17,8 +17,8 @@ int ohc_uuid_v4(char out[37], ohc_error *err)
         return rc;
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+             b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
     return OHC_OK;
 }
 
@@ -58,8 +58,7 @@ cJSON *ohc_report_new(ohc_error *err)
     return r;
 }
 
-cJSON *ohc_report_collect(const ohc_probe_def *probes, size_t count, const ohc_collect_options *options,
-                          ohc_error *err)
+cJSON *ohc_report_collect(const ohc_probe_def *probes, size_t count, const ohc_collect_options *options, ohc_error *err)
 {
     cJSON *r = ohc_report_new(err);
     if (r == NULL)
@@ -110,7 +109,8 @@ int ohc_report_collection_failed(const cJSON *report)
     const cJSON *probes = cJSON_GetObjectItemCaseSensitive(report, "probes");
     const cJSON *p;
     int any = 0, all_failed = 1;
-    cJSON_ArrayForEach(p, probes) {
+    cJSON_ArrayForEach(p, probes)
+    {
         any = 1;
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(p, "status");
         if (!cJSON_IsString(st) || strcmp(st->valuestring, "failed") != 0)
@@ -156,14 +156,14 @@ const cJSON **ohc_report_sorted_findings(const cJSON *report, size_t *out_count)
     const cJSON *findings = cJSON_GetObjectItemCaseSensitive(report, "findings");
     size_t n = 0;
     const cJSON *f;
-    cJSON_ArrayForEach(f, findings)
-        n++;
+    cJSON_ArrayForEach(f, findings) n++;
     *out_count = 0;
     const cJSON **v = calloc(n ? n : 1, sizeof *v);
     if (v == NULL)
         return NULL;
     /* Insertion sort: stable (rule order kept within a severity), and lists are short. */
-    cJSON_ArrayForEach(f, findings) {
+    cJSON_ArrayForEach(f, findings)
+    {
         int r = ohc_report_severity_rank(ohc_report_str(f, "severity"));
         size_t j = *out_count;
         while (j > 0 && ohc_report_severity_rank(ohc_report_str(v[j - 1], "severity")) < r) {
@@ -180,7 +180,8 @@ int ohc_report_worst_severity(const cJSON *report)
 {
     int worst = -1;
     const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings")) {
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
+    {
         int r = ohc_report_severity_rank(ohc_report_str(f, "severity"));
         if (r > worst)
             worst = r;
@@ -283,7 +284,8 @@ static void text_evidence(ohc_strbuf *sb, const cJSON *evidence)
     ohc_strbuf_append(sb, "    Evidence:\n");
     char val[512];
     const cJSON *e;
-    cJSON_ArrayForEach(e, evidence) {
+    cJSON_ArrayForEach(e, evidence)
+    {
         ohc_strbuf_append(sb, "      - ");
         if (e->string != NULL) { /* evidence as an object: key -> value */
             append_clean(sb, e->string);
@@ -299,7 +301,8 @@ static void text_evidence(ohc_strbuf *sb, const cJSON *evidence)
             }
             const cJSON *m;
             int first = 1;
-            cJSON_ArrayForEach(m, e) {
+            cJSON_ArrayForEach(m, e)
+            {
                 if (cJSON_IsString(m) && m->valuestring == k)
                     continue;
                 if (!first)
@@ -327,7 +330,8 @@ static void text_remediation(ohc_strbuf *sb, const cJSON *steps, int color)
     ohc_strbuf_append(sb, "    What to do:\n");
     int i = 0;
     const cJSON *s;
-    cJSON_ArrayForEach(s, steps) {
+    cJSON_ArrayForEach(s, steps)
+    {
         const char *t = ohc_report_step_text(s);
         ohc_strbuf_appendf(sb, "      %d. ", ++i);
         append_clean(sb, t ? t : "");
@@ -339,7 +343,8 @@ static void text_remediation(ohc_strbuf *sb, const cJSON *steps, int color)
             append_clean(sb, cmds->valuestring);
             ohc_strbuf_appendf(sb, "%s\n", color ? "\033[0m" : "");
         } else {
-            cJSON_ArrayForEach(c, cmds) {
+            cJSON_ArrayForEach(c, cmds)
+            {
                 if (!cJSON_IsString(c))
                     continue;
                 ohc_strbuf_appendf(sb, "           %s> ", color ? "\033[1m" : "");
@@ -356,7 +361,8 @@ static void text_references(ohc_strbuf *sb, const cJSON *refs)
         return;
     ohc_strbuf_append(sb, "    References:\n");
     const cJSON *r;
-    cJSON_ArrayForEach(r, refs) {
+    cJSON_ArrayForEach(r, refs)
+    {
         const char *title = cJSON_IsString(r) ? NULL : ohc_report_str(r, "title");
         const char *url = cJSON_IsString(r) ? r->valuestring : ohc_report_str(r, "url");
         ohc_strbuf_append(sb, "      - ");
@@ -386,11 +392,11 @@ int ohc_report_new_events_summary(char *out, size_t size, const cJSON *report)
     if (!strcmp(baseline, "previous_collection"))
         snprintf(since, sizeof since, " since the report of %.40s", prev ? prev : "(unknown time)");
     else
-        snprintf(since, sizeof since, baseline[0] == 'f' ? " (first collection: every event counts as new)"
-                                                         : " (the event state was unreadable: every event counts as new)");
+        snprintf(since, sizeof since,
+                 baseline[0] == 'f' ? " (first collection: every event counts as new)"
+                                    : " (the event state was unreadable: every event counts as new)");
     snprintf(out, size, "%.0f event(s)%s: %.0f Outlook Event 27 failure(s), %.0f failed BITS transfer(s)",
-             number_at(info, "count"), since,
-             number_at(report, "facts.events.outlook_oab.summary.new_failure_count"),
+             number_at(info, "count"), since, number_at(report, "facts.events.outlook_oab.summary.new_failure_count"),
              number_at(report, "facts.events.bits_client.summary.new_failed_transfers"));
     return 1;
 }
@@ -413,8 +419,7 @@ char *ohc_report_to_text(const cJSON *report, int color)
     const char *green = color ? "\033[32m" : "";
 
     ohc_strbuf_appendf(&sb, "%sOutlook Health Collector%s ", bold, reset);
-    append_clean(&sb, ohc_report_str(report, "collector.version") ? ohc_report_str(report, "collector.version")
-                                                                 : "?");
+    append_clean(&sb, ohc_report_str(report, "collector.version") ? ohc_report_str(report, "collector.version") : "?");
     ohc_strbuf_append(&sb, " (report ");
     append_clean(&sb, ohc_report_str(report, "report_id") ? ohc_report_str(report, "report_id") : "?");
     ohc_strbuf_append(&sb, ")\nHost:    ");
@@ -462,8 +467,8 @@ char *ohc_report_to_text(const cJSON *report, int color)
                            counts[0] ? " (informational notes below)" : "");
     else
         ohc_strbuf_appendf(&sb, "%sVerdict: %s%s - %d critical, %d error, %d warning, %d info\n\n",
-                           severity_color(worst, color), worst >= 2 ? "PROBLEM FOUND" : "WARNING", reset,
-                           counts[3], counts[2], counts[1], counts[0]);
+                           severity_color(worst, color), worst >= 2 ? "PROBLEM FOUND" : "WARNING", reset, counts[3],
+                           counts[2], counts[1], counts[0]);
 
     if (n > 0)
         ohc_strbuf_appendf(&sb, "%sFindings%s\n", bold, reset);
@@ -495,7 +500,8 @@ char *ohc_report_to_text(const cJSON *report, int color)
 
     ohc_strbuf_appendf(&sb, "%sProbes%s\n", bold, reset);
     const cJSON *p;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "probes")) {
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "probes"))
+    {
         const char *st = ohc_report_str(p, "status");
         const cJSON *dur = cJSON_GetObjectItemCaseSensitive(p, "duration_ms");
         int ok = st && !strcmp(st, "ok");
@@ -520,7 +526,8 @@ char *ohc_report_to_text(const cJSON *report, int color)
     if (cJSON_GetArraySize(errors) > 0) {
         ohc_strbuf_appendf(&sb, "\n%sErrors%s\n", bold, reset);
         const cJSON *e;
-        cJSON_ArrayForEach(e, errors) {
+        cJSON_ArrayForEach(e, errors)
+        {
             ohc_strbuf_append(&sb, "  ");
             append_clean(&sb, ohc_report_str(e, "source") ? ohc_report_str(e, "source") : "?");
             ohc_strbuf_append(&sb, ": ");

@@ -89,7 +89,8 @@ static void html_evidence(ohc_strbuf *sb, const cJSON *ev)
         return;
     ohc_strbuf_append(sb, "<h4>Evidence</h4><table>");
     const cJSON *e;
-    cJSON_ArrayForEach(e, ev) {
+    cJSON_ArrayForEach(e, ev)
+    {
         if (e->string != NULL) {
             ohc_strbuf_append(sb, "<tr><td class=\"k\">");
             html_text(sb, e->string);
@@ -104,7 +105,8 @@ static void html_evidence(ohc_strbuf *sb, const cJSON *ev)
             ohc_strbuf_append(sb, "</td><td>");
             const cJSON *m;
             int first = 1;
-            cJSON_ArrayForEach(m, e) {
+            cJSON_ArrayForEach(m, e)
+            {
                 if (cJSON_IsString(m) && m->valuestring == k)
                     continue;
                 if (!first)
@@ -132,7 +134,8 @@ static void html_remediation(ohc_strbuf *sb, const cJSON *steps)
         return;
     ohc_strbuf_append(sb, "<h4>What to do</h4><ol>");
     const cJSON *s;
-    cJSON_ArrayForEach(s, steps) {
+    cJSON_ArrayForEach(s, steps)
+    {
         ohc_strbuf_append(sb, "<li>");
         html_text(sb, ohc_report_step_text(s));
         const cJSON *cmds = ohc_report_step_commands(s);
@@ -142,7 +145,8 @@ static void html_remediation(ohc_strbuf *sb, const cJSON *steps)
             ohc_strbuf_append(sb, "</code></pre>");
         } else {
             const cJSON *c;
-            cJSON_ArrayForEach(c, cmds) {
+            cJSON_ArrayForEach(c, cmds)
+            {
                 if (!cJSON_IsString(c))
                     continue;
                 /* one block per command, so each can be selected and copied alone */
@@ -162,7 +166,8 @@ static void html_references(ohc_strbuf *sb, const cJSON *refs)
         return;
     ohc_strbuf_append(sb, "<h4>References</h4><ul>");
     const cJSON *r;
-    cJSON_ArrayForEach(r, refs) {
+    cJSON_ArrayForEach(r, refs)
+    {
         const char *url = cJSON_IsString(r) ? r->valuestring : ohc_report_str(r, "url");
         const char *title = cJSON_IsString(r) ? NULL : ohc_report_str(r, "title");
         ohc_strbuf_append(sb, "<li>");
@@ -224,8 +229,7 @@ static void html_verdict(ohc_strbuf *sb, const cJSON *report, const cJSON **sort
     else if (worst <= 0)
         ohc_strbuf_append(sb, "<div class=\"verdict v-ok\">OK: no problem found</div>");
     else
-        ohc_strbuf_appendf(sb,
-                           "<div class=\"verdict v-%s\">%s: %d critical, %d error, %d warning, %d info</div>",
+        ohc_strbuf_appendf(sb, "<div class=\"verdict v-%s\">%s: %d critical, %d error, %d warning, %d info</div>",
                            severity_names[worst], worst >= 2 ? "Problem found" : "Warning", counts[3], counts[2],
                            counts[1], counts[0]);
 }
@@ -235,7 +239,8 @@ static void html_probes(ohc_strbuf *sb, const cJSON *report)
     ohc_strbuf_append(sb, "<h2>Probes</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th>"
                           "<th>Detail</th></tr>");
     const cJSON *p;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "probes")) {
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "probes"))
+    {
         const char *st = ohc_report_str(p, "status");
         static const char *const known[] = {"ok", "partial", "unavailable", "failed"};
         const char *cls = "failed";
@@ -308,7 +313,8 @@ char *ohc_report_to_html(const cJSON *report)
     if (cJSON_GetArraySize(errors) > 0) {
         ohc_strbuf_append(&sb, "<h2>Errors of the collection</h2><ul>");
         const cJSON *e;
-        cJSON_ArrayForEach(e, errors) {
+        cJSON_ArrayForEach(e, errors)
+        {
             ohc_strbuf_append(&sb, "<li><b>");
             html_text(&sb, ohc_report_str(e, "source"));
             ohc_strbuf_append(&sb, "</b>: ");
@@ -320,7 +326,8 @@ char *ohc_report_to_html(const cJSON *report)
 
     ohc_strbuf_append(&sb, "<h2>Facts</h2>");
     const cJSON *probe_facts;
-    cJSON_ArrayForEach(probe_facts, cJSON_GetObjectItemCaseSensitive(report, "facts")) {
+    cJSON_ArrayForEach(probe_facts, cJSON_GetObjectItemCaseSensitive(report, "facts"))
+    {
         char *json = cJSON_Print(probe_facts);
         ohc_strbuf_append(&sb, "<details><summary>");
         html_text(&sb, probe_facts->string);

@@ -21,8 +21,14 @@
 #define JL_NAN ((double)NAN)
 
 /* mingw's isnan/isinf macros go through float and trip -Wfloat-conversion */
-static int jl_isnan(double d) { return d != d; }
-static int jl_isinf(double d) { return d == HUGE_VAL || d == -HUGE_VAL; }
+static int jl_isnan(double d)
+{
+    return d != d;
+}
+static int jl_isinf(double d)
+{
+    return d == HUGE_VAL || d == -HUGE_VAL;
+}
 
 typedef struct jl {
     unsigned max_depth;
@@ -106,11 +112,26 @@ static int step(jl *j, uint64_t n)
     return 0;
 }
 
-static int is_array(const cJSON *v) { return v != NULL && (v->type & 0xFF) == cJSON_Array; }
-static int is_object(const cJSON *v) { return v != NULL && (v->type & 0xFF) == cJSON_Object; }
-static int is_string(const cJSON *v) { return v != NULL && (v->type & 0xFF) == cJSON_String; }
-static int is_number(const cJSON *v) { return v != NULL && (v->type & 0xFF) == cJSON_Number; }
-static int is_null(const cJSON *v) { return v == NULL || (v->type & 0xFF) == cJSON_NULL || (v->type & 0xFF) == cJSON_Invalid; }
+static int is_array(const cJSON *v)
+{
+    return v != NULL && (v->type & 0xFF) == cJSON_Array;
+}
+static int is_object(const cJSON *v)
+{
+    return v != NULL && (v->type & 0xFF) == cJSON_Object;
+}
+static int is_string(const cJSON *v)
+{
+    return v != NULL && (v->type & 0xFF) == cJSON_String;
+}
+static int is_number(const cJSON *v)
+{
+    return v != NULL && (v->type & 0xFF) == cJSON_Number;
+}
+static int is_null(const cJSON *v)
+{
+    return v == NULL || (v->type & 0xFF) == cJSON_NULL || (v->type & 0xFF) == cJSON_Invalid;
+}
 
 int ohc_jl_truthy(const cJSON *v)
 {
@@ -174,7 +195,8 @@ static void append_string(ohc_strbuf *sb, const cJSON *v, int depth)
             break;
         const cJSON *e;
         int first = 1;
-        cJSON_ArrayForEach(e, v) {
+        cJSON_ArrayForEach(e, v)
+        {
             if (!first)
                 ohc_strbuf_append_char(sb, ',');
             first = 0;
@@ -470,7 +492,8 @@ static cJSON *eval_args(jl *j, const cJSON *args, const cJSON *data, unsigned de
         return nomem(j);
     const cJSON *a;
     int i = 0;
-    cJSON_ArrayForEach(a, args) {
+    cJSON_ArrayForEach(a, args)
+    {
         size_t mark = path_push(j, NULL, i++);
         cJSON *v = eval(j, a, data, depth + 1);
         path_pop(j, mark);
@@ -511,7 +534,8 @@ static cJSON *missing_of(jl *j, const cJSON *keys, const cJSON *data)
     if (out == NULL)
         return nomem(j);
     const cJSON *k;
-    cJSON_ArrayForEach(k, keys) {
+    cJSON_ArrayForEach(k, keys)
+    {
         char path[512];
         if (step(j, 1) != 0 || path_of(j, k, path, sizeof path) != 0) {
             cJSON_Delete(out);
@@ -595,8 +619,14 @@ static cJSON *op_and_or(jl *j, const cJSON *args, int argc, const cJSON *data, u
     return v;
 }
 
-static cJSON *op_and(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return op_and_or(j, a, n, d, depth, 0); }
-static cJSON *op_or(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return op_and_or(j, a, n, d, depth, 1); }
+static cJSON *op_and(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return op_and_or(j, a, n, d, depth, 0);
+}
+static cJSON *op_or(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return op_and_or(j, a, n, d, depth, 1);
+}
 
 /* Evaluates the first argument of map/filter/...; a non-array counts as []. */
 static cJSON *eval_array_arg(jl *j, const cJSON *args, const cJSON *data, unsigned depth)
@@ -631,7 +661,8 @@ static cJSON *iterate(jl *j, const cJSON *args, int argc, const cJSON *data, uns
     }
     int any = 0, every = 1, count = 0, n = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, arr) {
+    cJSON_ArrayForEach(e, arr)
+    {
         n++;
         if (step(j, 1) != 0)
             goto error;
@@ -683,12 +714,30 @@ error:
     return NULL;
 }
 
-static cJSON *op_map(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return iterate(j, a, n, d, depth, ITER_MAP); }
-static cJSON *op_filter(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return iterate(j, a, n, d, depth, ITER_FILTER); }
-static cJSON *op_all(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return iterate(j, a, n, d, depth, ITER_ALL); }
-static cJSON *op_some(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return iterate(j, a, n, d, depth, ITER_SOME); }
-static cJSON *op_none(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return iterate(j, a, n, d, depth, ITER_NONE); }
-static cJSON *op_count(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { return iterate(j, a, n, d, depth, ITER_COUNT); }
+static cJSON *op_map(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return iterate(j, a, n, d, depth, ITER_MAP);
+}
+static cJSON *op_filter(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return iterate(j, a, n, d, depth, ITER_FILTER);
+}
+static cJSON *op_all(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return iterate(j, a, n, d, depth, ITER_ALL);
+}
+static cJSON *op_some(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return iterate(j, a, n, d, depth, ITER_SOME);
+}
+static cJSON *op_none(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return iterate(j, a, n, d, depth, ITER_NONE);
+}
+static cJSON *op_count(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    return iterate(j, a, n, d, depth, ITER_COUNT);
+}
 
 static cJSON *op_reduce(jl *j, const cJSON *args, int argc, const cJSON *data, unsigned depth)
 {
@@ -700,7 +749,8 @@ static cJSON *op_reduce(jl *j, const cJSON *args, int argc, const cJSON *data, u
     if (acc == NULL)
         return j->failed ? NULL : nomem(j);
     const cJSON *e;
-    cJSON_ArrayForEach(e, arr) {
+    cJSON_ArrayForEach(e, arr)
+    {
         /* {"current", "accumulator"} is the data of each call; it is kept, as the
          * new accumulator may share it */
         cJSON *ctx = cJSON_CreateObject();
@@ -725,32 +775,44 @@ static cJSON *op_reduce(jl *j, const cJSON *args, int argc, const cJSON *data, u
 
 static cJSON *op_eq(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return make_bool(j, loose_equal(arg(a, 0), arg(a, 1), 0));
 }
 static cJSON *op_ne(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return make_bool(j, !loose_equal(arg(a, 0), arg(a, 1), 0));
 }
 static cJSON *op_seq(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return make_bool(j, strict_equal(arg(a, 0), arg(a, 1)));
 }
 static cJSON *op_sne(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return make_bool(j, !strict_equal(arg(a, 0), arg(a, 1)));
 }
 static cJSON *op_not(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return make_bool(j, !ohc_jl_truthy(arg(a, 0)));
 }
 static cJSON *op_notnot(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return make_bool(j, ohc_jl_truthy(arg(a, 0)));
 }
 
@@ -770,10 +832,30 @@ static cJSON *relational(jl *j, const cJSON *a, int n, int lt, int or_equal)
     }
     return make_bool(j, ok);
 }
-static cJSON *op_lt(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { (void)d; (void)depth; return relational(j, a, n, 1, 0); }
-static cJSON *op_le(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { (void)d; (void)depth; return relational(j, a, n, 1, 1); }
-static cJSON *op_gt(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { (void)d; (void)depth; return relational(j, a, n, 0, 0); }
-static cJSON *op_ge(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { (void)d; (void)depth; return relational(j, a, n, 0, 1); }
+static cJSON *op_lt(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    (void)d;
+    (void)depth;
+    return relational(j, a, n, 1, 0);
+}
+static cJSON *op_le(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    (void)d;
+    (void)depth;
+    return relational(j, a, n, 1, 1);
+}
+static cJSON *op_gt(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    (void)d;
+    (void)depth;
+    return relational(j, a, n, 0, 0);
+}
+static cJSON *op_ge(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    (void)d;
+    (void)depth;
+    return relational(j, a, n, 0, 1);
+}
 
 static cJSON *op_minmax(jl *j, const cJSON *a, int n, int is_max)
 {
@@ -781,7 +863,8 @@ static cJSON *op_minmax(jl *j, const cJSON *a, int n, int is_max)
         return cJSON_CreateNull(); /* Math.max() is -Infinity, which JSON cannot hold */
     double best = is_max ? -HUGE_VAL : HUGE_VAL;
     const cJSON *e;
-    cJSON_ArrayForEach(e, a) {
+    cJSON_ArrayForEach(e, a)
+    {
         double x = to_number(e);
         if (jl_isnan(x))
             return cJSON_CreateNull();
@@ -790,8 +873,18 @@ static cJSON *op_minmax(jl *j, const cJSON *a, int n, int is_max)
     }
     return make_number(j, best);
 }
-static cJSON *op_max(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { (void)d; (void)depth; return op_minmax(j, a, n, 1); }
-static cJSON *op_min(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth) { (void)d; (void)depth; return op_minmax(j, a, n, 0); }
+static cJSON *op_max(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    (void)d;
+    (void)depth;
+    return op_minmax(j, a, n, 1);
+}
+static cJSON *op_min(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
+{
+    (void)d;
+    (void)depth;
+    return op_minmax(j, a, n, 0);
+}
 
 static cJSON *number_or_null(jl *j, double x)
 {
@@ -804,7 +897,9 @@ static cJSON *number_or_null(jl *j, double x)
 
 static cJSON *op_add(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     double s = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, a) s += parse_float(e);
@@ -812,7 +907,8 @@ static cJSON *op_add(jl *j, const cJSON *a, int n, const cJSON *d, unsigned dept
 }
 static cJSON *op_mul(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)d; (void)depth;
+    (void)d;
+    (void)depth;
     double p = 1;
     const cJSON *e;
     cJSON_ArrayForEach(e, a) p *= parse_float(e);
@@ -820,28 +916,36 @@ static cJSON *op_mul(jl *j, const cJSON *a, int n, const cJSON *d, unsigned dept
 }
 static cJSON *op_sub(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)d; (void)depth;
+    (void)d;
+    (void)depth;
     return number_or_null(j, n == 1 ? -to_number(arg(a, 0)) : to_number(arg(a, 0)) - to_number(arg(a, 1)));
 }
 static cJSON *op_div(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return number_or_null(j, to_number(arg(a, 0)) / to_number(arg(a, 1)));
 }
 static cJSON *op_mod(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     return number_or_null(j, fmod(to_number(arg(a, 0)), to_number(arg(a, 1))));
 }
 
 static cJSON *op_merge(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     cJSON *out = cJSON_CreateArray();
     if (out == NULL)
         return nomem(j);
     const cJSON *e;
-    cJSON_ArrayForEach(e, a) {
+    cJSON_ArrayForEach(e, a)
+    {
         const cJSON *items = is_array(e) ? e : NULL;
         const cJSON *x;
         if (items == NULL) {
@@ -854,7 +958,8 @@ static cJSON *op_merge(jl *j, const cJSON *a, int n, const cJSON *d, unsigned de
             cJSON_AddItemToArray(out, r);
             continue;
         }
-        cJSON_ArrayForEach(x, items) {
+        cJSON_ArrayForEach(x, items)
+        {
             cJSON *r = ref_of(x);
             if (r == NULL || step(j, 1) != 0) {
                 cJSON_Delete(r);
@@ -869,7 +974,9 @@ static cJSON *op_merge(jl *j, const cJSON *a, int n, const cJSON *d, unsigned de
 
 static cJSON *op_in(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     const cJSON *needle = arg(a, 0), *hay = arg(a, 1);
     if (is_string(hay)) {
         char *s = ohc_jl_to_string(needle, j->max_string);
@@ -885,7 +992,8 @@ static cJSON *op_in(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth
     }
     if (is_array(hay)) {
         const cJSON *e;
-        cJSON_ArrayForEach(e, hay) {
+        cJSON_ArrayForEach(e, hay)
+        {
             if (step(j, 1) != 0)
                 return NULL;
             if (strict_equal(e, needle))
@@ -914,10 +1022,13 @@ static cJSON *make_string(jl *j, ohc_strbuf *sb)
 
 static cJSON *op_cat(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     ohc_strbuf sb = OHC_STRBUF_INIT;
     const cJSON *e;
-    cJSON_ArrayForEach(e, a) {
+    cJSON_ArrayForEach(e, a)
+    {
         append_string(&sb, e, 0);
         if (sb.len > j->max_string || step(j, 1 + sb.len / 256) != 0)
             break;
@@ -951,7 +1062,8 @@ static const char *utf8_skip(const char *s, size_t cps)
 
 static cJSON *op_substr(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)d; (void)depth;
+    (void)d;
+    (void)depth;
     char *s = ohc_jl_to_string(arg(a, 0), j->max_string);
     if (s == NULL)
         return nomem(j);
@@ -992,7 +1104,9 @@ static int to_u32(const cJSON *v, uint32_t *out)
 
 static cJSON *op_band(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     uint32_t x, y;
     if (to_u32(arg(a, 0), &x) != 0 || to_u32(arg(a, 1), &y) != 0) {
         cJSON *r = cJSON_CreateNull(); /* not unsigned 32-bit numbers */
@@ -1003,7 +1117,9 @@ static cJSON *op_band(jl *j, const cJSON *a, int n, const cJSON *d, unsigned dep
 
 static cJSON *op_hex(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     const cJSON *v = arg(a, 0);
     if (is_number(v))
         return make_number(j, v->valuedouble);
@@ -1034,14 +1150,18 @@ static int ascii_icontains(const char *hay, const char *needle)
 
 static cJSON *op_ieq(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     const cJSON *x = arg(a, 0), *y = arg(a, 1);
     return make_bool(j, is_string(x) && is_string(y) && ohc_ascii_ieq(x->valuestring, y->valuestring));
 }
 
 static cJSON *op_icontains(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     const cJSON *hay = arg(a, 0), *needle = arg(a, 1);
     if (!is_string(needle))
         return make_bool(j, 0);
@@ -1052,7 +1172,8 @@ static cJSON *op_icontains(jl *j, const cJSON *a, int n, const cJSON *d, unsigne
     }
     const cJSON *e;
     if (is_array(hay))
-        cJSON_ArrayForEach(e, hay) {
+        cJSON_ArrayForEach(e, hay)
+        {
             if (step(j, 1) != 0)
                 return NULL;
             if (is_string(e) && ohc_ascii_ieq(e->valuestring, needle->valuestring))
@@ -1073,9 +1194,9 @@ int ohc_jl_parse_time(int64_t *out, const char *s)
 {
     int c1, c2, mo, d, h, mi, se;
     if (s == NULL || strlen(s) < 20 || two_digits(s, &c1) || two_digits(s + 2, &c2) || s[4] != '-' ||
-        two_digits(s + 5, &mo) || s[7] != '-' || two_digits(s + 8, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        two_digits(s + 11, &h) || s[13] != ':' || two_digits(s + 14, &mi) || s[16] != ':' ||
-        two_digits(s + 17, &se))
+        two_digits(s + 5, &mo) || s[7] != '-' || two_digits(s + 8, &d) ||
+        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || two_digits(s + 11, &h) || s[13] != ':' ||
+        two_digits(s + 14, &mi) || s[16] != ':' || two_digits(s + 17, &se))
         return OHC_EMALFORMED;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
         return OHC_EMALFORMED;
@@ -1116,7 +1237,9 @@ int ohc_jl_parse_time(int64_t *out, const char *s)
 
 static cJSON *op_hours_since(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
-    (void)n; (void)d; (void)depth;
+    (void)n;
+    (void)d;
+    (void)depth;
     const cJSON *v = arg(a, 0);
     int64_t t;
     if (!is_string(v) || ohc_jl_parse_time(&t, v->valuestring) != OHC_OK) {
@@ -1132,7 +1255,7 @@ static const struct op {
     const char *name;
     op_fn fn;
     int min_args, max_args; /* -1: no maximum */
-    int lazy;               /* gets its arguments unevaluated */
+    int lazy; /* gets its arguments unevaluated */
 } ops[] = {
     {"var", op_var, 0, 2, 0},
     {"missing", op_missing, 0, -1, 0},
@@ -1347,7 +1470,8 @@ static int check(jl *j, const cJSON *logic, unsigned depth)
     if (is_array(logic)) {
         const cJSON *e;
         int i = 0;
-        cJSON_ArrayForEach(e, logic) {
+        cJSON_ArrayForEach(e, logic)
+        {
             size_t mark = path_push(j, NULL, i++);
             if (check(j, e, depth + 1) != 0)
                 return j->failed;
@@ -1373,14 +1497,15 @@ static int check(jl *j, const cJSON *logic, unsigned depth)
         else if (op->min_args == op->max_args)
             snprintf(msg, sizeof msg, "'%s' takes %d argument(s), not %d", op->name, op->min_args, argc);
         else
-            snprintf(msg, sizeof msg, "'%s' takes %d to %d arguments, not %d", op->name, op->min_args,
-                     op->max_args, argc);
+            snprintf(msg, sizeof msg, "'%s' takes %d to %d arguments, not %d", op->name, op->min_args, op->max_args,
+                     argc);
         return fail(j, OHC_EINVAL, "%s", msg);
     }
     if (is_array(node)) {
         const cJSON *e;
         int i = 0;
-        cJSON_ArrayForEach(e, node) {
+        cJSON_ArrayForEach(e, node)
+        {
             size_t m2 = path_push(j, NULL, i++);
             if (check(j, e, depth + 1) != 0)
                 return j->failed;

@@ -29,10 +29,10 @@
 #include "error.h"
 
 typedef struct ohc_jl_options {
-    unsigned max_depth;  /* nesting of the rule; 0 = default (64) */
-    uint64_t max_steps;  /* work per evaluation; 0 = default (1 000 000) */
-    size_t max_string;   /* bytes of a built string; 0 = default (1 MiB) */
-    int64_t now_ms;      /* "now" for hours_since (ms since 1970, UTC); 0 = the clock */
+    unsigned max_depth; /* nesting of the rule; 0 = default (64) */
+    uint64_t max_steps; /* work per evaluation; 0 = default (1 000 000) */
+    size_t max_string; /* bytes of a built string; 0 = default (1 MiB) */
+    int64_t now_ms; /* "now" for hours_since (ms since 1970, UTC); 0 = the clock */
 } ohc_jl_options;
 
 /* Evaluates `logic` against `data` (either may be NULL, meaning null).
@@ -42,8 +42,7 @@ typedef struct ohc_jl_options {
  * anything with the evaluation's own intermediate values.
  * Errors: OHC_EINVAL unknown operator or bad arguments, OHC_ELIMIT depth, work
  * or size bound, OHC_ENOMEM. *out is NULL then and err says what and where. */
-int ohc_jl_apply(cJSON **out, const cJSON *logic, const cJSON *data, const ohc_jl_options *opts,
-                 ohc_error *err);
+int ohc_jl_apply(cJSON **out, const cJSON *logic, const cJSON *data, const ohc_jl_options *opts, ohc_error *err);
 
 /* Evaluates `logic` and tells only whether the result is truthy (no copy of
  * the result is made). *out is 0 on error. */

@@ -24,10 +24,10 @@
 static const char *const severities[] = {"info", "warning", "error", "critical"};
 
 typedef struct rule_set {
-    cJSON *doc;            /* the parsed file (owned) */
+    cJSON *doc; /* the parsed file (owned) */
     const char *id, *version;
     char source[256];
-    const cJSON **rules;   /* the valid rules, borrowed from doc */
+    const cJSON **rules; /* the valid rules, borrowed from doc */
     size_t count;
 } rule_set;
 
@@ -66,9 +66,18 @@ void ohc_rules_free(ohc_rules *r)
     free(r);
 }
 
-size_t ohc_rules_problem_count(const ohc_rules *r) { return r->nproblems; }
-const ohc_rule_problem *ohc_rules_problem_at(const ohc_rules *r, size_t i) { return i < r->nproblems ? &r->problems[i] : NULL; }
-size_t ohc_rules_set_count(const ohc_rules *r) { return r->nsets; }
+size_t ohc_rules_problem_count(const ohc_rules *r)
+{
+    return r->nproblems;
+}
+const ohc_rule_problem *ohc_rules_problem_at(const ohc_rules *r, size_t i)
+{
+    return i < r->nproblems ? &r->problems[i] : NULL;
+}
+size_t ohc_rules_set_count(const ohc_rules *r)
+{
+    return r->nsets;
+}
 
 size_t ohc_rules_rule_count(const ohc_rules *r)
 {
@@ -90,11 +99,11 @@ void ohc_rule_problem_format(char *buf, size_t size, const ohc_rule_problem *p)
         snprintf(buf, size, "%s: %s", p->source, p->message);
 }
 
-static void problem(ohc_rules *r, int code, const char *source, const char *where, const char *rule_id,
-                    const char *fmt, ...) OHC_PRINTF(6, 7);
+static void problem(ohc_rules *r, int code, const char *source, const char *where, const char *rule_id, const char *fmt,
+                    ...) OHC_PRINTF(6, 7);
 
-static void problem(ohc_rules *r, int code, const char *source, const char *where, const char *rule_id,
-                    const char *fmt, ...)
+static void problem(ohc_rules *r, int code, const char *source, const char *where, const char *rule_id, const char *fmt,
+                    ...)
 {
     if (r->nproblems == r->cap_problems) {
         size_t cap = r->cap_problems ? r->cap_problems * 2 : 8;
@@ -239,7 +248,7 @@ static void check_logic(vctx *v, const char *field, const cJSON *logic)
     }
 }
 
-static const char *const rule_keys[] = {"id", "title", "severity", "category", "description", "when",
+static const char *const rule_keys[] = {"id",       "title",   "severity",    "category",   "description", "when",
                                         "evidence", "message", "remediation", "references", NULL};
 
 /* Validates rules[idx]; returns 1 when it can be evaluated. */
@@ -262,8 +271,9 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
         vproblem(&v, dup, "appears twice");
     for (const cJSON *k = rule->child; k != NULL; k = k->next)
         if (!key_allowed(k->string, rule_keys))
-            vproblem(&v, k->string, "unknown field (expected one of id, title, severity, category, "
-                                    "description, when, evidence, message, remediation, references)");
+            vproblem(&v, k->string,
+                     "unknown field (expected one of id, title, severity, category, "
+                     "description, when, evidence, message, remediation, references)");
     need_string(&v, rule, "title", MAX_TITLE, 1);
     need_string(&v, rule, "category", MAX_ID, 1);
     need_string(&v, rule, "description", MAX_TEXT, 0);
@@ -288,7 +298,8 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
             vproblem(&v, "evidence", "must be an object of at most %d name: path or expression", MAX_LIST);
         } else {
             const cJSON *e;
-            cJSON_ArrayForEach(e, ev) {
+            cJSON_ArrayForEach(e, ev)
+            {
                 char field[128];
                 snprintf(field, sizeof field, "evidence.%s", e->string);
                 if (!valid_id(e->string))
@@ -310,7 +321,8 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
         } else {
             int i = 0;
             const cJSON *s;
-            cJSON_ArrayForEach(s, rem) {
+            cJSON_ArrayForEach(s, rem)
+            {
                 char field[64];
                 snprintf(field, sizeof field, "remediation[%d]", i++);
                 const cJSON *text = cJSON_GetObjectItemCaseSensitive(s, "text");
@@ -333,7 +345,8 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
                     continue;
                 }
                 const cJSON *c;
-                cJSON_ArrayForEach(c, cmds) {
+                cJSON_ArrayForEach(c, cmds)
+                {
                     if (!cJSON_IsString(c) || c->valuestring[0] == '\0' || strlen(c->valuestring) > MAX_TEXT)
                         vproblem(&v, field, "commands must be non-empty strings");
                     else if ((tp = template_problem(c->valuestring)) != NULL)
@@ -349,7 +362,7 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
         const cJSON *u;
         if (ok)
             cJSON_ArrayForEach(u, refs) ok &= cJSON_IsString(u) && (strncmp(u->valuestring, "https://", 8) == 0 ||
-                                                                 strncmp(u->valuestring, "http://", 7) == 0);
+                                                                    strncmp(u->valuestring, "http://", 7) == 0);
         if (!ok)
             vproblem(&v, "references", "must be an array of http(s) URLs");
     }
@@ -485,7 +498,8 @@ int ohc_rules_add_text(ohc_rules *r, const char *source, const char *text, size_
     }
     int idx = 0;
     const cJSON *rule;
-    cJSON_ArrayForEach(rule, rules) {
+    cJSON_ArrayForEach(rule, rules)
+    {
         if (validate_rule(r, source, idx, rule)) {
             const char *rid = cJSON_GetObjectItemCaseSensitive(rule, "id")->valuestring;
             const char *other = NULL;
@@ -598,7 +612,8 @@ static void render_value(ohc_strbuf *sb, const cJSON *v)
     } else if (cJSON_IsArray(v)) {
         int n = 0, total = cJSON_GetArraySize(v);
         const cJSON *e;
-        cJSON_ArrayForEach(e, v) {
+        cJSON_ArrayForEach(e, v)
+        {
             if (n == TEMPLATE_ITEMS) {
                 ohc_strbuf_appendf(sb, " and %d more", total - n);
                 break;
@@ -698,7 +713,8 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
 
     cJSON *evidence = cJSON_AddObjectToObject(f, "evidence");
     const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rule, "evidence")) {
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rule, "evidence"))
+    {
         cJSON *val = NULL;
         if (cJSON_IsString(e)) {
             const cJSON *got = ohc_jl_get(facts, e->valuestring);
@@ -727,14 +743,16 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
 
     cJSON *steps = cJSON_AddArrayToObject(f, "remediation");
     const cJSON *s;
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(rule, "remediation")) {
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(rule, "remediation"))
+    {
         cJSON *step = cJSON_CreateObject();
         char *text = render_template(cJSON_GetObjectItemCaseSensitive(s, "text")->valuestring, facts, evidence);
         cJSON_AddStringToObject(step, "text", text ? text : "");
         free(text);
         cJSON *cmds = cJSON_AddArrayToObject(step, "commands");
         const cJSON *c;
-        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s, "commands")) {
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s, "commands"))
+        {
             char *cmd = render_template(c->valuestring, facts, evidence);
             cJSON_AddItemToArray(cmds, cJSON_CreateString(cmd ? cmd : ""));
             free(cmd);
@@ -920,8 +938,7 @@ int ohc_rules_apply(cJSON *report, const char *dir, ohc_error *err)
             if ((rc = ohc_rules_new(&rules, err)) != OHC_OK)
                 return rc;
             char msg[OHC_ERROR_MESSAGE_MAX];
-            snprintf(msg, sizeof msg, "rules directory %.100s: %.100s (the built-in rules were used)", dir,
-                     e.message);
+            snprintf(msg, sizeof msg, "rules directory %.100s: %.100s (the built-in rules were used)", dir, e.message);
             snprintf(e.message, sizeof e.message, "%s", msg);
             dir = NULL;
             rc = ohc_rules_load_builtin(rules, err);

@@ -21,12 +21,12 @@
 #define OHC_RULES_MAX_RULES 1000u
 
 typedef struct ohc_rule_problem {
-    int code;           /* an ohc_err: OHC_EMALFORMED (bad JSON), OHC_EINVAL (bad content), OHC_ELIMIT, OHC_EIO */
-    char source[256];   /* the file ("rules/oab.json", "builtin:oab.json") */
-    unsigned line;      /* 1-based position of a JSON syntax error; 0 otherwise */
+    int code; /* an ohc_err: OHC_EMALFORMED (bad JSON), OHC_EINVAL (bad content), OHC_ELIMIT, OHC_EIO */
+    char source[256]; /* the file ("rules/oab.json", "builtin:oab.json") */
+    unsigned line; /* 1-based position of a JSON syntax error; 0 otherwise */
     unsigned column;
-    char where[160];    /* JSON path inside the file ("rules[2].when.and[1]"), "" for the whole file */
-    char rule_id[64];   /* the rule concerned, "" when none or unknown */
+    char where[160]; /* JSON path inside the file ("rules[2].when.and[1]"), "" for the whole file */
+    char rule_id[64]; /* the rule concerned, "" when none or unknown */
     char message[256];
 } ohc_rule_problem;
 
@@ -74,7 +74,6 @@ int ohc_rules_evaluate(const ohc_rules *rules, cJSON *report, ohc_error *err);
  * report always gets findings. Returns OHC_OK, or an error when not even
  * that was possible (out of memory, no facts). */
 int ohc_rules_apply(cJSON *report, const char *dir, ohc_error *err);
-
 
 /* Severity rank: info 1, warning 2, error 3, critical 4; 0 for anything else. */
 int ohc_severity_rank(const char *severity);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 typedef struct ohc_builtin_file {
-    const char *name;          /* "oab.json" */
+    const char *name; /* "oab.json" */
     const unsigned char *data; /* the file's bytes (not NUL-terminated) */
     size_t len;
 } ohc_builtin_file;

@@ -25,8 +25,8 @@
 #define OHC_SPOOL_FILE_MAX (32u << 20) /* a bigger spool file is not a report of ours */
 
 typedef struct ohc_spool_limits {
-    uint32_t max_count;    /* reports kept at most (0: default 1000) */
-    uint64_t max_bytes;    /* total size of the reports (0: default 50 MB) */
+    uint32_t max_count; /* reports kept at most (0: default 1000) */
+    uint64_t max_bytes; /* total size of the reports (0: default 50 MB) */
     uint32_t max_age_days; /* older reports are dropped (0: default 30) */
 } ohc_spool_limits;
 

@@ -20,8 +20,7 @@
 int ohc_upload_check_url(const char *url, int allow_http, ohc_error *err)
 {
     if (url == NULL || url[0] == '\0')
-        return ohc_error_set(err, OHC_EINVAL, 0,
-                             "no upload URL: give --url https://... (or set UploadUrl)");
+        return ohc_error_set(err, OHC_EINVAL, 0, "no upload URL: give --url https://... (or set UploadUrl)");
     if (strlen(url) > 2048)
         return ohc_error_set(err, OHC_EINVAL, 0, "the upload URL is longer than 2048 characters");
     if (!strncmp(url, "https://", 8) && url[8] != '\0')
@@ -102,8 +101,7 @@ int ohc_upload_parse_retry_after(uint32_t *out_ms, const char *value, int64_t no
     /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
     char wd[4], mon[4], tz[4];
     unsigned d, y, hh, mm, ss;
-    if (sscanf(value, "%3s, %u %3s %u %u:%u:%u %3s", wd, &d, mon, &y, &hh, &mm, &ss, tz) != 8 ||
-        strcmp(tz, "GMT") != 0)
+    if (sscanf(value, "%3s, %u %3s %u %u:%u:%u %3s", wd, &d, mon, &y, &hh, &mm, &ss, tz) != 8 || strcmp(tz, "GMT") != 0)
         return OHC_EMALFORMED;
     int mi = month_index(mon);
     if (mi < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
@@ -302,18 +300,18 @@ static void log_attempt(ohc_uploader *u, const char *report_id, unsigned attempt
         return;
     char when[32], line[2048];
     ohc_format_rfc3339_utc(when, ohc_os_utc_now_ms());
-    snprintf(line, sizeof line, "%s upload %s attempt=%u url=%s proxy=%s%s%s%s result=%s status=%ld bytes=%zu ms=%llu%s%s",
-            when, report_id, attempt, u->url_shown, u->proxy_shown[0] ? u->proxy_shown : "direct",
-            u->proxy.source[0] ? " (" : "", u->proxy.source, u->proxy.source[0] ? ")" : "",
-            r->outcome == OHC_UPLOAD_DELIVERED ? "delivered"
-            : r->outcome == OHC_UPLOAD_RETRY   ? "retry"
-                                               : "rejected",
-            r->http_status, r->bytes_sent, (unsigned long long)ms, r->detail[0] ? " detail=" : "", r->detail);
+    snprintf(line, sizeof line,
+             "%s upload %s attempt=%u url=%s proxy=%s%s%s%s result=%s status=%ld bytes=%zu ms=%llu%s%s", when,
+             report_id, attempt, u->url_shown, u->proxy_shown[0] ? u->proxy_shown : "direct",
+             u->proxy.source[0] ? " (" : "", u->proxy.source, u->proxy.source[0] ? ")" : "",
+             r->outcome == OHC_UPLOAD_DELIVERED ? "delivered"
+             : r->outcome == OHC_UPLOAD_RETRY   ? "retry"
+                                                : "rejected",
+             r->http_status, r->bytes_sent, (unsigned long long)ms, r->detail[0] ? " detail=" : "", r->detail);
     u->cfg->log(u->cfg->log_ctx, line);
 }
 
-void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *report_id, const void *json,
-                       size_t len)
+void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *report_id, const void *json, size_t len)
 {
     memset(out, 0, sizeof *out);
     u->answer_len = 0;

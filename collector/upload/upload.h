@@ -30,34 +30,34 @@ typedef void (*ohc_upload_log_fn)(void *ctx, const char *line);
 
 typedef struct ohc_upload_config {
     const char *url;
-    const char *token;       /* NULL: no Authorization header */
-    const char *ca_file;     /* NULL: the platform's trust store only */
-    int allow_http;          /* accept http:// */
-    int no_gzip;             /* send the JSON as it is (the benchmark compares) */
-    uint32_t timeout_ms;     /* whole request (0: 60 s) */
+    const char *token; /* NULL: no Authorization header */
+    const char *ca_file; /* NULL: the platform's trust store only */
+    int allow_http; /* accept http:// */
+    int no_gzip; /* send the JSON as it is (the benchmark compares) */
+    uint32_t timeout_ms; /* whole request (0: 60 s) */
     uint32_t connect_timeout_ms; /* (0: 15 s) */
-    unsigned max_attempts;   /* per report and run (0: 5) */
-    uint32_t backoff_base_ms;    /* first retry delay (0: 1 s) */
-    uint32_t backoff_max_ms;     /* cap of one delay, Retry-After included (0: 5 min) */
-    const char *proxy;       /* NULL: resolve_proxy for the URL; "" : no proxy; else this proxy URL */
+    unsigned max_attempts; /* per report and run (0: 5) */
+    uint32_t backoff_base_ms; /* first retry delay (0: 1 s) */
+    uint32_t backoff_max_ms; /* cap of one delay, Retry-After included (0: 5 min) */
+    const char *proxy; /* NULL: resolve_proxy for the URL; "" : no proxy; else this proxy URL */
     ohc_upload_proxy_fn resolve_proxy; /* the platform's resolver; NULL: direct */
-    ohc_upload_log_fn log;   /* one line per attempt (may be NULL) */
+    ohc_upload_log_fn log; /* one line per attempt (may be NULL) */
     void *log_ctx;
 } ohc_upload_config;
 
 typedef enum ohc_upload_outcome {
     OHC_UPLOAD_DELIVERED = 0,
-    OHC_UPLOAD_RETRY,    /* try again later */
-    OHC_UPLOAD_REJECTED  /* the server refused it for good */
+    OHC_UPLOAD_RETRY, /* try again later */
+    OHC_UPLOAD_REJECTED /* the server refused it for good */
 } ohc_upload_outcome;
 
 typedef struct ohc_upload_result {
     ohc_upload_outcome outcome;
-    long http_status;        /* 0 when no answer */
+    long http_status; /* 0 when no answer */
     uint32_t retry_after_ms; /* from Retry-After, 0 when absent */
-    size_t bytes_sent;       /* body bytes on the wire */
-    char detail[256];        /* "HTTP 503", "timeout after 2000 ms", ... */
-    char answer[1024];       /* the start of the server's answer body */
+    size_t bytes_sent; /* body bytes on the wire */
+    char detail[256]; /* "HTTP 503", "timeout after 2000 ms", ... */
+    char answer[1024]; /* the start of the server's answer body */
 } ohc_upload_result;
 
 typedef struct ohc_upload_stats {
@@ -99,8 +99,7 @@ void ohc_uploader_free(ohc_uploader *u);
 const char *ohc_uploader_proxy(const ohc_uploader *u);
 
 /* One POST of one report (no retry). Always fills *out. */
-void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *report_id, const void *json,
-                       size_t len);
+void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *report_id, const void *json, size_t len);
 
 /* Sends every spooled report, oldest first, each up to max_attempts times
  * (backoff between); delivered ones leave the spool, rejected ones go to

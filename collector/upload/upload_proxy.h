@@ -14,9 +14,9 @@
 #include "error.h"
 
 typedef struct ohc_upload_proxy {
-    char url[512];    /* "" = direct; else "http://host:port" (may hold user:pass@ natively) */
-    char source[96];  /* where it came from: "WinHTTP default", "PAC http://...", "HTTPS_PROXY", ... */
-    int use_sspi;     /* authenticate to the proxy with Negotiate/NTLM as the process's own user */
+    char url[512]; /* "" = direct; else "http://host:port" (may hold user:pass@ natively) */
+    char source[96]; /* where it came from: "WinHTTP default", "PAC http://...", "HTTPS_PROXY", ... */
+    int use_sspi; /* authenticate to the proxy with Negotiate/NTLM as the process's own user */
 } ohc_upload_proxy;
 
 /* The platform's proxy for url (handed down in ohc_platform.resolve_proxy:

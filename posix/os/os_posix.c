@@ -321,4 +321,3 @@ void ohc_os_file_close(ohc_os_file *f)
     close(f->fd);
     free(f);
 }
-

@@ -22,9 +22,9 @@ void ohc_posix_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
     ohc_error_set(&out->error, OHC_EUNAVAILABLE, 0,
                   "no Windows event log on this platform: give .evtx files with collect --evtx");
     cJSON *facts = cJSON_CreateObject();
-    if (facts != NULL && (!cJSON_AddStringToObject(facts, "source", "live") ||
-                          !cJSON_AddObjectToObject(facts, "queries") ||
-                          !cJSON_AddItemToObject(facts, "api_error", ohc_error_to_json(&out->error)))) {
+    if (facts != NULL &&
+        (!cJSON_AddStringToObject(facts, "source", "live") || !cJSON_AddObjectToObject(facts, "queries") ||
+         !cJSON_AddItemToObject(facts, "api_error", ohc_error_to_json(&out->error)))) {
         cJSON_Delete(facts);
         facts = NULL;
     }

@@ -22,18 +22,25 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
     *out_read = 0;
     return OHC_OK;
 }
-void ohc_os_file_close(ohc_os_file *f) { (void)f; }
+void ohc_os_file_close(ohc_os_file *f)
+{
+    (void)f;
+}
 
 static volatile size_t sink;
 
 static void touch(const ohc_event_record *r)
 {
     size_t n = 0;
-    if (r->channel) n += strlen(r->channel);
-    if (r->provider) n += strlen(r->provider);
-    if (r->computer) n += strlen(r->computer);
+    if (r->channel)
+        n += strlen(r->channel);
+    if (r->provider)
+        n += strlen(r->provider);
+    if (r->computer)
+        n += strlen(r->computer);
     for (size_t i = 0; i < r->value_count; i++) {
-        if (r->values[i].name) n += strlen(r->values[i].name);
+        if (r->values[i].name)
+            n += strlen(r->values[i].name);
         n += strlen(r->values[i].value);
     }
     for (size_t i = 0; i < r->binary_len; i++)

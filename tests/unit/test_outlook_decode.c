@@ -165,9 +165,13 @@ static void test_policy_wins(void **state)
     assert_string_equal(cJSON_GetObjectItem(psf, "source")->valuestring, "policy");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_error")));
     /* The preference side is kept as it is, next to the policy. */
-    cJSON *pv = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "preference"), "ProxyServerFlags");
+    cJSON *pv =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "preference"), "ProxyServerFlags");
     assert_int_equal(cJSON_GetObjectItem(pv, "value")->valueint, 3);
-    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "autodiscover"), "ExcludeScpLookup"), "value")->valueint, 1);
+    assert_int_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "autodiscover"), "ExcludeScpLookup"), "value")
+            ->valueint,
+        1);
     cJSON_Delete(v);
 }
 
@@ -182,7 +186,8 @@ static void test_wrong_type_flags_not_decoded(void **state)
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags")));
     assert_string_equal(cJSON_GetObjectItem(v, "proxy_server_flags_error")->valuestring,
                         "ProxyServerFlags in the policy key is REG_SZ, not a REG_DWORD: not decoded");
-    cJSON *eff = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "effective"), "ProxyServerFlags");
+    cJSON *eff =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "effective"), "ProxyServerFlags");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(eff, "wrong_type")));
     assert_string_equal(cJSON_GetObjectItem(v, "product")->valuestring, "Outlook 2016/2019/2021/365");
     cJSON_Delete(v);
@@ -212,9 +217,12 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_regval_types), cmocka_unit_test(test_regval_edge_cases),
-        cmocka_unit_test(test_flags),        cmocka_unit_test(test_policy_wins),
-        cmocka_unit_test(test_wrong_type_flags_not_decoded), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_regval_types),
+        cmocka_unit_test(test_regval_edge_cases),
+        cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_policy_wins),
+        cmocka_unit_test(test_wrong_type_flags_not_decoded),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

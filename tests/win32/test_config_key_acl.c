@@ -64,9 +64,9 @@ static void create_with(const wchar_t *path, const wchar_t *sddl)
     PSECURITY_DESCRIPTOR sd = NULL;
     HKEY h;
     assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL));
-    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h,
-                                     NULL),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h, NULL),
+        ERROR_SUCCESS);
     assert_int_equal(RegSetKeySecurity(h, DACL_SECURITY_INFORMATION, sd), ERROR_SUCCESS);
     const wchar_t secret[] = L"not-for-users";
     assert_int_equal(RegSetValueExW(h, L"UploadToken", 0, REG_SZ, (const BYTE *)secret, sizeof secret), ERROR_SUCCESS);
@@ -91,9 +91,9 @@ static void test_default_acl_fails(void **state)
     /* A key as reg.exe or an installer makes it: the check must reject it,
      * and the non-elevated read must succeed, else the tests below prove nothing. */
     HKEY h;
-    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, scratch, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL,
-                                     &h, NULL),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, scratch, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h, NULL),
+        ERROR_SUCCESS);
     const wchar_t secret[] = L"not-for-users";
     assert_int_equal(RegSetValueExW(h, L"UploadToken", 0, REG_SZ, (const BYTE *)secret, sizeof secret), ERROR_SUCCESS);
     RegCloseKey(h);

@@ -45,8 +45,7 @@ int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc
     do {
         if (fd.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))
             continue;
-        rc = ohc_dirlist_add(&list, ohc_utf8_from_w(fd.cFileName),
-                             ((uint64_t)fd.nFileSizeHigh << 32) | fd.nFileSizeLow,
+        rc = ohc_dirlist_add(&list, ohc_utf8_from_w(fd.cFileName), ((uint64_t)fd.nFileSizeHigh << 32) | fd.nFileSizeLow,
                              filetime_to_unix_ms(fd.ftLastWriteTime), err);
     } while (rc == OHC_OK && FindNextFileW(h, &fd));
     FindClose(h);

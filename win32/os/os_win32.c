@@ -131,7 +131,7 @@ int ohc_os_mkdir_p(const char *path, ohc_error *err)
     if (w == NULL)
         return ohc_error_set(err, OHC_EINVAL, 0, "path is not valid UTF-8");
     int rc = OHC_OK;
-    for (wchar_t *s = w + 1; ; s++) {
+    for (wchar_t *s = w + 1;; s++) {
         int end = *s == L'\0';
         if (!end && *s != L'\\' && *s != L'/')
             continue;
@@ -317,4 +317,3 @@ void ohc_os_file_close(ohc_os_file *f)
     CloseHandle(f->h);
     free(f);
 }
-

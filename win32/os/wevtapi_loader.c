@@ -5,11 +5,11 @@
 #include "win32util.h"
 
 /* Function pointers from GetProcAddress: memcpy avoids the cast warning. */
-#define LOAD(field, name)                                                                                      \
-    do {                                                                                                       \
-        FARPROC p_ = GetProcAddress(api->dll, name);                                                           \
-        if (p_ != NULL)                                                                                        \
-            memcpy(&api->field, &p_, sizeof api->field);                                                       \
+#define LOAD(field, name)                                                                                              \
+    do {                                                                                                               \
+        FARPROC p_ = GetProcAddress(api->dll, name);                                                                   \
+        if (p_ != NULL)                                                                                                \
+            memcpy(&api->field, &p_, sizeof api->field);                                                               \
     } while (0)
 
 int ohc_wevtapi_load(ohc_wevtapi *api, ohc_error *err)

@@ -20,14 +20,14 @@ typedef EVT_HANDLE(WINAPI *ohc_evt_open_publisher_metadata_fn)(EVT_HANDLE, LPCWS
 typedef BOOL(WINAPI *ohc_evt_format_message_fn)(EVT_HANDLE, EVT_HANDLE, DWORD, DWORD, PEVT_VARIANT, DWORD, DWORD,
                                                 LPWSTR, PDWORD);
 typedef EVT_HANDLE(WINAPI *ohc_evt_open_channel_config_fn)(EVT_HANDLE, LPCWSTR, DWORD);
-typedef BOOL(WINAPI *ohc_evt_get_channel_config_property_fn)(EVT_HANDLE, EVT_CHANNEL_CONFIG_PROPERTY_ID, DWORD,
-                                                             DWORD, PEVT_VARIANT, PDWORD);
+typedef BOOL(WINAPI *ohc_evt_get_channel_config_property_fn)(EVT_HANDLE, EVT_CHANNEL_CONFIG_PROPERTY_ID, DWORD, DWORD,
+                                                             PEVT_VARIANT, PDWORD);
 typedef EVT_HANDLE(WINAPI *ohc_evt_subscribe_fn)(EVT_HANDLE, HANDLE, LPCWSTR, LPCWSTR, EVT_HANDLE, PVOID,
                                                  EVT_SUBSCRIBE_CALLBACK, DWORD);
 
 typedef struct ohc_wevtapi {
     HMODULE dll;
-    ohc_evt_query_fn query;   /* query, next, close, create_render_context, render: always there */
+    ohc_evt_query_fn query; /* query, next, close, create_render_context, render: always there */
     ohc_evt_next_fn next;
     ohc_evt_close_fn close;
     ohc_evt_create_render_context_fn create_render_context;

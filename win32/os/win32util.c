@@ -79,12 +79,11 @@ int ohc_win32_error(ohc_error *err, int code, DWORD os_code, const char *what)
     DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, os_code,
                              MAKELANGID(LANG_ENGLISH, SUBLANG_DEFAULT), text, 256, NULL);
     if (n == 0)
-        n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, os_code, 0, text,
-                           256, NULL);
+        n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, os_code, 0, text, 256,
+                           NULL);
     char utf8[256] = "";
     if (n > 0) {
-        while (n > 0 && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' ' ||
-                         text[n - 1] == L'.'))
+        while (n > 0 && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' ' || text[n - 1] == L'.'))
             n--;
         ohc_utf8_copy_w(utf8, sizeof utf8, text, (int)n);
     }

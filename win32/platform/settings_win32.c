@@ -54,11 +54,10 @@ int ohc_win32_secure_config_key(ohc_error *err)
 /* UTF-16 units read at most: a longer string is reported truncated. */
 #define MAX_WCHARS (OHC_SETTING_STR_MAX + 1)
 
-int ohc_win32_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name,
-                               ohc_error *err)
+int ohc_win32_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name, ohc_error *err)
 {
     (void)ctx;
-    const wchar_t *key = layer == OHC_SOURCE_POLICY ? L"SOFTWARE\\Policies\\OutlookHealthCollector"
+    const wchar_t *key = layer == OHC_SOURCE_POLICY  ? L"SOFTWARE\\Policies\\OutlookHealthCollector"
                          : layer == OHC_SOURCE_LOCAL ? LOCAL_KEY
                                                      : NULL;
     if (key == NULL)
@@ -131,8 +130,8 @@ int ohc_win32_settings_write(const char *name, const ohc_raw_value *value, ohc_e
     if (secured != OHC_OK)
         return secured;
     HKEY h;
-    LONG rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, LOCAL_KEY, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &h,
-                              NULL);
+    LONG rc =
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, LOCAL_KEY, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &h, NULL);
     if (rc != ERROR_SUCCESS)
         return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegCreateKeyEx");
     wchar_t *wname = ohc_w_from_utf8(name);

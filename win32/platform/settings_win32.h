@@ -27,8 +27,7 @@ int ohc_win32_secure_reg_key(HKEY root, const wchar_t *path, ohc_error *err);
 
 /* The registry layers as the core reads and writes them (ohc_settings_store,
  * collector/config/settings.h): the policy and the local key, 64-bit view. */
-int ohc_win32_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name,
-                            ohc_error *err);
+int ohc_win32_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source layer, const char *name, ohc_error *err);
 int ohc_win32_settings_write(const char *name, const ohc_raw_value *value, ohc_error *err);
 
 #endif

@@ -41,8 +41,7 @@ static int from_autoproxy(ohc_upload_proxy *out, const char *url, BOOL detect, c
     wchar_t *wurl = ohc_w_from_utf8(url);
     if (wurl == NULL)
         return 0;
-    HINTERNET s = WinHttpOpen(L"ohc", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
-                              WINHTTP_NO_PROXY_BYPASS, 0);
+    HINTERNET s = WinHttpOpen(L"ohc", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0);
     int done = 0;
     if (s != NULL) {
         WINHTTP_AUTOPROXY_OPTIONS o;

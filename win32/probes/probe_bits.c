@@ -25,8 +25,8 @@
 #include "probes_win32.h"
 #include "win32util.h"
 
-#define MAX_TEXT 4096            /* characters kept of any string BITS returns */
-#define BUDGET_MARGIN_MS 3000u   /* stop enumerating this long before the deadline */
+#define MAX_TEXT 4096 /* characters kept of any string BITS returns */
+#define BUDGET_MARGIN_MS 3000u /* stop enumerating this long before the deadline */
 #define MAX_CACHED_OWNERS 64
 /* Jobs fetched per IEnumBackgroundCopyJobs::Next. One: Wine 8's BITS service
  * hung for good on Next(16) (measured), which would hang every later client. */
@@ -162,7 +162,8 @@ static void read_error(ohc_bits_job *job, IBackgroundCopyJob *bj)
         if (SUCCEEDED(IBackgroundCopyFile_GetLocalName(file, &s)))
             job->error_local_name = take_string(s);
         IBackgroundCopyFile_Release(file);
-    } else if (hr_u32(hr) != 0x80200004u /* BG_E_FILE_NOT_AVAILABLE */) { /* a job-level error has no file: not a failure */
+    } else if (hr_u32(hr) !=
+               0x80200004u /* BG_E_FILE_NOT_AVAILABLE */) { /* a job-level error has no file: not a failure */
         ohc_bits_job_property_error(job, "error_file", hr_u32(hr));
     }
     IBackgroundCopyError_Release(err);
@@ -567,8 +568,7 @@ static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_pro
         ohc_error_set(&out->error, rc, 0, "out of memory after %zu BITS jobs", c->job_count);
     } else if (cancelled) {
         out->status = OHC_PROBE_PARTIAL;
-        ohc_error_set(&out->error, OHC_ECANCELLED, 0, "the collection was cancelled after %zu BITS jobs",
-                      c->job_count);
+        ohc_error_set(&out->error, OHC_ECANCELLED, 0, "the collection was cancelled after %zu BITS jobs", c->job_count);
         if (!c->reason[0])
             snprintf(c->reason, sizeof c->reason, "%s", out->error.message);
     } else if (c->time_budget_hit || c->capped || strcmp(c->scope, "own_jobs") == 0) {
@@ -583,7 +583,10 @@ static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_pro
         if (!c->reason[0])
             snprintf(c->reason, sizeof c->reason, "%s", why);
         out->status = OHC_PROBE_PARTIAL;
-        ohc_error_set(&out->error, c->time_budget_hit ? OHC_ETIMEOUT : c->capped ? OHC_ELIMIT : OHC_EACCESS,
+        ohc_error_set(&out->error,
+                      c->time_budget_hit ? OHC_ETIMEOUT
+                      : c->capped        ? OHC_ELIMIT
+                                         : OHC_EACCESS,
                       c->capped || c->time_budget_hit ? 0 : (uint32_t)E_ACCESSDENIED, "%s", why);
     }
 }

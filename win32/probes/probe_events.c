@@ -28,18 +28,18 @@
 #include "win32util.h"
 
 #define BATCH 16
-#define RENDER_MAX (4u << 20)   /* one event's XML or values: 4 MiB is already absurd */
+#define RENDER_MAX (4u << 20) /* one event's XML or values: 4 MiB is already absurd */
 #define MESSAGE_MAX (64u << 10) /* characters */
 #define NEXT_TIMEOUT_MS 5000u
 
 typedef struct live_source {
     ohc_wevtapi api;
-    ohc_error load_error;   /* why the API is unusable; code OHC_OK when it is usable */
+    ohc_error load_error; /* why the API is unusable; code OHC_OK when it is usable */
     EVT_HANDLE system_ctx;
     EVT_HANDLE query;
     EVT_HANDLE batch[BATCH];
     DWORD batch_count, batch_next;
-    EVT_HANDLE publisher;   /* metadata of publisher_name, or NULL */
+    EVT_HANDLE publisher; /* metadata of publisher_name, or NULL */
     wchar_t publisher_name[256];
     int publisher_tried;
     BYTE *render_buf;
@@ -139,8 +139,7 @@ static char *format_message(live_source *s, EVT_HANDLE ev, const wchar_t *provid
         return NULL;
     for (int attempt = 0; attempt < 3; attempt++) {
         DWORD used = 0;
-        if (s->api.format_message(s->publisher, ev, 0, 0, NULL, EvtFormatMessageEvent, s->msg_cap, s->msg_buf,
-                                  &used)) {
+        if (s->api.format_message(s->publisher, ev, 0, 0, NULL, EvtFormatMessageEvent, s->msg_cap, s->msg_buf, &used)) {
             if (s->msg_cap == 0)
                 return NULL;
             s->msg_buf[s->msg_cap - 1] = L'\0';

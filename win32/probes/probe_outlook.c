@@ -31,7 +31,8 @@ static void add_sz(cJSON *o, const char *key, HKEY root, const wchar_t *subkey, 
 static int same_install(const cJSON *arr, const cJSON *e)
 {
     const cJSON *x;
-    cJSON_ArrayForEach(x, arr) {
+    cJSON_ArrayForEach(x, arr)
+    {
         cJSON *a = cJSON_Duplicate(x, 1), *b = cJSON_Duplicate(e, 1);
         cJSON_DeleteItemFromObjectCaseSensitive(a, "registry_view");
         cJSON_DeleteItemFromObjectCaseSensitive(b, "registry_view");
@@ -74,7 +75,8 @@ static void collect_installations(cJSON *facts)
             cJSON_AddStringToObject(e, "registry_view", views[v].name);
             /* Only an Outlook key with Bitness or InstallRoot is an install;
              * the same key seen through both views (32-bit Windows) counts once. */
-            if ((cJSON_IsNull(cJSON_GetObjectItem(e, "bitness")) && cJSON_IsNull(cJSON_GetObjectItem(e, "install_root"))) ||
+            if ((cJSON_IsNull(cJSON_GetObjectItem(e, "bitness")) &&
+                 cJSON_IsNull(cJSON_GetObjectItem(e, "install_root"))) ||
                 same_install(arr, e))
                 cJSON_Delete(e);
             else

@@ -108,8 +108,8 @@ static char *collect_winhttp(cJSON *facts, proxy_set *set, ohc_error *partial)
     DWORD type = 0, len = 0;
     ohc_error e;
     ohc_error_clear(&e);
-    int rc = ohc_reg_read(&data, &type, &len, HKEY_LOCAL_MACHINE, CONNECTIONS_KEY, L"WinHttpSettings",
-                          KEY_WOW64_64KEY, &e);
+    int rc =
+        ohc_reg_read(&data, &type, &len, HKEY_LOCAL_MACHINE, CONNECTIONS_KEY, L"WinHttpSettings", KEY_WOW64_64KEY, &e);
     ohc_proxy_blob blob;
     if (ohc_proxy_blob_decode(&blob, rc == OHC_OK ? data : NULL, len, OHC_BLOB_WINHTTP) == OHC_OK) {
         cJSON *reg = ohc_proxy_blob_to_json(&blob, data, len, OHC_BLOB_WINHTTP);
@@ -387,8 +387,9 @@ static void collect_reachability(cJSON *facts, proxy_set *set)
         } else {
             all_done &= j == NULL;
             cJSON_AddBoolToObject(r, "reachable", 0);
-            cJSON_AddStringToObject(r, "error", j ? "timed out (name lookup still running)"
-                                                  : (wsa_ok ? "could not start the test" : "Winsock unavailable"));
+            cJSON_AddStringToObject(r, "error",
+                                    j ? "timed out (name lookup still running)"
+                                      : (wsa_ok ? "could not start the test" : "Winsock unavailable"));
             cJSON_AddNumberToObject(r, "error_code", WSAETIMEDOUT);
             cJSON_AddNumberToObject(r, "elapsed_ms", (double)(ohc_os_monotonic_ms() - start));
         }

@@ -2,10 +2,8 @@
 
 /* Report order. Budgets are wall-clock ceilings, not expectations. */
 static const ohc_probe_def win32_probes[] = {
-    {"host", 5000, ohc_win32_probe_host},
-    {"proxy", 10000, ohc_win32_probe_proxy},
-    {"outlook", 5000, ohc_win32_probe_outlook},
-    {"bits", 30000, ohc_win32_probe_bits},
+    {"host", 5000, ohc_win32_probe_host},       {"proxy", 10000, ohc_win32_probe_proxy},
+    {"outlook", 5000, ohc_win32_probe_outlook}, {"bits", 30000, ohc_win32_probe_bits},
     {"events", 20000, ohc_win32_probe_events},
 };
 

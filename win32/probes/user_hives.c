@@ -185,8 +185,8 @@ int ohc_reg_query(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY key, const w
     return ohc_win32_error(err, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegQueryValueEx");
 }
 
-int ohc_reg_read(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY root, const wchar_t *subkey,
-                 const wchar_t *name, REGSAM flags, ohc_error *err)
+int ohc_reg_read(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY root, const wchar_t *subkey, const wchar_t *name,
+                 REGSAM flags, ohc_error *err)
 {
     *out = NULL;
     *out_type = 0;

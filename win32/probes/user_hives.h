@@ -18,10 +18,10 @@
 
 typedef struct ohc_user_hive {
     char sid[192];
-    char account[512];  /* DOMAIN\user, "" when LookupAccountSid cannot resolve it */
+    char account[512]; /* DOMAIN\user, "" when LookupAccountSid cannot resolve it */
     DWORD account_error; /* LookupAccountSid's error when account is "" */
     const char *source; /* "current_user" or "hive" (static string) */
-    HKEY root;          /* opened for reading; closed by ohc_user_hives_free */
+    HKEY root; /* opened for reading; closed by ohc_user_hives_free */
 } ohc_user_hive;
 
 /* Lists the current user (when ohc does not run as LocalSystem, LocalService
@@ -40,8 +40,8 @@ cJSON *ohc_user_hive_to_json(const ohc_user_hive *hive);
  * OHC_REGVAL_DATA_MAX bytes. OHC_ENOTFOUND when key or value is absent,
  * OHC_ELIMIT when larger, OHC_EOS/OHC_EACCESS otherwise. flags adds
  * KEY_WOW64_32KEY / KEY_WOW64_64KEY. */
-int ohc_reg_read(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY root, const wchar_t *subkey,
-                 const wchar_t *name, REGSAM flags, ohc_error *err);
+int ohc_reg_read(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY root, const wchar_t *subkey, const wchar_t *name,
+                 REGSAM flags, ohc_error *err);
 
 /* ohc_reg_read on a key the caller has open (KEY_QUERY_VALUE). */
 int ohc_reg_query(BYTE **out, DWORD *out_type, DWORD *out_len, HKEY key, const wchar_t *name, ohc_error *err);

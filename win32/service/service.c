@@ -42,13 +42,12 @@
 #include "wevtapi_loader.h"
 #include "win32util.h"
 
-
 /* ---- the running service ---- */
 
 static struct svc {
     SERVICE_STATUS_HANDLE status_handle; /* NULL in console mode */
     SERVICE_STATUS status;
-    HANDLE stop_event;    /* manual reset */
+    HANDLE stop_event; /* manual reset */
     HANDLE collect_event; /* auto reset */
     wchar_t state_dir[MAX_PATH];
     char state_dir_utf8[MAX_PATH * 3];
@@ -92,9 +91,7 @@ static DWORD WINAPI control_handler(DWORD control, DWORD event_type, void *event
         set_status(SERVICE_STOP_PENDING, NO_ERROR, OHC_SERVICE_STOP_MS);
         SetEvent(svc.stop_event);
         return NO_ERROR;
-    case OHC_SERVICE_CONTROL_COLLECT:
-        SetEvent(svc.collect_event);
-        return NO_ERROR;
+    case OHC_SERVICE_CONTROL_COLLECT: SetEvent(svc.collect_event); return NO_ERROR;
     case SERVICE_CONTROL_INTERROGATE: return NO_ERROR;
     default: return ERROR_CALL_NOT_IMPLEMENTED;
     }
@@ -201,9 +198,8 @@ static void collect_once(struct svc *s)
     ohc_svclog(OHC_LOG_INFO, "collection started (%s)", s->job_reason);
     char state_path[sizeof s->state_dir_utf8 + 32];
     snprintf(state_path, sizeof state_path, "%s\\event-state.json", s->state_dir_utf8);
-    ohc_collect_options options = {.event_days = ohc_config_num(&cfg, OHC_SET_EVENT_DAYS),
-                                   .event_state_path = state_path,
-                                   .cancel = &s->cancel};
+    ohc_collect_options options = {
+        .event_days = ohc_config_num(&cfg, OHC_SET_EVENT_DAYS), .event_state_path = state_path, .cancel = &s->cancel};
     ohc_error err;
     ohc_error_clear(&err);
     /* EventQueries was checked when the configuration was read: this parse
@@ -239,10 +235,8 @@ static void collect_once(struct svc *s)
     int uploads = ohc_config_str(&cfg, OHC_SET_UPLOAD_URL)[0] != '\0';
     ohc_spool spool;
     int spooled = uploads && open_spool(&spool, &cfg, s) == 0;
-    ohc_finish_options fo = {.json_path = path,
-                             .spool = spooled ? &spool : NULL,
-                             .event_state_path = state_path,
-                             .log = pipeline_log};
+    ohc_finish_options fo = {
+        .json_path = path, .spool = spooled ? &spool : NULL, .event_state_path = state_path, .log = pipeline_log};
     ohc_finished finished;
     ohc_error_clear(&err);
     int frc = ohc_report_finish(&finished, report, &fo, &err);
@@ -292,8 +286,7 @@ static DWORD WINAPI job_thread(void *arg)
 
 /* ---- Outlook Event 27 subscription (real Windows; Wine's wevtapi is a stub) ---- */
 
-#define OUTLOOK_27_QUERY                                                                                           \
-    L"*[System[Provider[@Name='Outlook'] and EventID=27 and (Level=1 or Level=2 or Level=3)]]"
+#define OUTLOOK_27_QUERY L"*[System[Provider[@Name='Outlook'] and EventID=27 and (Level=1 or Level=2 or Level=3)]]"
 
 static void subscribe_events(struct svc *s)
 {
@@ -306,8 +299,8 @@ static void subscribe_events(struct svc *s)
         return;
     }
     s->evt_signal = CreateEventW(NULL, FALSE, FALSE, NULL);
-    s->subscription = s->evt_signal ? s->wevtapi.subscribe(NULL, s->evt_signal, L"Application", OUTLOOK_27_QUERY,
-                                                           NULL, NULL, NULL, EvtSubscribeToFutureEvents)
+    s->subscription = s->evt_signal ? s->wevtapi.subscribe(NULL, s->evt_signal, L"Application", OUTLOOK_27_QUERY, NULL,
+                                                           NULL, NULL, EvtSubscribeToFutureEvents)
                                     : NULL;
     if (s->subscription == NULL) {
         DWORD e = GetLastError();

@@ -16,8 +16,8 @@
 
 #define OHC_SERVICE_NAME L"ohc"
 #define OHC_SERVICE_DISPLAY_NAME L"Outlook Health Collector"
-#define OHC_SERVICE_DESCRIPTION                                                                                    \
-    L"Collects why Outlook cannot download its Offline Address Book or reach Exchange, on a schedule, "            \
+#define OHC_SERVICE_DESCRIPTION                                                                                        \
+    L"Collects why Outlook cannot download its Offline Address Book or reach Exchange, on a schedule, "                \
     L"and uploads the reports to the configured endpoint."
 #define OHC_SERVICE_STATE_NAME L"OutlookHealthCollector"
 /* User-defined control code (128..255) that asks for a collection now. */

@@ -23,8 +23,7 @@ static int scm_error(const char *what)
     DWORD e = GetLastError();
     ohc_error err;
     ohc_win32_error(&err, ohc_err_from_win32(e), e, what);
-    ohc_cli_error("%s%s", err.message,
-                  e == ERROR_ACCESS_DENIED ? " (run from an elevated command prompt)" : "");
+    ohc_cli_error("%s%s", err.message, e == ERROR_ACCESS_DENIED ? " (run from an elevated command prompt)" : "");
     return OHC_EXIT_FAILED;
 }
 
@@ -36,8 +35,8 @@ static SC_HANDLE open_scm(DWORD access)
 static int register_event_source(const wchar_t *exe)
 {
     HKEY k;
-    LONG r = RegCreateKeyExW(HKEY_LOCAL_MACHINE, EVENTLOG_KEY, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &k,
-                             NULL);
+    LONG r =
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, EVENTLOG_KEY, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &k, NULL);
     if (r != ERROR_SUCCESS)
         return (int)r;
     DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
@@ -64,9 +63,9 @@ static int cmd_install(void)
                                  SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmdline, NULL,
                                  NULL, NULL, NULL /* LocalSystem */, NULL);
     if (h == NULL) {
-        int rc = GetLastError() == ERROR_SERVICE_EXISTS ? (ohc_cli_error("the service 'ohc' is already installed"),
-                                                           OHC_EXIT_FAILED)
-                                                        : scm_error("CreateService");
+        int rc = GetLastError() == ERROR_SERVICE_EXISTS
+                     ? (ohc_cli_error("the service 'ohc' is already installed"), OHC_EXIT_FAILED)
+                     : scm_error("CreateService");
         CloseServiceHandle(scm);
         return rc;
     }
@@ -86,7 +85,8 @@ static int cmd_install(void)
         fprintf(stderr, "ohc service install: warning: %s\n", err.message);
     char *u = ohc_utf8_from_w(cmdline);
     printf("Installed the service 'ohc' (Outlook Health Collector): automatic (delayed) start as LocalSystem,\n"
-           "command %s. Start it with 'ohc service start'.\n", u ? u : "?");
+           "command %s. Start it with 'ohc service start'.\n",
+           u ? u : "?");
     free(u);
     return OHC_EXIT_OK;
 }
@@ -236,10 +236,10 @@ static int cmd_collect_now(int wait_seconds)
     wchar_t dir[MAX_PATH];
     int have_dir = ohc_service_state_dir(dir, MAX_PATH) == OHC_OK, found = 0;
     FILETIME before = have_dir ? last_report_time(dir, &found) : (FILETIME){0, 0};
-    HANDLE change = wait_seconds > 0 && have_dir
-                        ? FindFirstChangeNotificationW(dir, FALSE, FILE_NOTIFY_CHANGE_LAST_WRITE |
-                                                                       FILE_NOTIFY_CHANGE_FILE_NAME)
-                        : INVALID_HANDLE_VALUE;
+    HANDLE change =
+        wait_seconds > 0 && have_dir
+            ? FindFirstChangeNotificationW(dir, FALSE, FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_FILE_NAME)
+            : INVALID_HANDLE_VALUE;
     SERVICE_STATUS st;
     int rc = OHC_EXIT_OK;
     if (!ControlService(h, OHC_SERVICE_CONTROL_COLLECT, &st)) {
@@ -359,9 +359,8 @@ static int cmd_status(void)
             if (GetProcessTimes(p, &c, &x, &k, &u)) {
                 ULARGE_INTEGER ku = {.LowPart = k.dwLowDateTime, .HighPart = k.dwHighDateTime};
                 ULARGE_INTEGER uu = {.LowPart = u.dwLowDateTime, .HighPart = u.dwHighDateTime};
-                printf("CPU:          %.3f s (kernel %.3f s, user %.3f s)\n",
-                       (double)(ku.QuadPart + uu.QuadPart) / 1e7, (double)ku.QuadPart / 1e7,
-                       (double)uu.QuadPart / 1e7);
+                printf("CPU:          %.3f s (kernel %.3f s, user %.3f s)\n", (double)(ku.QuadPart + uu.QuadPart) / 1e7,
+                       (double)ku.QuadPart / 1e7, (double)uu.QuadPart / 1e7);
             }
             CloseHandle(p);
         }

@@ -53,9 +53,9 @@ int ohc_service_secure_dir(const wchar_t *dir, ohc_error *err)
         wchar_t path[MAX_PATH];
         _snwprintf(path, MAX_PATH, L"%ls", dir);
         path[MAX_PATH - 1] = 0;
-        DWORD r = SetNamedSecurityInfoW(path, SE_FILE_OBJECT,
-                                        DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, NULL, NULL,
-                                        dacl, NULL);
+        DWORD r =
+            SetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                  NULL, NULL, dacl, NULL);
         if (r != ERROR_SUCCESS)
             rc = ohc_win32_error(err, ohc_err_from_win32(r), r, "cannot set the state directory's ACL");
     }

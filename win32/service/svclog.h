@@ -16,7 +16,7 @@
 
 #define OHC_EVENT_SOURCE L"OutlookHealthCollector"
 #define OHC_SVCLOG_MAX_BYTES (1024u * 1024u) /* per file */
-#define OHC_SVCLOG_KEEP 3u                   /* ohc.log, ohc.log.1, ohc.log.2 */
+#define OHC_SVCLOG_KEEP 3u /* ohc.log, ohc.log.1, ohc.log.2 */
 
 /* Opens (appends to) dir\ohc.log, creating dir. max_bytes bounds each file;
  * `keep` files in all are kept (the oldest is deleted on rotation). */
