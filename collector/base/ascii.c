@@ -19,3 +19,14 @@ int ohc_ascii_ieq(const char *a, const char *b)
 {
     return ohc_ascii_casecmp(a, b) == 0;
 }
+
+int ohc_ascii_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -11,4 +11,7 @@ int ohc_ascii_ieq(const char *a, const char *b);
 /* strcmp with ASCII letters folded to lower case: <0, 0 or >0. */
 int ohc_ascii_casecmp(const char *a, const char *b);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int ohc_ascii_hex_value(char c);
+
 #endif

@@ -47,17 +47,6 @@ int ohc_event27_matches(const ohc_event_record *rec)
            ohc_ascii_ieq(rec->provider, OHC_EVENT27_PROVIDER);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int is_word_char(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -74,8 +63,8 @@ int ohc_event27_scan_hresults(uint32_t *out, size_t cap, size_t *count, const ch
         uint32_t v = 0;
         int n = 0;
         /* The loop stops at the NUL, so it never reads past the string. */
-        while (n < 9 && hexval(p[2 + n]) >= 0)
-            v = (v << 4) | (uint32_t)hexval(p[2 + n++]);
+        while (n < 9 && ohc_ascii_hex_value(p[2 + n]) >= 0)
+            v = (v << 4) | (uint32_t)ohc_ascii_hex_value(p[2 + n++]);
         if (n != 8 || is_word_char(p[10]) || (v & 0x80000000u) == 0)
             continue;
         int seen = 0;

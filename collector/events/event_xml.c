@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
+
 typedef struct scan {
     const char *p, *end;
     char *out; /* arena write position */
@@ -159,17 +161,6 @@ static int read_attrs(scan *s, const char **name, int *empty)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int add_value(ohc_event_xml *x, scan *s, const char *name, const char *value)
 {
     if (x->value_count >= OHC_EVENT_XML_MAX_VALUES) {
@@ -230,7 +221,7 @@ static int parse_event_data(ohc_event_xml *x, scan *s)
             }
             size_t n = (size_t)(e - s->p) / 2;
             for (size_t i = 0; i < n; i++) {
-                int hi = hexval(s->p[2 * i]), lo = hexval(s->p[2 * i + 1]);
+                int hi = ohc_ascii_hex_value(s->p[2 * i]), lo = ohc_ascii_hex_value(s->p[2 * i + 1]);
                 if (hi < 0 || lo < 0) {
                     s->why = "Binary is not hex";
                     return 0;

@@ -188,3 +188,15 @@ const char *ohc_c2r_channel_name(const char *url)
     }
     return NULL;
 }
+
+cJSON *ohc_outlook_policy_wins(cJSON *policy_value, cJSON *preference_value)
+{
+    cJSON *v = policy_value != NULL ? policy_value : preference_value;
+    if (policy_value != NULL)
+        cJSON_Delete(preference_value);
+    if (v != NULL && cJSON_AddStringToObject(v, "source", policy_value != NULL ? "policy" : "preference") == NULL) {
+        cJSON_Delete(v);
+        return NULL;
+    }
+    return v;
+}

@@ -44,6 +44,12 @@ cJSON *ohc_outlook_flags_to_json(uint32_t value, const char *source);
  * policy key when it is there, else from the preference key, and says which;
  * proxy_server_flags decodes the effective ProxyServerFlags when it is a
  * number, and proxy_server_flags_error says why not when it is not. */
+/* Which value applies: the policy key's when it is set there (Group Policy
+ * wins over the user's preference), else the preference key's; it gains
+ * "source": "policy" or "preference". Both are consumed (NULL allowed);
+ * NULL when neither is set. */
+cJSON *ohc_outlook_policy_wins(cJSON *policy_value, cJSON *preference_value);
+
 cJSON *ohc_outlook_version_to_json(const char *version, cJSON *policy, cJSON *preference, cJSON *autodiscover);
 
 /* The update channel's name for a Click-to-Run CDNBaseUrl / UpdateChannel

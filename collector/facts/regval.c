@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "utf16.h"
 
 const char *ohc_regval_type_name(uint32_t type)
@@ -88,6 +89,33 @@ static cJSON *multi_sz_to_json(const uint8_t *data, size_t len)
     }
     free(s);
     return arr;
+}
+
+int ohc_regval_multi_sz_lines(char *out, size_t size, const uint8_t *data, size_t len)
+{
+    if (size == 0)
+        return OHC_ELIMIT;
+    out[0] = '\0';
+    size_t used = 0, pos = 0;
+    while (pos + 2 <= len) {
+        size_t at = used ? used + 1 : 0; /* after the '\n' */
+        if (at >= size)
+            return OHC_ELIMIT;
+        ohc_utf16_decoded d;
+        int rc = ohc_utf16le_decode(out + at, size - at, &d, data + pos, len - pos, OHC_UTF16_STOP_AT_NUL);
+        if (d.len == 0 && rc == OHC_OK)
+            break; /* the empty string: the end of the list */
+        if (rc != OHC_OK) {
+            out[used] = '\0'; /* keep the whole lines before it */
+            return OHC_ELIMIT;
+        }
+        if (used)
+            out[used] = '\n';
+        used = at + d.len;
+        pos += d.consumed;
+    }
+    out[used] = '\0';
+    return OHC_OK;
 }
 
 cJSON *ohc_regval_to_json(uint32_t type, const uint8_t *data, size_t len, uint32_t expected)

@@ -45,6 +45,14 @@ cJSON *ohc_regval_to_json(uint32_t type, const uint8_t *data, size_t len, uint32
 
 /* The number a value holds: REG_DWORD / REG_DWORD_BIG_ENDIAN of 4 bytes or
  * REG_QWORD of 8. Returns 1 and sets *out, or 0 when the value is no number. */
+/* REG_MULTI_SZ as lines: the strings joined by '\n' into out (always
+ * NUL-terminated when size > 0), with the rules of ohc_regval_to_json: an
+ * empty string (the double NUL) or the end of the data ends the list, a last
+ * string without its NUL still counts. OHC_OK, or OHC_ELIMIT when out was too
+ * small (it keeps the whole lines that fit). Used by the settings reader too,
+ * so that a list reads the same wherever it is decoded. */
+int ohc_regval_multi_sz_lines(char *out, size_t size, const uint8_t *data, size_t len);
+
 int ohc_regval_number(uint64_t *out, uint32_t type, const uint8_t *data, size_t len);
 
 /* New lower-case hex string of at most max_bytes bytes of data. Caller frees. */

@@ -8,6 +8,7 @@
 #include "ohc_version.h"
 #include "os.h"
 #include "strbuf.h"
+#include "json_path.h"
 
 int ohc_uuid_v4(char out[37], ohc_error *err)
 {
@@ -130,19 +131,7 @@ int ohc_report_severity_rank(const char *severity)
 
 const cJSON *ohc_report_get(const cJSON *obj, const char *path)
 {
-    char key[64];
-    const cJSON *cur = obj;
-    while (cur != NULL && *path) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof key)
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = '\0';
-        cur = cJSON_GetObjectItemCaseSensitive(cur, key);
-        path += n + (dot != NULL);
-    }
-    return cur;
+    return ohc_json_get(obj, path);
 }
 
 const char *ohc_report_str(const cJSON *obj, const char *path)

@@ -11,6 +11,7 @@
 #include "civil_time.h"
 #include "os.h"
 #include "strbuf.h"
+#include "json_path.h"
 
 #define DEFAULT_MAX_DEPTH 64u
 #define DEFAULT_MAX_STEPS 1000000u
@@ -407,30 +408,19 @@ static const cJSON *lookup(jl *j, const cJSON *data, const char *path, int *foun
         return data;
     const cJSON *cur = data;
     const char *p = path;
-    char key[256];
     for (;;) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (n >= sizeof key || is_null(cur) || step(j, 1) != 0) {
+        if (is_null(cur) || step(j, 1) != 0) {
             *found = 0;
             return NULL;
         }
-        memcpy(key, p, n);
-        key[n] = '\0';
-        const cJSON *next = NULL;
-        if (is_object(cur)) {
-            next = cJSON_GetObjectItemCaseSensitive(cur, key);
-        } else if (is_array(cur)) {
-            char *end;
-            unsigned long idx = strtoul(key, &end, 10);
-            if (n > 0 && *end == '\0' && isdigit((unsigned char)key[0]) && idx < (unsigned long)INT32_MAX) {
-                if (step(j, idx / 64) != 0) { /* walking a cJSON array is linear */
-                    *found = 0;
-                    return NULL;
-                }
-                next = cJSON_GetArrayItem(cur, (int)idx);
-            }
+        /* walking a cJSON array is linear: an index costs in proportion */
+        if (is_array(cur) && isdigit((unsigned char)p[0]) && step(j, strtoul(p, NULL, 10) / 64) != 0) {
+            *found = 0;
+            return NULL;
         }
+        const cJSON *next = ohc_json_step(cur, p, n);
         if (next == NULL) {
             *found = 0;
             return NULL;

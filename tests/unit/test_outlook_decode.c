@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "outlook.h"
 #include "regval.h"
 #include "utf16.h"
@@ -86,6 +87,29 @@ static void test_regval_edge_cases(void **state)
     assert_string_equal(cJSON_GetArrayItem(arr, 1)->valuestring, "bc");
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(v, "wrong_type")));
     cJSON_Delete(v);
+
+    /* The same list as lines (the settings reader's form), by the same rules. */
+    char lines[16];
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, multi, n), OHC_OK);
+    assert_string_equal(lines, "a\nbc");
+    /* An empty string in the middle ends the list in both forms (the settings
+     * reader made it a blank line before). */
+    uint8_t gap[32];
+    size_t g = utf16(gap, "a");
+    gap[g++] = 0, gap[g++] = 0;
+    g += utf16(gap + g, "b");
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, gap, g), OHC_OK);
+    assert_string_equal(lines, "a");
+    v = ohc_regval_to_json(OHC_REG_MULTI_SZ, gap, g, OHC_REG_ANY);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "value")), 1);
+    cJSON_Delete(v);
+    /* A last string without its NUL counts; a list too long keeps whole lines. */
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, multi, n - 4), OHC_OK);
+    assert_string_equal(lines, "a\nbc");
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, 4, multi, n), OHC_ELIMIT);
+    assert_string_equal(lines, "a");
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, NULL, 0), OHC_OK);
+    assert_string_equal(lines, "");
 
     uint8_t bin[2] = {0xAB, 0xCD};
     v = ohc_regval_to_json(OHC_REG_BINARY, bin, 2, OHC_REG_DWORD);

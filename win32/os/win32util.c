@@ -1,5 +1,7 @@
 #include "win32util.h"
 
+#include <sddl.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,4 +120,71 @@ void ohc_win32_set_running_as_service(void)
 int ohc_win32_running_as_service(void)
 {
     return InterlockedCompareExchange(&started_by_scm, 0, 0) != 0;
+}
+
+int ohc_win32_sid_account(char *out, size_t size, PSID sid, DWORD *out_error)
+{
+    wchar_t name[256], domain[256];
+    DWORD nn = 256, dn = 256;
+    SID_NAME_USE use;
+    if (size > 0)
+        out[0] = '\0';
+    if (!LookupAccountSidW(NULL, sid, name, &nn, domain, &dn, &use)) {
+        if (out_error != NULL)
+            *out_error = GetLastError();
+        return 0;
+    }
+    wchar_t full[520];
+    if (domain[0])
+        _snwprintf(full, 520, L"%ls\\%ls", domain, name);
+    else
+        _snwprintf(full, 520, L"%ls", name);
+    full[519] = L'\0';
+    ohc_utf8_copy_w(out, size, full, -1);
+    return 1;
+}
+
+int ohc_win32_sid_text_account(char *out, size_t size, const wchar_t *sid_text, DWORD *out_error)
+{
+    PSID sid = NULL;
+    if (size > 0)
+        out[0] = '\0';
+    if (!ConvertStringSidToSidW(sid_text, &sid)) {
+        if (out_error != NULL)
+            *out_error = GetLastError();
+        return 0;
+    }
+    int ok = ohc_win32_sid_account(out, size, sid, out_error);
+    LocalFree(sid);
+    return ok;
+}
+
+int ohc_win32_process_user(char *sid_out, size_t sid_size, char *account_out, size_t account_size)
+{
+    if (sid_out != NULL && sid_size > 0)
+        sid_out[0] = '\0';
+    if (account_out != NULL && account_size > 0)
+        account_out[0] = '\0';
+    HANDLE token;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return 0;
+    union {
+        TOKEN_USER user;
+        BYTE raw[512];
+    } tu;
+    DWORD len = 0;
+    int ok = 0;
+    if (GetTokenInformation(token, TokenUser, &tu, sizeof tu, &len)) {
+        wchar_t *w = NULL;
+        if (ConvertSidToStringSidW(tu.user.User.Sid, &w)) {
+            if (sid_out != NULL)
+                ohc_utf8_copy_w(sid_out, sid_size, w, -1);
+            LocalFree(w);
+            ok = 1;
+        }
+        if (account_out != NULL)
+            ohc_win32_sid_account(account_out, account_size, tu.user.User.Sid, NULL);
+    }
+    CloseHandle(token);
+    return ok;
 }

@@ -27,6 +27,18 @@ int ohc_err_from_win32(DWORD os_code);
  * is copied into buf when it is. */
 int ohc_win32_wine_version(char *buf, size_t size);
 
+/* DOMAIN\user of a SID into out (just "user" when the domain is empty, as
+ * for some well-known SIDs). 1 when resolved; else 0, out "" and
+ * *out_error (may be NULL) LookupAccountSid's error. */
+int ohc_win32_sid_account(char *out, size_t size, PSID sid, DWORD *out_error);
+
+/* The same for a SID in text form ("S-1-5-21-..."). */
+int ohc_win32_sid_text_account(char *out, size_t size, const wchar_t *sid_text, DWORD *out_error);
+
+/* This process's user: its SID as text and DOMAIN\user ("" each when
+ * unknown; either buffer may be NULL). 1 when the SID was read. */
+int ohc_win32_process_user(char *sid_out, size_t sid_size, char *account_out, size_t account_size);
+
 /* Whether ohc.exe runs as the service: set once by the service when the SCM
  * calls its ServiceMain, read by the host probe (reports say run_as.mode
  * "service"; under Wine a service runs as the prefix's user, so the SID

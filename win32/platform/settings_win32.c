@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "regval.h"
 #include "win32util.h"
 
 #define LOCAL_KEY L"SOFTWARE\\OutlookHealthCollector"
@@ -91,22 +92,20 @@ int ohc_win32_settings_read(ohc_raw_value *out, void *ctx, ohc_setting_source la
             size_t units = rc == ERROR_MORE_DATA ? MAX_WCHARS : size / sizeof *buf;
             buf[units] = L'\0';
             if (type == REG_MULTI_SZ) {
-                /* "a\0b\0\0" -> "a\nb": the strings one a line */
-                size_t end = units;
-                while (end > 0 && buf[end - 1] == L'\0')
-                    end--;
-                for (size_t i = 0; i < end; i++)
-                    if (buf[i] == L'\0')
-                        buf[i] = L'\n';
-                buf[end] = L'\0';
-            }
-            size_t len = wcslen(buf);
-            if (rc == ERROR_MORE_DATA || len > OHC_SETTING_STR_MAX) {
+                /* "a\0b\0\0" -> "a\nb": the strings one a line, decoded as
+                 * every other REG_MULTI_SZ is (collector/facts/regval.c) */
+                out->truncated =
+                    rc == ERROR_MORE_DATA || ohc_regval_multi_sz_lines(out->str, sizeof out->str, (const uint8_t *)buf,
+                                                                       units * sizeof *buf) != OHC_OK;
+                if (out->truncated)
+                    out->str[0] = '\0';
+            } else if (rc == ERROR_MORE_DATA || wcslen(buf) > OHC_SETTING_STR_MAX) {
                 out->truncated = 1;
             } else {
-                ohc_utf8_copy_w(out->str, sizeof out->str, buf, (int)len);
+                int len = (int)wcslen(buf);
+                ohc_utf8_copy_w(out->str, sizeof out->str, buf, len);
                 /* the UTF-8 form can be longer than the UTF-16 one */
-                int n = WideCharToMultiByte(CP_UTF8, 0, buf, (int)len, NULL, 0, NULL, NULL);
+                int n = WideCharToMultiByte(CP_UTF8, 0, buf, len, NULL, 0, NULL, NULL);
                 out->truncated = n > OHC_SETTING_STR_MAX;
             }
         } else if (type == REG_DWORD && rc == ERROR_SUCCESS && size == sizeof(DWORD)) {

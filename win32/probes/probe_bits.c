@@ -90,19 +90,8 @@ static const char *resolve_owner(owner_cache *cache, const char *sid_text)
             return cache->e[i].account[0] ? cache->e[i].account : NULL;
     char account[512] = "";
     wchar_t *wsid = ohc_w_from_utf8(sid_text);
-    PSID sid = NULL;
-    if (wsid != NULL && ConvertStringSidToSidW(wsid, &sid)) {
-        wchar_t name[256], domain[256];
-        DWORD nn = 256, dn = 256;
-        SID_NAME_USE use;
-        if (LookupAccountSidW(NULL, sid, name, &nn, domain, &dn, &use)) {
-            wchar_t full[520];
-            _snwprintf(full, 520, L"%ls\\%ls", domain, name);
-            full[519] = L'\0';
-            ohc_utf8_copy_w(account, sizeof account, full, -1);
-        }
-        LocalFree(sid);
-    }
+    if (wsid != NULL)
+        ohc_win32_sid_text_account(account, sizeof account, wsid, NULL);
     free(wsid);
     if (cache->count < MAX_CACHED_OWNERS) {
         snprintf(cache->e[cache->count].sid, sizeof cache->e[0].sid, "%s", sid_text);
@@ -388,35 +377,7 @@ static void read_limits(ohc_bits_collection *c)
  * the caller's own-jobs enumeration lists. */
 static int caller_identity(char *sid_out, size_t sid_size, char *account_out, size_t account_size)
 {
-    HANDLE token;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-        return 0;
-    union {
-        TOKEN_USER user;
-        BYTE raw[512];
-    } tu;
-    DWORD len = 0;
-    int ok = 0;
-    if (GetTokenInformation(token, TokenUser, &tu, sizeof tu, &len)) {
-        wchar_t *w = NULL;
-        if (ConvertSidToStringSidW(tu.user.User.Sid, &w)) {
-            ohc_utf8_copy_w(sid_out, sid_size, w, -1);
-            LocalFree(w);
-            ok = 1;
-        }
-        wchar_t name[256], domain[256];
-        DWORD nn = 256, dn = 256;
-        SID_NAME_USE use;
-        account_out[0] = '\0';
-        if (LookupAccountSidW(NULL, tu.user.User.Sid, name, &nn, domain, &dn, &use)) {
-            wchar_t full[520];
-            _snwprintf(full, 520, L"%ls\\%ls", domain, name);
-            full[519] = L'\0';
-            ohc_utf8_copy_w(account_out, account_size, full, -1);
-        }
-    }
-    CloseHandle(token);
-    return ok;
+    return ohc_win32_process_user(sid_out, sid_size, account_out, account_size);
 }
 
 /* GetOwner failed for some jobs (Wine): the jobs the caller's own enumeration

@@ -94,34 +94,8 @@ static void read_identity(ohc_host_info *info)
     HANDLE token;
     if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
         return;
-    union {
-        TOKEN_USER user;
-        BYTE raw[512];
-    } tu;
     DWORD len = 0;
-    if (GetTokenInformation(token, TokenUser, &tu, sizeof tu, &len)) {
-        PSID sid = tu.user.User.Sid;
-        wchar_t *sid_str = NULL;
-        typedef BOOL(WINAPI * to_string_fn)(PSID, LPWSTR *);
-        HMODULE advapi = GetModuleHandleW(L"advapi32.dll");
-        FARPROC p = advapi ? GetProcAddress(advapi, "ConvertSidToStringSidW") : NULL;
-        if (p != NULL) {
-            to_string_fn fn;
-            memcpy(&fn, &p, sizeof fn);
-            if (fn(sid, &sid_str)) {
-                ohc_utf8_copy_w(info->account_sid, sizeof info->account_sid, sid_str, -1);
-                LocalFree(sid_str);
-            }
-        }
-        wchar_t name[256], domain[256];
-        DWORD nn = 256, dn = 256;
-        SID_NAME_USE use;
-        if (LookupAccountSidW(NULL, sid, name, &nn, domain, &dn, &use)) {
-            wchar_t full[520];
-            _snwprintf(full, 520, L"%ls\\%ls", domain, name);
-            full[519] = L'\0';
-            ohc_utf8_copy_w(info->account, sizeof info->account, full, -1);
-        }
+    if (ohc_win32_process_user(info->account_sid, sizeof info->account_sid, info->account, sizeof info->account)) {
         /* LocalSystem, LocalService, NetworkService: a service account. */
         if (!strcmp(info->account_sid, "S-1-5-18") || !strcmp(info->account_sid, "S-1-5-19") ||
             !strcmp(info->account_sid, "S-1-5-20"))

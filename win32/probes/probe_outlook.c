@@ -147,19 +147,11 @@ static cJSON *read_values(HKEY key, const ohc_outlook_value_def *defs, size_t n)
     return o;
 }
 
-/* The value from the policy key if set there, else from the preference key,
- * with its source; NULL when neither (either key may be NULL). */
+/* The value of both keys (either may be NULL), the winner picked by the core. */
 static cJSON *policy_or_preference(HKEY policy, HKEY pref, const wchar_t *name, DWORD expected)
 {
-    const char *source = "policy";
-    cJSON *v = policy ? ohc_reg_query_json(policy, name, expected) : NULL;
-    if (v == NULL && pref != NULL) {
-        source = "preference";
-        v = ohc_reg_query_json(pref, name, expected);
-    }
-    if (v != NULL)
-        cJSON_AddStringToObject(v, "source", source);
-    return v;
+    return ohc_outlook_policy_wins(policy ? ohc_reg_query_json(policy, name, expected) : NULL,
+                                   pref ? ohc_reg_query_json(pref, name, expected) : NULL);
 }
 
 static cJSON *collect_version(HKEY pol, HKEY pref, const char *ver)

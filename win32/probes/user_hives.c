@@ -9,58 +9,9 @@
 #include "regval.h"
 #include "win32util.h"
 
-static void resolve_account(ohc_user_hive *h, PSID sid)
-{
-    wchar_t name[256], domain[256];
-    DWORD nn = 256, dn = 256;
-    SID_NAME_USE use;
-    if (LookupAccountSidW(NULL, sid, name, &nn, domain, &dn, &use)) {
-        wchar_t full[520];
-        if (domain[0])
-            _snwprintf(full, 520, L"%ls\\%ls", domain, name);
-        else
-            _snwprintf(full, 520, L"%ls", name);
-        full[519] = L'\0';
-        ohc_utf8_copy_w(h->account, sizeof h->account, full, -1);
-    } else {
-        h->account_error = GetLastError();
-    }
-}
-
 static void resolve_account_str(ohc_user_hive *h, const wchar_t *sid_str)
 {
-    PSID sid = NULL;
-    if (ConvertStringSidToSidW(sid_str, &sid)) {
-        resolve_account(h, sid);
-        LocalFree(sid);
-    } else {
-        h->account_error = GetLastError();
-    }
-}
-
-/* The SID of this process's user, as a string; 0 when unknown. */
-static int current_user_sid(wchar_t *buf, size_t size)
-{
-    HANDLE token;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-        return 0;
-    union {
-        TOKEN_USER user;
-        BYTE raw[512];
-    } tu;
-    DWORD len = 0;
-    int ok = 0;
-    wchar_t *s = NULL;
-    if (GetTokenInformation(token, TokenUser, &tu, sizeof tu, &len) && ConvertSidToStringSidW(tu.user.User.Sid, &s)) {
-        size_t n = wcslen(s);
-        if (n < size) {
-            memcpy(buf, s, (n + 1) * sizeof *buf);
-            ok = 1;
-        }
-        LocalFree(s);
-    }
-    CloseHandle(token);
-    return ok;
+    ohc_win32_sid_text_account(h->account, sizeof h->account, sid_str, &h->account_error);
 }
 
 int ohc_user_hives_list(ohc_user_hive **out, size_t *out_count, int *out_capped, ohc_error *err)
@@ -72,10 +23,8 @@ int ohc_user_hives_list(ohc_user_hive **out, size_t *out_count, int *out_capped,
     if (list == NULL)
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory listing user hives");
     size_t n = 0;
-    wchar_t me[192] = L"";
-    int have_me = current_user_sid(me, 192);
     char me8[192] = "";
-    ohc_utf8_copy_w(me8, sizeof me8, me, -1);
+    int have_me = ohc_win32_process_user(me8, sizeof me8, NULL, 0);
     if (have_me && !ohc_sid_is_service_account(me8)) {
         HKEY k;
         if (RegOpenKeyExW(HKEY_CURRENT_USER, NULL, 0, KEY_READ, &k) == ERROR_SUCCESS) {
@@ -83,7 +32,9 @@ int ohc_user_hives_list(ohc_user_hive **out, size_t *out_count, int *out_capped,
             snprintf(h->sid, sizeof h->sid, "%s", me8);
             h->source = "current_user";
             h->root = k;
-            resolve_account_str(h, me);
+            ohc_win32_process_user(NULL, 0, h->account, sizeof h->account);
+            if (h->account[0] == '\0')
+                h->account_error = ERROR_NONE_MAPPED;
         }
     }
     HKEY users;
