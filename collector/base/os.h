@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -83,6 +84,12 @@ typedef struct ohc_os_dirent {
  * OHC_ENOTFOUND when dir does not exist. */
 int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc_error *err);
 void ohc_os_dirents_free(ohc_os_dirent *list, size_t count);
+
+/* Opens a file for appending (created when absent) by its UTF-8 path: on
+ * Windows through the UTF-16 API, as fopen would take the ANSI code page and
+ * miss a profile path such as C:\Users\Zoë. NULL when it cannot. The caller
+ * closes it with fclose. */
+FILE *ohc_os_fopen_append(const char *path);
 
 /* Renames a file, replacing `to` when it exists (same volume). */
 int ohc_os_rename(const char *from, const char *to, ohc_error *err);

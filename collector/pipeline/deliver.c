@@ -158,14 +158,14 @@ static FILE *open_upload_log(const ohc_spool *sp)
     char path[OHC_SPOOL_PATH_MAX + 32], old[OHC_SPOOL_PATH_MAX + 40];
     if (ohc_spool_path(path, sizeof path, sp, "upload.log", NULL) != OHC_OK)
         return NULL;
-    FILE *f = fopen(path, "ab");
+    FILE *f = ohc_os_fopen_append(path);
     /* In append mode the position is unspecified until the first write (0 on
      * Windows' C runtime): ask for the end before reading the size. */
     if (f != NULL && fseek(f, 0, SEEK_END) == 0 && ftell(f) > UPLOAD_LOG_MAX_BYTES) {
         fclose(f);
         snprintf(old, sizeof old, "%s.1", path);
         ohc_os_rename(path, old, NULL);
-        f = fopen(path, "ab");
+        f = ohc_os_fopen_append(path);
     }
     return f;
 }

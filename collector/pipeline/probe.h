@@ -28,7 +28,7 @@ typedef enum ohc_probe_status {
 const char *ohc_probe_status_name(ohc_probe_status status);
 
 /* What a collection was asked for. Borrowed by probes for the duration of
- * ohc_probes_run; later issues add fields (event files, event days...). */
+ * ohc_probes_run. */
 typedef struct ohc_collect_options {
     const char *const *evtx_files; /* NULL-terminated, or NULL: read the live log */
     unsigned event_days; /* how far back event queries look */

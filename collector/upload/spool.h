@@ -7,7 +7,7 @@
  * (a file that is not a report). The name sorts oldest first and carries the
  * age, so the bounds (count, bytes, age: oldest dropped first) need no clock
  * other than the name's. Each report dropped to keep the bounds is counted in
- * dropped.count, which the next collected report carries (spool.dropped).
+ * dropped.count, which the next collected report carries (upload.dropped_reports).
  *
  * A kill at any point leaves a report either in the spool (whole: the rename
  * is atomic) or delivered; a half-written temp file is never a *.json and is

@@ -64,6 +64,11 @@ int ohc_os_remove(const char *path, ohc_error *err)
     return OHC_OK;
 }
 
+FILE *ohc_os_fopen_append(const char *path)
+{
+    return fopen(path, "ab");
+}
+
 uint32_t ohc_os_process_id(void)
 {
     return (uint32_t)getpid();

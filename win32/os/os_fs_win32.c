@@ -86,6 +86,14 @@ void ohc_os_sleep_ms(uint32_t ms)
     Sleep(ms);
 }
 
+FILE *ohc_os_fopen_append(const char *path)
+{
+    wchar_t *w = ohc_w_from_utf8(path);
+    FILE *f = w != NULL ? _wfopen(w, L"ab") : NULL;
+    free(w);
+    return f;
+}
+
 uint32_t ohc_os_process_id(void)
 {
     return (uint32_t)GetCurrentProcessId();
@@ -122,9 +130,38 @@ static int running_as_system(void)
     return is_system;
 }
 
+int ohc_win32_machine_state_dir(wchar_t *out, size_t size)
+{
+    wchar_t *base = NULL;
+    int rc = OHC_OK;
+    if (SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base) != S_OK || base == NULL) {
+        /* fall back to the environment (Wine and Windows both set it) */
+        wchar_t env[MAX_PATH];
+        DWORD n = GetEnvironmentVariableW(L"ProgramData", env, MAX_PATH);
+        if (n == 0 || n >= MAX_PATH)
+            rc = OHC_ENOTFOUND;
+        else if (_snwprintf(out, size, L"%ls\\%ls", env, L"OutlookHealthCollector") < 0)
+            rc = OHC_ELIMIT;
+    } else if (_snwprintf(out, size, L"%ls\\%ls", base, L"OutlookHealthCollector") < 0) {
+        rc = OHC_ELIMIT;
+    }
+    if (base)
+        CoTaskMemFree(base);
+    if (size)
+        out[size - 1] = 0;
+    return rc;
+}
+
 int ohc_os_state_dir(char *buf, size_t size, ohc_error *err)
 {
-    const KNOWNFOLDERID *id = running_as_system() ? &FOLDERID_ProgramData : &FOLDERID_LocalAppData;
+    if (running_as_system() || ohc_win32_running_as_service()) {
+        wchar_t dir[MAX_PATH];
+        if (ohc_win32_machine_state_dir(dir, MAX_PATH) != OHC_OK)
+            return ohc_error_set(err, OHC_ENOTFOUND, 0, "cannot find %%ProgramData%%");
+        ohc_utf8_copy_w(buf, size, dir, -1);
+        return OHC_OK;
+    }
+    const KNOWNFOLDERID *id = &FOLDERID_LocalAppData;
     PWSTR base = NULL;
     HRESULT hr = SHGetKnownFolderPath(id, KF_FLAG_DEFAULT, NULL, &base);
     if (FAILED(hr)) {

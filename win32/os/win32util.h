@@ -27,6 +27,11 @@ int ohc_err_from_win32(DWORD os_code);
  * is copied into buf when it is. */
 int ohc_win32_wine_version(char *buf, size_t size);
 
+/* %ProgramData%\OutlookHealthCollector into out (size in wchar_t): the
+ * service's state, whoever asks (ohc_os_state_dir gives it to LocalSystem
+ * and to the service; interactive users get %LOCALAPPDATA%). */
+int ohc_win32_machine_state_dir(wchar_t *out, size_t size);
+
 /* DOMAIN\user of a SID into out (just "user" when the domain is empty, as
  * for some well-known SIDs). 1 when resolved; else 0, out "" and
  * *out_error (may be NULL) LookupAccountSid's error. */

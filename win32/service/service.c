@@ -551,7 +551,7 @@ static int prepare(struct svc *s, ohc_error *err)
     s->collect_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     if (s->stop_event == NULL || s->collect_event == NULL)
         return ohc_win32_error(err, OHC_EOS, GetLastError(), "CreateEvent");
-    if (ohc_service_state_dir(s->state_dir, MAX_PATH) != OHC_OK)
+    if (ohc_win32_machine_state_dir(s->state_dir, MAX_PATH) != OHC_OK)
         return ohc_error_set(err, OHC_ENOTFOUND, 0, "cannot find %%ProgramData%%");
     ohc_utf8_copy_w(s->state_dir_utf8, sizeof s->state_dir_utf8, s->state_dir, -1);
     int rc = ohc_service_secure_dir(s->state_dir, err);

@@ -19,14 +19,10 @@
 #define OHC_SERVICE_DESCRIPTION                                                                                        \
     L"Collects why Outlook cannot download its Offline Address Book or reach Exchange, on a schedule, "                \
     L"and uploads the reports to the configured endpoint."
-#define OHC_SERVICE_STATE_NAME L"OutlookHealthCollector"
 /* User-defined control code (128..255) that asks for a collection now. */
 #define OHC_SERVICE_CONTROL_COLLECT 128
 /* A stop is answered within this time, mid-collection included. */
 #define OHC_SERVICE_STOP_MS 5000u
-
-/* %ProgramData%\OutlookHealthCollector into out (size in wchar_t). */
-int ohc_service_state_dir(wchar_t *out, size_t size);
 
 /* The state directory's DACL: only SYSTEM and Administrators, full control,
  * inherited by files and subfolders; P = protected (nothing inherited from

@@ -79,7 +79,7 @@ static int cmd_install(void)
     if (r != 0)
         fprintf(stderr, "ohc service install: warning: event source not registered (error %d)\n", r);
     wchar_t dir[MAX_PATH];
-    if (ohc_service_state_dir(dir, MAX_PATH) == OHC_OK && ohc_service_secure_dir(dir, &err) != OHC_OK)
+    if (ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK && ohc_service_secure_dir(dir, &err) != OHC_OK)
         fprintf(stderr, "ohc service install: warning: %s\n", err.message);
     if (ohc_win32_secure_config_key(&err) != OHC_OK)
         fprintf(stderr, "ohc service install: warning: %s\n", err.message);
@@ -154,7 +154,7 @@ static int cmd_uninstall(void)
     if (rc == OHC_EXIT_OK) {
         RegDeleteKeyExW(HKEY_LOCAL_MACHINE, EVENTLOG_KEY, KEY_WOW64_64KEY, 0);
         wchar_t dir[MAX_PATH];
-        char *u = ohc_service_state_dir(dir, MAX_PATH) == OHC_OK ? ohc_utf8_from_w(dir) : NULL;
+        char *u = ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK ? ohc_utf8_from_w(dir) : NULL;
         printf("Removed the service 'ohc'. Configuration (HKLM\\SOFTWARE\\OutlookHealthCollector) and\n"
                "state (%s: spool, last report, logs) are kept; delete them to remove every trace.\n",
                u ? u : "%ProgramData%\\OutlookHealthCollector");
@@ -234,7 +234,7 @@ static int cmd_collect_now(int wait_seconds)
     if (h == NULL)
         return OHC_EXIT_FAILED;
     wchar_t dir[MAX_PATH];
-    int have_dir = ohc_service_state_dir(dir, MAX_PATH) == OHC_OK, found = 0;
+    int have_dir = ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK, found = 0;
     FILETIME before = have_dir ? last_report_time(dir, &found) : (FILETIME){0, 0};
     HANDLE change =
         wait_seconds > 0 && have_dir
@@ -366,7 +366,7 @@ static int cmd_status(void)
         }
     }
     wchar_t dir[MAX_PATH];
-    if (ohc_service_state_dir(dir, MAX_PATH) == OHC_OK) {
+    if (ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK) {
         printf("State:        %ls\n", dir);
         print_last_report(dir);
         printf("Log:          %ls\\logs\\ohc.log\n", dir);

@@ -11,28 +11,6 @@
 
 #include "win32util.h"
 
-int ohc_service_state_dir(wchar_t *out, size_t size)
-{
-    wchar_t *base = NULL;
-    int rc = OHC_OK;
-    if (SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base) != S_OK || base == NULL) {
-        /* fall back to the environment (Wine and Windows both set it) */
-        wchar_t env[MAX_PATH];
-        DWORD n = GetEnvironmentVariableW(L"ProgramData", env, MAX_PATH);
-        if (n == 0 || n >= MAX_PATH)
-            rc = OHC_ENOTFOUND;
-        else if (_snwprintf(out, size, L"%ls\\%ls", env, OHC_SERVICE_STATE_NAME) < 0)
-            rc = OHC_ELIMIT;
-    } else if (_snwprintf(out, size, L"%ls\\%ls", base, OHC_SERVICE_STATE_NAME) < 0) {
-        rc = OHC_ELIMIT;
-    }
-    if (base)
-        CoTaskMemFree(base);
-    if (size)
-        out[size - 1] = 0;
-    return rc;
-}
-
 int ohc_service_secure_dir(const wchar_t *dir, ohc_error *err)
 {
     PSECURITY_DESCRIPTOR sd = NULL;
