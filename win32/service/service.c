@@ -49,6 +49,7 @@ static struct svc {
     SERVICE_STATUS status;
     HANDLE stop_event; /* manual reset */
     HANDLE collect_event; /* auto reset */
+    HANDLE collected_event; /* OHC_SERVICE_COLLECTED_EVENT: set after each report written */
     wchar_t state_dir[MAX_PATH];
     char state_dir_utf8[MAX_PATH * 3];
     /* the collection thread's job */
@@ -249,6 +250,8 @@ static void collect_once(struct svc *s)
                  count_findings(report), (unsigned long)(ohc_os_monotonic_ms() - t0), path,
                  frc == OHC_OK ? "" : " (not everywhere: see above)");
         ohc_svclog_event(OHC_LOG_INFO, OHC_MSG_COLLECTED, msg);
+        if (s->collected_event != NULL)
+            SetEvent(s->collected_event);
     }
     s->job_pending = 0;
     if (!uploads)
@@ -549,6 +552,7 @@ static int prepare(struct svc *s, ohc_error *err)
 {
     s->stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     s->collect_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    s->collected_event = ohc_service_collected_event_create(); /* without it, collect-now --wait times out */
     if (s->stop_event == NULL || s->collect_event == NULL)
         return ohc_win32_error(err, OHC_EOS, GetLastError(), "CreateEvent");
     if (ohc_win32_machine_state_dir(s->state_dir, MAX_PATH) != OHC_OK)

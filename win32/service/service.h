@@ -8,6 +8,7 @@
 #ifndef OHC_SERVICE_H
 #define OHC_SERVICE_H
 
+#include <windows.h>
 #include <stddef.h>
 #include <wchar.h>
 
@@ -21,6 +22,16 @@
     L"and uploads the reports to the configured endpoint."
 /* User-defined control code (128..255) that asks for a collection now. */
 #define OHC_SERVICE_CONTROL_COLLECT 128
+/* Set by the service each time it has written a report: `ohc service
+ * collect-now --wait` waits on it. A standard user may wait on it
+ * (SYNCHRONIZE for Authenticated Users) but cannot watch the state folder,
+ * which only SYSTEM and Administrators may open. */
+#define OHC_SERVICE_COLLECTED_EVENT L"Global\\OutlookHealthCollector-Collected"
+#define OHC_SERVICE_COLLECTED_EVENT_SDDL L"D:(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x100000;;;AU)"
+
+/* Creates (or opens) that event, auto-reset, with that DACL; NULL on failure. */
+HANDLE ohc_service_collected_event_create(void);
+
 /* A stop is answered within this time, mid-collection included. */
 #define OHC_SERVICE_STOP_MS 5000u
 

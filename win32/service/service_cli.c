@@ -217,29 +217,18 @@ static int cmd_stop(void)
     return rc;
 }
 
-static FILETIME last_report_time(const wchar_t *dir, int *found)
-{
-    wchar_t path[MAX_PATH + 32];
-    _snwprintf(path, MAX_PATH + 32, L"%ls\\last-report.json", dir);
-    path[MAX_PATH + 31] = 0;
-    WIN32_FILE_ATTRIBUTE_DATA a;
-    FILETIME zero = {0, 0};
-    *found = GetFileAttributesExW(path, GetFileExInfoStandard, &a) != 0;
-    return *found ? a.ftLastWriteTime : zero;
-}
-
 static int cmd_collect_now(int wait_seconds)
 {
     SC_HANDLE scm, h = open_service(SERVICE_USER_DEFINED_CONTROL | SERVICE_QUERY_STATUS, &scm);
     if (h == NULL)
         return OHC_EXIT_FAILED;
     wchar_t dir[MAX_PATH];
-    int have_dir = ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK, found = 0;
-    FILETIME before = have_dir ? last_report_time(dir, &found) : (FILETIME){0, 0};
-    HANDLE change =
-        wait_seconds > 0 && have_dir
-            ? FindFirstChangeNotificationW(dir, FALSE, FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_FILE_NAME)
-            : INVALID_HANDLE_VALUE;
+    int have_dir = ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK;
+    /* The service sets this event after each report; a standard user may
+     * wait on it, while the state folder is for SYSTEM and Administrators. */
+    HANDLE collected = wait_seconds > 0 ? OpenEventW(SYNCHRONIZE, FALSE, OHC_SERVICE_COLLECTED_EVENT) : NULL;
+    if (collected != NULL)
+        WaitForSingleObject(collected, 0); /* a report from before this request is not the one asked for */
     SERVICE_STATUS st;
     int rc = OHC_EXIT_OK;
     if (!ControlService(h, OHC_SERVICE_CONTROL_COLLECT, &st)) {
@@ -248,30 +237,20 @@ static int cmd_collect_now(int wait_seconds)
                  : scm_error("ControlService(collect)");
     } else if (wait_seconds <= 0) {
         printf("Asked the service for a collection; see %ls\\logs\\ohc.log.\n", have_dir ? dir : L"%ProgramData%");
-    } else {
-        /* Wait for last-report.json to change: directory change notifications,
-         * a kernel object, not a polling loop. */
-        uint64_t end = ohc_os_monotonic_ms() + (uint64_t)wait_seconds * 1000u;
+    } else if (collected == NULL) {
+        DWORD e = GetLastError();
+        ohc_error err;
+        ohc_win32_error(&err, ohc_err_from_win32(e), e, "cannot wait for the report");
+        ohc_cli_error("asked the service for a collection, but %s (see the service log)", err.message);
         rc = OHC_EXIT_FAILED;
-        while (change != INVALID_HANDLE_VALUE) {
-            uint64_t now = ohc_os_monotonic_ms();
-            if (now >= end)
-                break;
-            if (WaitForSingleObject(change, (DWORD)(end - now)) != WAIT_OBJECT_0)
-                break;
-            FILETIME after = last_report_time(dir, &found);
-            if (found && CompareFileTime(&after, &before) != 0) {
-                printf("A new report was written to %ls\\last-report.json.\n", dir);
-                rc = OHC_EXIT_OK;
-                break;
-            }
-            FindNextChangeNotification(change);
-        }
-        if (rc != OHC_EXIT_OK)
-            ohc_cli_error("no new report within %d s (see the service log)", wait_seconds);
+    } else if (WaitForSingleObject(collected, (DWORD)wait_seconds * 1000u) == WAIT_OBJECT_0) {
+        printf("A new report was written to %ls\\last-report.json.\n", have_dir ? dir : L"%ProgramData%");
+    } else {
+        ohc_cli_error("no new report within %d s (see the service log)", wait_seconds);
+        rc = OHC_EXIT_FAILED;
     }
-    if (change != INVALID_HANDLE_VALUE)
-        FindCloseChangeNotification(change);
+    if (collected != NULL)
+        CloseHandle(collected);
     CloseServiceHandle(h);
     CloseServiceHandle(scm);
     return rc;

@@ -69,3 +69,15 @@ int ohc_service_configure_self(ohc_error *err)
     CloseServiceHandle(scm);
     return rc;
 }
+
+HANDLE ohc_service_collected_event_create(void)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_SERVICE_COLLECTED_EVENT_SDDL, SDDL_REVISION_1, &sd,
+                                                              NULL))
+        return NULL;
+    SECURITY_ATTRIBUTES sa = {sizeof sa, sd, FALSE};
+    HANDLE h = CreateEventW(&sa, FALSE, FALSE, OHC_SERVICE_COLLECTED_EVENT);
+    LocalFree(sd);
+    return h;
+}
