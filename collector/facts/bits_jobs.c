@@ -478,6 +478,8 @@ cJSON *ohc_bits_collection_to_json(const ohc_bits_collection *c)
         if (sv != NULL) {
             add(sv, "state", str_or_null(c->service.state), &ok);
             add(sv, "start_type", str_or_null(c->service.start_type), &ok);
+            if (c->service.started_by_activation)
+                add(sv, "started_by_activation", cJSON_CreateTrue(), &ok);
         }
         add(o, "service", sv, &ok);
     } else {

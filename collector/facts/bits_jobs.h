@@ -125,6 +125,7 @@ typedef struct ohc_bits_service {
     int known; /* the service manager answered */
     const char *state; /* static: "running", "stopped", "start_pending", ... or NULL */
     const char *start_type; /* static: "auto", "manual", "disabled", ... or NULL */
+    int started_by_activation; /* it was stopped and connecting started it (demand start) */
 } ohc_bits_service;
 
 /* Everything one collection found. */

@@ -7,10 +7,14 @@
  * Bounded: at most OHC_BITS_DEFAULT_MAX_JOBS jobs, OHC_BITS_MAX_URLS_PER_JOB
  * URLs per job, every string cut at MAX_TEXT characters, and the enumeration
  * stops (status partial) when the probe's time budget is nearly spent, or
- * at the next job when the collection is cancelled (the service stopping). A BITS
- * service that is stopped or disabled is reported `unavailable` from the
- * service manager's answer, without calling COM: activating it would start a
- * service (a side effect a diagnostic tool should not have) or hang. */
+ * at the next job when the collection is cancelled (the service stopping).
+ * BITS is a demand-start service: with no active job it is stopped on most
+ * healthy PCs, and a COM client's activation starts it (that is how every BITS
+ * client, Outlook included, reaches it). So a stopped service is connected to
+ * like any client would; only a disabled (or absent) one is reported
+ * `unavailable` from the service manager's answer, without calling COM.
+ * https://learn.microsoft.com/windows/win32/bits/about-bits ("BITS ...
+ * starts when a client needs it") */
 #define COBJMACROS /* C macros for the COM vtables: IBackgroundCopyJob_GetState(...) */
 #include <windows.h>
 #include <bits.h>
@@ -440,9 +444,12 @@ static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_pro
 {
     read_limits(c);
     read_service(c);
-    if (c->service.known && c->service.state != NULL && strcmp(c->service.state, "running") != 0) {
-        snprintf(c->reason, sizeof c->reason, "the BITS service is %s (start type %s); ohc does not start it",
-                 c->service.state, c->service.start_type ? c->service.start_type : "unknown");
+    int disabled = c->service.start_type != NULL && strcmp(c->service.start_type, "disabled") == 0;
+    int absent = c->service.state != NULL && strcmp(c->service.state, "not_installed") == 0;
+    if (c->service.known && (disabled || absent)) {
+        snprintf(c->reason, sizeof c->reason, "the BITS service is %s (start type %s): no client can reach it",
+                 c->service.state ? c->service.state : "unknown",
+                 c->service.start_type ? c->service.start_type : "unknown");
         out->status = OHC_PROBE_UNAVAILABLE;
         ohc_error_set(&out->error, OHC_EUNAVAILABLE, 0, "%s", c->reason);
         return;
@@ -462,6 +469,10 @@ static void collect(ohc_bits_collection *c, ohc_probe_output *out, const ohc_pro
         snprintf(c->reason, sizeof c->reason, "%s", out->error.message);
         CoUninitialize();
         return;
+    }
+    if (c->service.state != NULL && strcmp(c->service.state, "running") != 0) {
+        read_service(c); /* a demand start: say what the connection did */
+        c->service.started_by_activation = c->service.state != NULL && strcmp(c->service.state, "running") == 0;
     }
     /* Reading other users' jobs needs impersonation rights on the proxy; Wine may not support blankets. */
     CoSetProxyBlanket((IUnknown *)mgr, RPC_C_AUTHN_DEFAULT, RPC_C_AUTHZ_DEFAULT, COLE_DEFAULT_PRINCIPAL,
