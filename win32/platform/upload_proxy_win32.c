@@ -1,9 +1,10 @@
 /* The upload's proxy on Windows, found the way Windows finds it:
- *   1. the user's WinINet settings (WinHttpGetIEProxyConfigForCurrentUser):
- *      auto-detect (WPAD) and a PAC URL are evaluated for the upload URL by
- *      WinHttpGetProxyForUrl, else the static proxy with its bypass list;
- *   2. the WinHTTP default proxy (netsh winhttp set proxy), which is what a
- *      service as LocalSystem has.
+ *   1. interactively, the user's WinINet settings
+ *      (WinHttpGetIEProxyConfigForCurrentUser): auto-detect (WPAD) and a PAC
+ *      URL are evaluated for the upload URL by WinHttpGetProxyForUrl, else the
+ *      static proxy with its bypass list;
+ *   2. the WinHTTP default proxy (netsh winhttp set proxy): the service's
+ *      only source, as for any service.
  * The proxy authenticates with Negotiate/NTLM as the process's own logon
  * (libcurl's SSPI), so no password is ever configured or logged. */
 #include "upload_proxy_win32.h"
@@ -87,7 +88,13 @@ int ohc_win32_upload_proxy_for_url(ohc_upload_proxy *out, const char *url, ohc_e
     WINHTTP_CURRENT_USER_IE_PROXY_CONFIG ie;
     memset(&ie, 0, sizeof ie);
     int decided = 0;
-    if (WinHttpGetIEProxyConfigForCurrentUser(&ie)) {
+    /* "WinHttpGetIEProxyConfigForCurrentUser ... should not be used in a
+     * service that is not impersonating": as the service (LocalSystem) it
+     * would read SYSTEM's or the service account's Internet Options and may
+     * run WPAD before every upload. The service takes the machine's proxy,
+     * the WinHTTP default that `netsh winhttp` sets, as services do.
+     * https://learn.microsoft.com/windows/win32/api/winhttp/nf-winhttp-winhttpgetieproxyconfigforcurrentuser */
+    if (!ohc_win32_running_as_service() && WinHttpGetIEProxyConfigForCurrentUser(&ie)) {
         if (ie.fAutoDetect || ie.lpszAutoConfigUrl != NULL)
             decided = from_autoproxy(out, url, ie.fAutoDetect, ie.lpszAutoConfigUrl);
         if (!decided && ie.lpszProxy != NULL) {
