@@ -875,6 +875,48 @@ static void add_rule_error(cJSON *report, const rule_set *set, const char *rule_
     }
 }
 
+/* Adds cmd to the step's commands unless it is there already. */
+static void add_command(cJSON *cmds, const char *cmd)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cmds)
+    {
+        if (cJSON_IsString(x) && strcmp(x->valuestring, cmd) == 0)
+            return;
+    }
+    cJSON_AddItemToArray(cmds, cJSON_CreateString(cmd));
+}
+
+/* A command that is one placeholder of an evidence list ("{{evidence.fixes}}")
+ * becomes one command per distinct item: the rule builds each exact command
+ * (per user, per Office version) in its evidence. Returns 1 when it did. */
+static int expand_commands(cJSON *cmds, const char *tpl, const template_data *d)
+{
+    size_t n = strlen(tpl);
+    if (n < 15 || strncmp(tpl, "{{evidence.", 11) != 0 || strcmp(tpl + n - 2, "}}") != 0 ||
+        strstr(tpl + 2, "{{") != NULL)
+        return 0;
+    char name[MAX_ID];
+    size_t len = strcspn(tpl + 11, "|}");
+    if (len == 0 || len >= sizeof name)
+        return 0;
+    memcpy(name, tpl + 11, len);
+    name[len] = '\0';
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d->evidence, name);
+    if (!cJSON_IsArray(v) || cJSON_GetObjectItemCaseSensitive(d->unchecked, name) != NULL)
+        return 0;
+    int added = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v)
+    {
+        if (cJSON_IsString(e) && e->valuestring[0] != '\0') {
+            add_command(cmds, e->valuestring);
+            added = 1;
+        }
+    }
+    return added;
+}
+
 /* Builds the finding of a rule that fired. NULL when out of memory. An
  * evidence item whose probe did not run fully is null, with the reason in
  * the finding's "unchecked" (so "0 failures" never stands for "not read"). */
@@ -948,13 +990,10 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         const cJSON *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s, "commands"))
         {
+            if (expand_commands(cmds, c->valuestring, &td))
+                continue;
             char *cmd = render_template(c->valuestring, &td);
-            /* the same command twice (two users with the same repair) is one line */
-            int dup = 0;
-            const cJSON *x;
-            cJSON_ArrayForEach(x, cmds) dup |= cmd != NULL && strcmp(x->valuestring, cmd) == 0;
-            if (!dup)
-                cJSON_AddItemToArray(cmds, cJSON_CreateString(cmd ? cmd : ""));
+            add_command(cmds, cmd ? cmd : ""); /* the same command twice (two users, one repair) is one line */
             free(cmd);
         }
         if (steps != NULL && step != NULL)

@@ -87,7 +87,7 @@ expect_eq "$(json_get "$TMP/r.json" "r['findings'][0]['rule_id']")" PROXY-WINHTT
 f() { json_get "$TMP/r.json" "[f for f in r['findings'] if f['rule_id']=='$1'][0]$2"; }
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['message']")" "127.0.0.1:$DEAD1" "dead proxy named"
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['remediation'][1]['commands']")" "netsh winhttp reset proxy" "netsh command"
-expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" "ProxyServerFlags 35 from policy" "0x23 by policy"
+expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" "ProxyServerFlags 0x23 from policy" "0x23 by policy, in hex"
 expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['remediation'][0]['commands'][0]")" "/d 0x2f" "0x2F command"
 expect_contains "$(f RPC-PROXYSERVER-POLICY "['message']")" "14.0=mail.old-contoso.test" "policy server"
 expect_eq "$(json_get "$TMP/r.json" "r['summary']['highest_severity']")" error "summary"
