@@ -24,7 +24,7 @@ static const ohc_command commands[] = {
      "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
      "            [--format jsonl|xml] [--stats]",
      "print the records of saved event logs (.evtx), one JSON object per line"},
-    {"evaluate", ohc_cmd_evaluate, "evaluate REPORT.json [--rules DIR] [--format json|text] [--out FILE]",
+    {"evaluate", ohc_cmd_evaluate, "evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE]",
      "re-check a saved report with the current rules"},
     {"rules", ohc_cmd_rules, "rules check [DIR]",
      "check rule files (default: the built-in ones) and list their errors"},

@@ -285,6 +285,28 @@ static void print_report(void *ctx, const cJSON *report, const char *json)
     fflush(stdout);
 }
 
+/* What is wrong with the --evtx files goes to stderr as well as into the
+ * report: damage (events missing), another computer's log. */
+static void warn_event_sources(const cJSON *report)
+{
+    const cJSON *fe;
+    cJSON_ArrayForEach(fe, ohc_report_get(report, "facts.events.file_errors"))
+    {
+        const char *file = ohc_report_str(fe, "file"), *why = ohc_report_str(fe, "error.message");
+        ohc_cli_error("--evtx %s: %s", file ? file : "?", why ? why : "cannot be read");
+    }
+    const cJSON *info;
+    cJSON_ArrayForEach(info, ohc_report_get(report, "facts.events.file_info"))
+    {
+        if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(info, "local_host")))
+            continue;
+        char line[1024];
+        int warn;
+        ohc_report_event_source_line(line, sizeof line, info, &warn);
+        ohc_cli_error("--evtx %s", line);
+    }
+}
+
 /* Stores, spools, prints the report and delivers the spool. Returns the
  * exit code: the report's, or OHC_EXIT_FAILED when it could not be stored. */
 static int finish_and_deliver(struct collect_cmd *c, cJSON *report)
@@ -338,8 +360,10 @@ int ohc_cmd_collect(int argc, char **argv, const ohc_platform *platform)
         rc = check_inputs(&c);
     if (rc == OHC_EXIT_OK && !help)
         rc = run_collection(&report, &c, platform);
-    if (rc == OHC_EXIT_OK && report != NULL)
+    if (rc == OHC_EXIT_OK && report != NULL) {
+        warn_event_sources(report);
         rc = finish_and_deliver(&c, report);
+    }
     ohc_upload_args_free(&c.up); /* wipes the token */
     cJSON_Delete(report);
     return rc;

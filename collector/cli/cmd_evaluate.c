@@ -51,15 +51,15 @@ int ohc_cmd_evaluate(int argc, char **argv, const ohc_platform *platform)
             path = st.value;
             break;
         case OHC_OPT_HELP:
-            printf("Usage: ohc evaluate REPORT.json [--rules DIR] [--format json|text] [--out FILE]\n");
+            printf("Usage: ohc evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE]\n");
             return OHC_EXIT_OK;
         default: return ohc_usage_error("evaluate", st.error);
         }
     }
     if (path == NULL)
         return ohc_usage_error("evaluate", "missing REPORT.json");
-    if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0)
-        return ohc_usage_error("evaluate", "--format must be json or text");
+    if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0 && strcmp(format, "html") != 0)
+        return ohc_usage_error("evaluate", "--format must be json, text or html");
 
     char *text = NULL;
     size_t len = 0;
@@ -93,13 +93,12 @@ int ohc_cmd_evaluate(int argc, char **argv, const ohc_platform *platform)
         cJSON_Delete(report);
         return OHC_EXIT_FAILED;
     }
-    const cJSON *worst =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "summary"), "highest_severity");
-    int rank = ohc_severity_rank(cJSON_IsString(worst) ? worst->valuestring : NULL);
-    int rc = rank >= 3 ? OHC_EXIT_CRITICAL : rank == 2 ? OHC_EXIT_WARNING : OHC_EXIT_OK;
+    /* the same verdict and exit code as `ohc collect` (verdict.h) */
+    int rc = ohc_report_exit_code(report);
 
-    char *out =
-        !strcmp(format, "json") ? ohc_report_to_json(report) : ohc_report_to_text(report, ohc_os_is_terminal(1));
+    char *out = !strcmp(format, "json")   ? ohc_report_to_json(report)
+                : !strcmp(format, "html") ? ohc_report_to_html(report)
+                                          : ohc_report_to_text(report, out_file == NULL && ohc_os_is_terminal(1));
     cJSON_Delete(report);
     if (out == NULL) {
         ohc_cli_error("out of memory rendering the report");

@@ -49,7 +49,8 @@ int ohc_events_query_check(const ohc_event_query *q, ohc_error *err)
     if (q == NULL || !safe_name(q->name, 64))
         return ohc_error_set(err, OHC_EINVAL, 0, "event query: name missing or not [A-Za-z0-9 ._-/]");
     /* Query names are keys beside these in facts.events. */
-    static const char *const reserved[] = {"source", "files", "file_errors", "queries", "api_error", "new_events"};
+    static const char *const reserved[] = {"source",  "files",     "file_errors", "file_info",
+                                           "queries", "api_error", "new_events"};
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
         if (!strcmp(q->name, reserved[i]))
             return ohc_error_set(err, OHC_EINVAL, 0, "event query name %s is reserved", q->name);

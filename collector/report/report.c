@@ -105,30 +105,6 @@ char *ohc_report_to_json(const cJSON *report)
     return t;
 }
 
-int ohc_report_collection_failed(const cJSON *report)
-{
-    const cJSON *probes = cJSON_GetObjectItemCaseSensitive(report, "probes");
-    const cJSON *p;
-    int any = 0, all_failed = 1;
-    cJSON_ArrayForEach(p, probes)
-    {
-        any = 1;
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(p, "status");
-        if (!cJSON_IsString(st) || strcmp(st->valuestring, "failed") != 0)
-            all_failed = 0;
-    }
-    return !any || all_failed;
-}
-
-int ohc_report_severity_rank(const char *severity)
-{
-    static const char *const names[] = {"info", "warning", "error", "critical"};
-    for (int i = 0; i < 4; i++)
-        if (severity != NULL && !strcmp(severity, names[i]))
-            return i;
-    return -1;
-}
-
 const cJSON *ohc_report_get(const cJSON *obj, const char *path)
 {
     return ohc_json_get(obj, path);
@@ -153,9 +129,9 @@ const cJSON **ohc_report_sorted_findings(const cJSON *report, size_t *out_count)
     /* Insertion sort: stable (rule order kept within a severity), and lists are short. */
     cJSON_ArrayForEach(f, findings)
     {
-        int r = ohc_report_severity_rank(ohc_report_str(f, "severity"));
+        int r = ohc_severity_rank(ohc_report_str(f, "severity"));
         size_t j = *out_count;
-        while (j > 0 && ohc_report_severity_rank(ohc_report_str(v[j - 1], "severity")) < r) {
+        while (j > 0 && ohc_severity_rank(ohc_report_str(v[j - 1], "severity")) < r) {
             v[j] = v[j - 1];
             j--;
         }
@@ -165,25 +141,13 @@ const cJSON **ohc_report_sorted_findings(const cJSON *report, size_t *out_count)
     return v;
 }
 
-int ohc_report_worst_severity(const cJSON *report)
+const char *ohc_report_likely_cause(const cJSON **sorted, size_t count)
 {
-    int worst = -1;
-    const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
-    {
-        int r = ohc_report_severity_rank(ohc_report_str(f, "severity"));
-        if (r > worst)
-            worst = r;
-    }
-    return worst;
-}
-
-int ohc_report_exit_code(const cJSON *report)
-{
-    if (ohc_report_collection_failed(report))
-        return 3;
-    int worst = ohc_report_worst_severity(report);
-    return worst >= 2 ? 2 : worst == 1 ? 1 : 0;
+    /* the worst finding comes first; rule order (the pack lists causes before
+     * symptoms) decides among equals */
+    if (count == 0 || ohc_severity_rank(ohc_report_str(sorted[0], "severity")) < OHC_SEV_WARNING)
+        return NULL;
+    return ohc_report_str(sorted[0], "title");
 }
 
 /* Text from the PC goes to a terminal: control characters (ESC above all)
@@ -266,8 +230,10 @@ static const char *severity_color(int rank, int color)
     return rank >= 2 ? "\033[1;31m" : rank == 1 ? "\033[33m" : "\033[36m";
 }
 
-static void text_evidence(ohc_strbuf *sb, const cJSON *evidence)
+static void text_evidence(ohc_strbuf *sb, const cJSON *finding)
 {
+    const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(finding, "evidence");
+    const cJSON *unchecked = cJSON_GetObjectItemCaseSensitive(finding, "unchecked");
     if (evidence == NULL || cJSON_GetArraySize(evidence) == 0)
         return;
     ohc_strbuf_append(sb, "    Evidence:\n");
@@ -276,11 +242,19 @@ static void text_evidence(ohc_strbuf *sb, const cJSON *evidence)
     cJSON_ArrayForEach(e, evidence)
     {
         ohc_strbuf_append(sb, "      - ");
+        const char *why =
+            e->string ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(unchecked, e->string)) : NULL;
         if (e->string != NULL) { /* evidence as an object: key -> value */
             append_clean(sb, e->string);
             ohc_strbuf_append(sb, " = ");
-            ohc_report_scalar_text(val, sizeof val, e);
-            append_clean(sb, val);
+            if (why != NULL) {
+                ohc_strbuf_append(sb, "not checked (");
+                append_clean(sb, why);
+                ohc_strbuf_append(sb, ")");
+            } else {
+                ohc_report_scalar_text(val, sizeof val, e);
+                append_clean(sb, val);
+            }
         } else if (cJSON_IsObject(e)) {
             /* {fact|path|name, value, ...}: "name: value, other: x" */
             const char *k = ohc_report_evidence_name(e);
@@ -390,6 +364,61 @@ int ohc_report_new_events_summary(char *out, size_t size, const cJSON *report)
     return 1;
 }
 
+void ohc_report_event_source_line(char *out, size_t size, const cJSON *info, int *out_warn)
+{
+    ohc_strbuf sb = OHC_STRBUF_INIT;
+    *out_warn = 0;
+    const char *file = ohc_report_str(info, "file");
+    ohc_strbuf_appendf(&sb, "%.300s: %.0f event(s)", file ? file : "?", number_at(info, "events"));
+    const cJSON *c;
+    int first = 1;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(info, "computers"))
+    {
+        const char *name = ohc_report_str(c, "name");
+        ohc_strbuf_appendf(&sb, "%s%.100s", first ? " from " : ", ", name && name[0] ? name : "(no computer name)");
+        first = 0;
+    }
+    const char *from = ohc_report_str(info, "first_event"), *to = ohc_report_str(info, "last_event");
+    if (from != NULL && to != NULL)
+        ohc_strbuf_appendf(&sb, ", %.40s to %.40s", from, to);
+    const cJSON *local = cJSON_GetObjectItemCaseSensitive(info, "local_host");
+    if (cJSON_IsFalse(local)) {
+        ohc_strbuf_append(&sb, "; WARNING: not this PC's log, its events are from another computer");
+        *out_warn = 1;
+    }
+    double damaged = number_at(info, "chunks_damaged") + number_at(info, "records_damaged");
+    if (damaged > 0) {
+        ohc_strbuf_appendf(&sb, "; WARNING: damaged (%.0f chunk(s), %.0f record(s) skipped: events may be missing)",
+                           number_at(info, "chunks_damaged"), number_at(info, "records_damaged"));
+        *out_warn = 1;
+    }
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(info, "complete"))) {
+        ohc_strbuf_append(&sb, "; WARNING: not read to the end");
+        *out_warn = 1;
+    }
+    snprintf(out, size, "%s", ohc_strbuf_failed(&sb) ? "(out of memory)" : ohc_strbuf_str(&sb));
+    ohc_strbuf_free(&sb);
+}
+
+/* "Events:" lines when the events came from .evtx files, not this PC's live log. */
+static void text_event_sources(ohc_strbuf *sb, const cJSON *report, int color)
+{
+    const cJSON *infos = ohc_report_get(report, "facts.events.file_info");
+    if (cJSON_GetArraySize(infos) == 0)
+        return;
+    ohc_strbuf_append(sb, "Events:  from saved event logs (.evtx), not read live on this PC:\n");
+    const cJSON *info;
+    char line[1024];
+    cJSON_ArrayForEach(info, infos)
+    {
+        int warn = 0;
+        ohc_report_event_source_line(line, sizeof line, info, &warn);
+        ohc_strbuf_appendf(sb, "  %s- ", warn ? severity_color(1, color) : "");
+        append_clean(sb, line);
+        ohc_strbuf_appendf(sb, "%s\n", warn && color ? "\033[0m" : "");
+    }
+}
+
 /* "New:" line when the events were marked against an event state. */
 static void text_new_events(ohc_strbuf *sb, const cJSON *report)
 {
@@ -433,6 +462,7 @@ char *ohc_report_to_text(const cJSON *report, int color)
     append_clean(&sb, ohc_report_str(report, "generated_at") ? ohc_report_str(report, "generated_at") : "?");
     ohc_strbuf_append(&sb, "\n");
     text_new_events(&sb, report);
+    text_event_sources(&sb, report, color);
     ohc_strbuf_append(&sb, "\n");
 
     size_t n = 0;
@@ -441,30 +471,47 @@ char *ohc_report_to_text(const cJSON *report, int color)
         ohc_strbuf_free(&sb);
         return NULL;
     }
-    int counts[4] = {0, 0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        int r = ohc_report_severity_rank(ohc_report_str(sorted[i], "severity"));
-        if (r >= 0)
-            counts[r]++;
-    }
-    int worst = ohc_report_worst_severity(report);
-    if (ohc_report_collection_failed(report))
-        ohc_strbuf_appendf(&sb, "%sVerdict: COLLECTION FAILED%s - no probe could run; see Probes below\n\n",
+    ohc_verdict v;
+    ohc_verdict_of(&v, report);
+    switch (v.kind) {
+    case OHC_VERDICT_FAILED:
+        ohc_strbuf_appendf(&sb, "%sVerdict: COLLECTION FAILED%s - no probe could run; see Probes below\n",
                            severity_color(3, color), reset);
-    else if (worst <= 0)
-        ohc_strbuf_appendf(&sb, "%sVerdict: OK%s - no problem found%s\n\n", color ? "\033[1;32m" : "", reset,
-                           counts[0] ? " (informational notes below)" : "");
-    else
-        ohc_strbuf_appendf(&sb, "%sVerdict: %s%s - %d critical, %d error, %d warning, %d info\n\n",
-                           severity_color(worst, color), worst >= 2 ? "PROBLEM FOUND" : "WARNING", reset, counts[3],
-                           counts[2], counts[1], counts[0]);
+        break;
+    case OHC_VERDICT_INCOMPLETE:
+        ohc_strbuf_appendf(&sb,
+                           "%sVerdict: INCOMPLETE%s - no problem found in what could be checked, but not everything "
+                           "could be checked (%zu check(s) could not run); see Not checked below\n",
+                           severity_color(1, color), reset, v.not_checked);
+        break;
+    case OHC_VERDICT_OK:
+        ohc_strbuf_appendf(&sb, "%sVerdict: OK%s - no problem found%s\n", color ? "\033[1;32m" : "", reset,
+                           v.counts[0] ? " (informational notes below)" : "");
+        break;
+    default:
+        ohc_strbuf_appendf(&sb, "%sVerdict: %s%s - %d critical, %d error, %d warning, %d info\n",
+                           severity_color(v.worst, color), v.kind == OHC_VERDICT_PROBLEM ? "PROBLEM FOUND" : "WARNING",
+                           reset, v.counts[3], v.counts[2], v.counts[1], v.counts[0]);
+        if (v.incomplete)
+            ohc_strbuf_appendf(&sb,
+                               "Also:    not everything could be checked (%zu check(s) could not run); see Not "
+                               "checked below\n",
+                               v.not_checked);
+    }
+    const char *cause = ohc_report_likely_cause(sorted, n);
+    if (cause != NULL) {
+        ohc_strbuf_append(&sb, "Most likely cause: ");
+        append_clean(&sb, cause);
+        ohc_strbuf_append(&sb, "\n");
+    }
+    ohc_strbuf_append(&sb, "\n");
 
     if (n > 0)
         ohc_strbuf_appendf(&sb, "%sFindings%s\n", bold, reset);
     for (size_t i = 0; i < n; i++) {
         const cJSON *f = sorted[i];
         const char *sev = ohc_report_str(f, "severity");
-        int rank = ohc_report_severity_rank(sev);
+        int rank = ohc_severity_rank(sev);
         ohc_strbuf_appendf(&sb, "%s[%s]%s ", severity_color(rank, color), rank >= 0 ? sev : "?", reset);
         append_clean(&sb, ohc_report_str(f, "title") ? ohc_report_str(f, "title") : "(untitled)");
         const char *rid = ohc_report_str(f, "rule_id");
@@ -480,12 +527,41 @@ char *ohc_report_to_text(const cJSON *report, int color)
             append_clean(&sb, msg);
             ohc_strbuf_append(&sb, "\n");
         }
-        text_evidence(&sb, cJSON_GetObjectItemCaseSensitive(f, "evidence"));
+        text_evidence(&sb, f);
         text_remediation(&sb, cJSON_GetObjectItemCaseSensitive(f, "remediation"), color);
         text_references(&sb, cJSON_GetObjectItemCaseSensitive(f, "references"));
         ohc_strbuf_append(&sb, "\n");
     }
     free(sorted);
+
+    const cJSON *gaps = ohc_report_get(report, "summary.incomplete");
+    if (cJSON_GetArraySize(gaps) > 0 || !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(report, "summary"))) {
+        ohc_strbuf_appendf(&sb, "%sNot checked%s\n", bold, reset);
+        if (cJSON_GetArraySize(gaps) == 0)
+            ohc_strbuf_append(&sb, "  - no rule was evaluated: nothing was checked\n");
+        const cJSON *g;
+        cJSON_ArrayForEach(g, gaps)
+        {
+            ohc_strbuf_append(&sb, "  - ");
+            append_clean(&sb, ohc_report_str(g, "message") ? ohc_report_str(g, "message") : "?");
+            const cJSON *rules = cJSON_GetObjectItemCaseSensitive(g, "rules");
+            if (cJSON_GetArraySize(rules) > 0) {
+                ohc_strbuf_append(&sb, "\n    checks that could not run: ");
+                const cJSON *r;
+                int first = 1;
+                cJSON_ArrayForEach(r, rules)
+                {
+                    if (!cJSON_IsString(r))
+                        continue;
+                    ohc_strbuf_append(&sb, first ? "" : ", ");
+                    first = 0;
+                    append_clean(&sb, r->valuestring);
+                }
+            }
+            ohc_strbuf_append(&sb, "\n");
+        }
+        ohc_strbuf_append(&sb, "\n");
+    }
 
     ohc_strbuf_appendf(&sb, "%sProbes%s\n", bold, reset);
     const cJSON *p;

@@ -16,6 +16,7 @@
 #include "civil_time.h" /* ohc_format_rfc3339_utc: the form of every time in a report */
 #include "error.h"
 #include "probe.h"
+#include "verdict.h" /* the severity scale, the verdict and the exit code */
 
 #define OHC_REPORT_SCHEMA_VERSION 1
 
@@ -52,21 +53,17 @@ char *ohc_report_to_html(const cJSON *report);
 
 /* Helpers the renderers share. */
 
-/* 0 info, 1 warning, 2 error, 3 critical; -1 for anything else. */
-int ohc_report_severity_rank(const char *severity);
-
-/* The worst finding's rank, -1 when there is none. */
-int ohc_report_worst_severity(const cJSON *report);
-
-/* The documented exit code of a finished report: 3 when the collection failed,
- * else 2 (error/critical), 1 (warning) or 0. */
-int ohc_report_exit_code(const cJSON *report);
-
 /* One line on the events marked new (event_state.h), e.g. "2 event(s) since
  * the report of <time>: 1 Outlook Event 27 failure(s), 0 failed BITS
  * transfer(s)", into out (always terminated, truncated to size). 0 and out
  * untouched when the report's events were not marked. */
 int ohc_report_new_events_summary(char *out, size_t size, const cJSON *report);
+
+/* One line on an .evtx file the events came from (an item of
+ * facts.events.file_info): "FILE: N events from COMPUTER, FIRST to LAST",
+ * then what is wrong with it (another PC's log, damage, not read to the end).
+ * *out_warn is set when the technician must be warned. Truncated to size. */
+void ohc_report_event_source_line(char *out, size_t size, const cJSON *info, int *out_warn);
 
 /* The value at a dotted path of object keys ("host.os.version"), or NULL when
  * absent. Borrowed from obj. */
@@ -81,6 +78,11 @@ const char *ohc_report_str(const cJSON *obj, const char *path);
  * of memory. */
 const cJSON **ohc_report_sorted_findings(const cJSON *report, size_t *out_count);
 
+/* The title of the finding most likely to be the cause: the first of the
+ * sorted findings (ohc_report_sorted_findings) when it is a warning or worse;
+ * NULL otherwise. Borrowed. */
+const char *ohc_report_likely_cause(const cJSON **sorted, size_t count);
+
 /* A scalar as text ("null", "true", "42", the string itself); arrays and
  * objects as compact JSON. Truncated to size. */
 void ohc_report_scalar_text(char *out, size_t size, const cJSON *v);
@@ -92,8 +94,5 @@ const char *ohc_report_evidence_name(const cJSON *item);
  * title) and command (a string) or commands (an array of strings). Borrowed. */
 const char *ohc_report_step_text(const cJSON *step);
 const cJSON *ohc_report_step_commands(const cJSON *step);
-
-/* Worst probe status as a collection outcome: 0 when the report is usable. */
-int ohc_report_collection_failed(const cJSON *report);
 
 #endif

@@ -62,7 +62,9 @@ static const char css[] =
     ".meta{color:#555;margin:0 0 14px}.meta span{margin-right:18px}"
     ".verdict{padding:12px 16px;border-radius:6px;font-weight:600;font-size:16px;color:#fff}"
     ".v-ok{background:#2e7d32}.v-warning{background:#c77700}.v-error,.v-critical{background:#c62828}"
-    ".v-failed{background:#555}"
+    ".v-failed{background:#555}.v-incomplete{background:#5e35b1}"
+    ".gap{color:#5e35b1;font-weight:600;margin:6px 0}.cause{font-size:15px;margin:10px 0}"
+    ".unchecked{color:#5e35b1;font-style:italic}.sources li.warn{color:#b71c1c;font-weight:600}"
     ".card{background:#fff;border:1px solid #d8dbe0;border-left:6px solid #999;border-radius:6px;"
     "padding:12px 16px;margin:12px 0}"
     ".s-info{border-left-color:#1565c0}.s-warning{border-left-color:#ef8f00}"
@@ -83,8 +85,10 @@ static const char css[] =
     "details{background:#fff;border:1px solid #d8dbe0;border-radius:4px;margin:6px 0;padding:4px 10px}"
     "summary{cursor:pointer;font-weight:600}footer{color:#777;font-size:12px;margin-top:24px}";
 
-static void html_evidence(ohc_strbuf *sb, const cJSON *ev)
+static void html_evidence(ohc_strbuf *sb, const cJSON *finding)
 {
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(finding, "evidence");
+    const cJSON *unchecked = cJSON_GetObjectItemCaseSensitive(finding, "unchecked");
     if (ev == NULL || cJSON_GetArraySize(ev) == 0)
         return;
     ohc_strbuf_append(sb, "<h4>Evidence</h4><table>");
@@ -95,7 +99,14 @@ static void html_evidence(ohc_strbuf *sb, const cJSON *ev)
             ohc_strbuf_append(sb, "<tr><td class=\"k\">");
             html_text(sb, e->string);
             ohc_strbuf_append(sb, "</td><td>");
-            html_value(sb, e);
+            const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(unchecked, e->string));
+            if (why != NULL) {
+                ohc_strbuf_append(sb, "<span class=\"unchecked\">not checked (");
+                html_text(sb, why);
+                ohc_strbuf_append(sb, ")</span>");
+            } else {
+                html_value(sb, e);
+            }
             ohc_strbuf_append(sb, "</td></tr>");
         } else if (cJSON_IsObject(e)) {
             /* {fact|path|name, value, ...}: the name on the left, the rest on the right */
@@ -190,7 +201,7 @@ static void html_references(ohc_strbuf *sb, const cJSON *refs)
 
 static void html_finding(ohc_strbuf *sb, const cJSON *f)
 {
-    int rank = ohc_report_severity_rank(ohc_report_str(f, "severity"));
+    int rank = ohc_severity_rank(ohc_report_str(f, "severity"));
     const char *sev = rank >= 0 ? severity_names[rank] : "info";
     ohc_strbuf_appendf(sb, "<section class=\"card s-%s\"><h3><span class=\"sev b-%s\">%s</span>", sev, sev,
                        rank >= 0 ? sev : "unknown");
@@ -209,7 +220,7 @@ static void html_finding(ohc_strbuf *sb, const cJSON *f)
     ohc_strbuf_append(sb, "</h3><p>");
     html_text(sb, ohc_report_str(f, "message"));
     ohc_strbuf_append(sb, "</p>");
-    html_evidence(sb, cJSON_GetObjectItemCaseSensitive(f, "evidence"));
+    html_evidence(sb, f);
     html_remediation(sb, cJSON_GetObjectItemCaseSensitive(f, "remediation"));
     html_references(sb, cJSON_GetObjectItemCaseSensitive(f, "references"));
     ohc_strbuf_append(sb, "</section>");
@@ -217,21 +228,69 @@ static void html_finding(ohc_strbuf *sb, const cJSON *f)
 
 static void html_verdict(ohc_strbuf *sb, const cJSON *report, const cJSON **sorted, size_t n)
 {
-    int counts[4] = {0, 0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        int r = ohc_report_severity_rank(ohc_report_str(sorted[i], "severity"));
-        if (r >= 0)
-            counts[r]++;
-    }
-    int worst = ohc_report_worst_severity(report);
-    if (ohc_report_collection_failed(report))
+    ohc_verdict v;
+    ohc_verdict_of(&v, report);
+    switch (v.kind) {
+    case OHC_VERDICT_FAILED:
         ohc_strbuf_append(sb, "<div class=\"verdict v-failed\">Collection failed: no probe could run</div>");
-    else if (worst <= 0)
-        ohc_strbuf_append(sb, "<div class=\"verdict v-ok\">OK: no problem found</div>");
-    else
+        break;
+    case OHC_VERDICT_INCOMPLETE:
+        ohc_strbuf_appendf(sb,
+                           "<div class=\"verdict v-incomplete\">Incomplete: no problem found in what could be "
+                           "checked, but %zu check(s) could not run (see Not checked)</div>",
+                           v.not_checked);
+        break;
+    case OHC_VERDICT_OK: ohc_strbuf_append(sb, "<div class=\"verdict v-ok\">OK: no problem found</div>"); break;
+    default:
         ohc_strbuf_appendf(sb, "<div class=\"verdict v-%s\">%s: %d critical, %d error, %d warning, %d info</div>",
-                           severity_names[worst], worst >= 2 ? "Problem found" : "Warning", counts[3], counts[2],
-                           counts[1], counts[0]);
+                           severity_names[v.worst], v.kind == OHC_VERDICT_PROBLEM ? "Problem found" : "Warning",
+                           v.counts[3], v.counts[2], v.counts[1], v.counts[0]);
+        if (v.incomplete)
+            ohc_strbuf_appendf(sb,
+                               "<p class=\"gap\">Not everything could be checked: %zu check(s) could not run "
+                               "(see Not checked).</p>",
+                               v.not_checked);
+    }
+    const char *cause = ohc_report_likely_cause(sorted, n);
+    if (cause != NULL) {
+        ohc_strbuf_append(sb, "<p class=\"cause\">Most likely cause: <b>");
+        html_text(sb, cause);
+        ohc_strbuf_append(sb, "</b></p>");
+    }
+}
+
+/* What could not be checked, and why (summary.incomplete). */
+static void html_not_checked(ohc_strbuf *sb, const cJSON *report)
+{
+    const cJSON *gaps = ohc_report_get(report, "summary.incomplete");
+    int no_summary = !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(report, "summary"));
+    if (cJSON_GetArraySize(gaps) == 0 && !no_summary)
+        return;
+    ohc_strbuf_append(sb, "<h2 id=\"not-checked\">Not checked</h2><ul class=\"gaps\">");
+    if (cJSON_GetArraySize(gaps) == 0)
+        ohc_strbuf_append(sb, "<li>No rule was evaluated: nothing was checked.</li>");
+    const cJSON *g;
+    cJSON_ArrayForEach(g, gaps)
+    {
+        ohc_strbuf_append(sb, "<li>");
+        html_text(sb, ohc_report_str(g, "message"));
+        const cJSON *rules = cJSON_GetObjectItemCaseSensitive(g, "rules");
+        if (cJSON_GetArraySize(rules) > 0) {
+            ohc_strbuf_append(sb, "<br>Checks that could not run: ");
+            const cJSON *r;
+            int first = 1;
+            cJSON_ArrayForEach(r, rules)
+            {
+                if (!cJSON_IsString(r))
+                    continue;
+                ohc_strbuf_append(sb, first ? "" : ", ");
+                first = 0;
+                html_text(sb, r->valuestring);
+            }
+        }
+        ohc_strbuf_append(sb, "</li>");
+    }
+    ohc_strbuf_append(sb, "</ul>");
 }
 
 static void html_probes(ohc_strbuf *sb, const cJSON *report)
@@ -299,6 +358,22 @@ char *ohc_report_to_html(const cJSON *report)
         ohc_strbuf_append(&sb, "</span></p>");
     }
 
+    const cJSON *infos = ohc_report_get(report, "facts.events.file_info");
+    if (cJSON_GetArraySize(infos) > 0) {
+        ohc_strbuf_append(&sb, "<p class=\"meta\">Events from saved event logs (.evtx), not read live on this PC:</p>"
+                               "<ul class=\"sources\">");
+        const cJSON *info;
+        char line[1024];
+        cJSON_ArrayForEach(info, infos)
+        {
+            int warn = 0;
+            ohc_report_event_source_line(line, sizeof line, info, &warn);
+            ohc_strbuf_append(&sb, warn ? "<li class=\"warn\">" : "<li>");
+            html_text(&sb, line);
+            ohc_strbuf_append(&sb, "</li>");
+        }
+        ohc_strbuf_append(&sb, "</ul>");
+    }
     html_verdict(&sb, report, sorted, n);
     ohc_strbuf_appendf(&sb, "<h2>Findings (%zu)</h2>", n);
     if (n == 0)
@@ -307,6 +382,7 @@ char *ohc_report_to_html(const cJSON *report)
         html_finding(&sb, sorted[i]);
     free(sorted);
 
+    html_not_checked(&sb, report);
     html_probes(&sb, report);
 
     const cJSON *errors = cJSON_GetObjectItemCaseSensitive(report, "errors");

@@ -39,14 +39,6 @@ struct ohc_rules {
     int nomem;
 };
 
-int ohc_severity_rank(const char *s)
-{
-    for (int i = 0; s != NULL && i < 4; i++)
-        if (strcmp(s, severities[i]) == 0)
-            return i + 1;
-    return 0;
-}
-
 int ohc_rules_new(ohc_rules **out, ohc_error *err)
 {
     *out = calloc(1, sizeof **out);
@@ -158,24 +150,29 @@ static int key_allowed(const char *key, const char *const *allowed)
     return 0;
 }
 
-/* Checks the {{path}} placeholders of a template. Returns NULL or a problem text. */
+/* Checks the {{path}} and {{path|fallback}} placeholders of a template.
+ * Returns NULL or a problem text. */
 static const char *template_problem(const char *s)
 {
     while ((s = strstr(s, "{{")) != NULL) {
         const char *end = strstr(s + 2, "}}");
         if (end == NULL)
             return "'{{' without a closing '}}'";
+        while (end[2] == '}') /* a fallback may end in '}': "{{evidence.id|{JOB-ID}}}" */
+            end++;
         const char *p = s + 2;
         while (*p == ' ')
             p++;
-        const char *q = end;
+        const char *q = memchr(p, '|', (size_t)(end - p));
+        if (q == NULL)
+            q = end;
         while (q > p && q[-1] == ' ')
             q--;
         if (q == p)
             return "empty '{{}}' placeholder";
         for (const char *c = p; c < q; c++)
             if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
-                return "a placeholder holds a path of letters, digits, '_', '-' and '.' only";
+                return "a placeholder holds a path of letters, digits, '_', '-' and '.' only (then '|fallback')";
         s = end + 2;
     }
     return NULL;
@@ -281,7 +278,7 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
     const cJSON *sev = cJSON_GetObjectItemCaseSensitive(rule, "severity");
     if (sev == NULL)
         vproblem(&v, NULL, "missing field 'severity'");
-    else if (!cJSON_IsString(sev) || ohc_severity_rank(sev->valuestring) == 0)
+    else if (!cJSON_IsString(sev) || ohc_severity_rank(sev->valuestring) < 0)
         vproblem(&v, "severity", "unknown severity %s%s%s (expected info, warning, error or critical)",
                  cJSON_IsString(sev) ? "'" : "", cJSON_IsString(sev) ? sev->valuestring : "(not a string)",
                  cJSON_IsString(sev) ? "'" : "");
@@ -603,37 +600,140 @@ int ohc_rules_load_builtin(ohc_rules *r, ohc_error *err)
     return OHC_OK;
 }
 
-/* ---- evaluation -------------------------------------------------------- */
+/* ---- what a rule needs ------------------------------------------------- */
 
-static void render_value(ohc_strbuf *sb, const cJSON *v)
+/* The probes an expression reads: the first step of every fact path it names
+ * ({"var": "events.outlook_oab..."} needs the events probe). Inside map,
+ * filter, all, some, none, reduce and count's test, only the first argument
+ * reads the facts; the others read the current element. */
+#define MAX_NEEDS 8
+typedef struct needs {
+    char probe[MAX_NEEDS][32];
+    unsigned count;
+    int overflow; /* more probes than fit: treated as needing every probe */
+} needs;
+
+static void needs_add_path(needs *n, const char *path)
 {
-    if (v == NULL || cJSON_IsNull(v)) {
-        ohc_strbuf_append(sb, "(none)");
-    } else if (cJSON_IsArray(v)) {
-        int n = 0, total = cJSON_GetArraySize(v);
+    size_t len = strcspn(path, ".");
+    if (len == 0)
+        return;
+    if (len >= sizeof n->probe[0]) {
+        n->overflow = 1;
+        return;
+    }
+    for (unsigned i = 0; i < n->count; i++)
+        if (strlen(n->probe[i]) == len && strncmp(n->probe[i], path, len) == 0)
+            return;
+    if (n->count == MAX_NEEDS) {
+        n->overflow = 1;
+        return;
+    }
+    memcpy(n->probe[n->count], path, len);
+    n->probe[n->count][len] = '\0';
+    n->count++;
+}
+
+static int is_iterating(const char *op)
+{
+    static const char *const ops[] = {"map", "filter", "all", "some", "none", "reduce", "count"};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(op, ops[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void needs_of_logic(needs *n, const cJSON *logic, int depth)
+{
+    if (depth > 64 || logic == NULL)
+        return;
+    if (cJSON_IsArray(logic)) {
         const cJSON *e;
-        cJSON_ArrayForEach(e, v)
-        {
-            if (n == TEMPLATE_ITEMS) {
-                ohc_strbuf_appendf(sb, " and %d more", total - n);
-                break;
-            }
-            if (n++)
-                ohc_strbuf_append(sb, ", ");
-            if (cJSON_IsArray(e) || cJSON_IsObject(e)) {
-                char *s = cJSON_PrintUnformatted(e);
-                ohc_strbuf_append_len(sb, s ? s : "?", s ? strnlen(s, 200) : 1);
-                free(s);
-            } else {
-                render_value(sb, e);
+        cJSON_ArrayForEach(e, logic) needs_of_logic(n, e, depth + 1);
+        return;
+    }
+    if (!cJSON_IsObject(logic) || logic->child == NULL || logic->child->next != NULL)
+        return; /* data, not an operation */
+    const cJSON *op = logic->child;
+    const char *name = op->string;
+    if (strcmp(name, "var") == 0) {
+        const cJSON *path = cJSON_IsArray(op) ? cJSON_GetArrayItem(op, 0) : op;
+        if (cJSON_IsString(path))
+            needs_add_path(n, path->valuestring);
+        else
+            needs_of_logic(n, path, depth + 1);
+        return;
+    }
+    if (strcmp(name, "missing") == 0 || strcmp(name, "missing_some") == 0) {
+        const cJSON *list = strcmp(name, "missing_some") == 0 ? cJSON_GetArrayItem(op, 1) : op;
+        const cJSON *e;
+        if (cJSON_IsString(list))
+            needs_add_path(n, list->valuestring);
+        if (cJSON_IsArray(list)) {
+            cJSON_ArrayForEach(e, list)
+            {
+                if (cJSON_IsString(e))
+                    needs_add_path(n, e->valuestring);
             }
         }
-        if (total == 0)
-            ohc_strbuf_append(sb, "(none)");
-    } else if (cJSON_IsObject(v)) {
+        return;
+    }
+    if (is_iterating(name) && cJSON_IsArray(op)) {
+        needs_of_logic(n, cJSON_GetArrayItem(op, 0), depth + 1);
+        return;
+    }
+    needs_of_logic(n, op, depth + 1);
+}
+
+/* NULL when every probe n needs ran fully, else the first that did not, with
+ * its status ("unavailable", "partial", "failed", or "not collected"). With
+ * partial_ok, a partial probe counts as run: what it read is real (evidence
+ * of a finding), though a rule that did not fire cannot rely on it. */
+static const char *needs_unmet(const needs *n, const cJSON *report, int partial_ok, const char **out_status)
+{
+    const cJSON *probes = cJSON_GetObjectItemCaseSensitive(report, "probes");
+    const cJSON *facts = cJSON_GetObjectItemCaseSensitive(report, "facts");
+    *out_status = "ok";
+    if (n->overflow) {
+        const cJSON *p;
+        cJSON_ArrayForEach(p, probes)
+        {
+            const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "status"));
+            if (st == NULL || (strcmp(st, "ok") != 0 && !(partial_ok && strcmp(st, "partial") == 0))) {
+                *out_status = st ? st : "unknown";
+                return p->string;
+            }
+        }
+    }
+    for (unsigned i = 0; i < n->count; i++) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(probes, n->probe[i]);
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "status"));
+        if (p == NULL) {
+            /* facts without a probe status (a report made by hand, a rule
+             * fixture): the facts are what there is to check */
+            if (cJSON_GetObjectItemCaseSensitive(facts, n->probe[i]) != NULL)
+                continue;
+            *out_status = "not collected";
+            return n->probe[i];
+        }
+        if (st == NULL || (strcmp(st, "ok") != 0 && !(partial_ok && strcmp(st, "partial") == 0))) {
+            *out_status = st ? st : "unknown";
+            return n->probe[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- evaluation -------------------------------------------------------- */
+
+static void render_scalar(ohc_strbuf *sb, const cJSON *v)
+{
+    if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
         char *s = cJSON_PrintUnformatted(v);
-        ohc_strbuf_append_len(sb, s ? s : "?", s ? strnlen(s, 400) : 1);
+        ohc_strbuf_append_len(sb, s ? s : "?", s ? strnlen(s, 200) : 1);
         free(s);
+    } else if (v == NULL || cJSON_IsNull(v)) {
+        ohc_strbuf_append(sb, "(none)");
     } else {
         char *s = ohc_jl_to_string(v, MAX_RENDERED);
         ohc_strbuf_append(sb, s ? s : "?");
@@ -641,9 +741,60 @@ static void render_value(ohc_strbuf *sb, const cJSON *v)
     }
 }
 
+/* Arrays show their distinct items (the same job URL ten times is one item
+ * "url (10 times)"), at most TEMPLATE_ITEMS of them, then "and N more". */
+static void render_value(ohc_strbuf *sb, const cJSON *v)
+{
+    if (!cJSON_IsArray(v)) {
+        render_scalar(sb, v);
+        return;
+    }
+    int shown = 0, covered = 0, total = cJSON_GetArraySize(v);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v)
+    {
+        int seen = 0, times = 0;
+        for (const cJSON *x = v->child; x != e && !seen; x = x->next)
+            seen = cJSON_Compare(x, e, 1);
+        if (seen)
+            continue;
+        if (shown == TEMPLATE_ITEMS) {
+            ohc_strbuf_appendf(sb, " and %d more", total - covered);
+            break;
+        }
+        for (const cJSON *x = e; x != NULL; x = x->next)
+            times += cJSON_Compare(x, e, 1);
+        if (shown++)
+            ohc_strbuf_append(sb, ", ");
+        render_scalar(sb, e);
+        if (times > 1)
+            ohc_strbuf_appendf(sb, " (%d times)", times);
+        covered += times;
+    }
+    if (total == 0)
+        ohc_strbuf_append(sb, "(none)");
+}
+
+/* A value a fallback replaces: missing, null, "" or []. */
+static int is_empty_value(const cJSON *v)
+{
+    return v == NULL || cJSON_IsNull(v) || (cJSON_IsString(v) && v->valuestring[0] == '\0') ||
+           (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0);
+}
+
+typedef struct template_data {
+    const cJSON *facts;
+    const cJSON *evidence;
+    const cJSON *unchecked; /* evidence name -> why it could not be checked */
+    const cJSON *report; /* its probes' status */
+} template_data;
+
 /* Replaces {{path}} by the value at path: "evidence.NAME..." from the finding's
- * evidence, anything else from the facts. A new string (caller frees) or NULL. */
-static char *render_template(const char *tpl, const cJSON *facts, const cJSON *evidence)
+ * evidence, anything else from the facts; {{path|text}} shows text when the
+ * value is missing, null, "" or []. A value whose probe did not run fully
+ * reads "not checked (...)", never a count of 0. A new string (caller frees)
+ * or NULL. */
+static char *render_template(const char *tpl, const template_data *d)
 {
     ohc_strbuf sb = OHC_STRBUF_INIT;
     const char *s = tpl;
@@ -654,20 +805,47 @@ static char *render_template(const char *tpl, const cJSON *facts, const cJSON *e
             ohc_strbuf_append(&sb, s);
             break;
         }
+        while (close[2] == '}')
+            close++;
         ohc_strbuf_append_len(&sb, s, (size_t)(open - s));
-        char path[256];
-        const char *p = open + 2, *q = close;
+        char path[256], fallback[512];
+        const char *p = open + 2, *q = close, *bar = memchr(open + 2, '|', (size_t)(close - open - 2));
+        fallback[0] = '\0';
+        if (bar != NULL) {
+            snprintf(fallback, sizeof fallback, "%.*s", (int)(close - bar - 1), bar + 1);
+            q = bar;
+        }
         while (*p == ' ')
             p++;
         while (q > p && q[-1] == ' ')
             q--;
         snprintf(path, sizeof path, "%.*s", (int)(q - p), p);
         const cJSON *v;
-        if (strncmp(path, "evidence.", 9) == 0)
-            v = ohc_jl_get(evidence, path + 9);
+        const char *why = NULL;
+        char whybuf[96];
+        if (strncmp(path, "evidence.", 9) == 0) {
+            char name[MAX_ID];
+            snprintf(name, sizeof name, "%.*s", (int)strcspn(path + 9, "."), path + 9);
+            why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d->unchecked, name));
+            v = ohc_jl_get(d->evidence, path + 9);
+        } else {
+            needs n;
+            memset(&n, 0, sizeof n);
+            needs_add_path(&n, path);
+            const char *status;
+            const char *probe = needs_unmet(&n, d->report, 1, &status);
+            if (probe != NULL) {
+                snprintf(whybuf, sizeof whybuf, "%.31s %.40s", probe, status);
+                why = whybuf;
+            }
+            v = ohc_jl_get(d->facts, path);
+        }
+        if (why != NULL)
+            ohc_strbuf_appendf(&sb, "not checked (%s)", why);
+        else if (bar != NULL && is_empty_value(v))
+            ohc_strbuf_append(&sb, fallback);
         else
-            v = ohc_jl_get(facts, path);
-        render_value(&sb, v);
+            render_value(&sb, v);
         s = close + 2;
         if (sb.len > MAX_RENDERED)
             break;
@@ -697,7 +875,51 @@ static void add_rule_error(cJSON *report, const rule_set *set, const char *rule_
     }
 }
 
-/* Builds the finding of a rule that fired. NULL when out of memory. */
+/* Adds cmd to the step's commands unless it is there already. */
+static void add_command(cJSON *cmds, const char *cmd)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cmds)
+    {
+        if (cJSON_IsString(x) && strcmp(x->valuestring, cmd) == 0)
+            return;
+    }
+    cJSON_AddItemToArray(cmds, cJSON_CreateString(cmd));
+}
+
+/* A command that is one placeholder of an evidence list ("{{evidence.fixes}}")
+ * becomes one command per distinct item: the rule builds each exact command
+ * (per user, per Office version) in its evidence. Returns 1 when it did. */
+static int expand_commands(cJSON *cmds, const char *tpl, const template_data *d)
+{
+    size_t n = strlen(tpl);
+    if (n < 15 || strncmp(tpl, "{{evidence.", 11) != 0 || strcmp(tpl + n - 2, "}}") != 0 ||
+        strstr(tpl + 2, "{{") != NULL)
+        return 0;
+    char name[MAX_ID];
+    size_t len = strcspn(tpl + 11, "|}");
+    if (len == 0 || len >= sizeof name)
+        return 0;
+    memcpy(name, tpl + 11, len);
+    name[len] = '\0';
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d->evidence, name);
+    if (!cJSON_IsArray(v) || cJSON_GetObjectItemCaseSensitive(d->unchecked, name) != NULL)
+        return 0;
+    int added = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v)
+    {
+        if (cJSON_IsString(e) && e->valuestring[0] != '\0') {
+            add_command(cmds, e->valuestring);
+            added = 1;
+        }
+    }
+    return added;
+}
+
+/* Builds the finding of a rule that fired. NULL when out of memory. An
+ * evidence item whose probe did not run fully is null, with the reason in
+ * the finding's "unchecked" (so "0 failures" never stands for "not read"). */
 static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *facts, const ohc_jl_options *opts,
                            cJSON *report)
 {
@@ -712,11 +934,25 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
     cJSON_AddStringToObject(f, "title", cJSON_GetObjectItemCaseSensitive(rule, "title")->valuestring);
 
     cJSON *evidence = cJSON_AddObjectToObject(f, "evidence");
+    cJSON *unchecked = cJSON_CreateObject();
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rule, "evidence"))
     {
         cJSON *val = NULL;
-        if (cJSON_IsString(e)) {
+        needs n;
+        memset(&n, 0, sizeof n);
+        if (cJSON_IsString(e))
+            needs_add_path(&n, e->valuestring);
+        else
+            needs_of_logic(&n, e, 0);
+        const char *status;
+        const char *probe = needs_unmet(&n, report, 1, &status);
+        if (probe != NULL) {
+            char why[96];
+            snprintf(why, sizeof why, "%.31s %.40s", probe, status);
+            cJSON_AddStringToObject(unchecked, e->string, why);
+            val = cJSON_CreateNull();
+        } else if (cJSON_IsString(e)) {
             const cJSON *got = ohc_jl_get(facts, e->valuestring);
             val = got ? cJSON_Duplicate(got, 1) : cJSON_CreateNull();
         } else {
@@ -736,8 +972,9 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         else
             cJSON_Delete(val);
     }
+    template_data td = {facts, evidence, unchecked, report};
 
-    char *msg = render_template(cJSON_GetObjectItemCaseSensitive(rule, "message")->valuestring, facts, evidence);
+    char *msg = render_template(cJSON_GetObjectItemCaseSensitive(rule, "message")->valuestring, &td);
     cJSON_AddStringToObject(f, "message", msg ? msg : "");
     free(msg);
 
@@ -746,15 +983,17 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(rule, "remediation"))
     {
         cJSON *step = cJSON_CreateObject();
-        char *text = render_template(cJSON_GetObjectItemCaseSensitive(s, "text")->valuestring, facts, evidence);
+        char *text = render_template(cJSON_GetObjectItemCaseSensitive(s, "text")->valuestring, &td);
         cJSON_AddStringToObject(step, "text", text ? text : "");
         free(text);
         cJSON *cmds = cJSON_AddArrayToObject(step, "commands");
         const cJSON *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s, "commands"))
         {
-            char *cmd = render_template(c->valuestring, facts, evidence);
-            cJSON_AddItemToArray(cmds, cJSON_CreateString(cmd ? cmd : ""));
+            if (expand_commands(cmds, c->valuestring, &td))
+                continue;
+            char *cmd = render_template(c->valuestring, &td);
+            add_command(cmds, cmd ? cmd : ""); /* the same command twice (two users, one repair) is one line */
             free(cmd);
         }
         if (steps != NULL && step != NULL)
@@ -764,6 +1003,10 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
     }
     const cJSON *refs = cJSON_GetObjectItemCaseSensitive(rule, "references");
     cJSON_AddItemToObject(f, "references", refs ? cJSON_Duplicate(refs, 1) : cJSON_CreateArray());
+    if (unchecked != NULL && cJSON_GetArraySize(unchecked) > 0)
+        cJSON_AddItemToObject(f, "unchecked", unchecked);
+    else
+        cJSON_Delete(unchecked);
     return f;
 }
 
@@ -792,6 +1035,75 @@ static int cmp_ranked(const void *a, const void *b)
     if (x->rank != y->rank)
         return y->rank - x->rank;
     return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* What could not be checked: summary.not_checked (one entry per rule that did
+ * not fire but could not be fully evaluated) and summary.incomplete (why: a
+ * probe, an input file, the rules themselves). */
+typedef struct gaps {
+    cJSON *not_checked;
+    cJSON *incomplete;
+} gaps;
+
+static cJSON *gap_reason(gaps *g, const char *source, const char *status, const char *message)
+{
+    cJSON *x;
+    cJSON_ArrayForEach(x, g->incomplete)
+    {
+        const char *src = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "source"));
+        if (status != NULL && src != NULL && strcmp(src, source) == 0)
+            return x;
+    }
+    cJSON *e = cJSON_CreateObject();
+    if (e == NULL)
+        return NULL;
+    cJSON_AddStringToObject(e, "source", source);
+    if (status != NULL)
+        cJSON_AddStringToObject(e, "status", status);
+    cJSON_AddStringToObject(e, "message", message);
+    cJSON_AddArrayToObject(e, "rules");
+    cJSON_AddItemToArray(g->incomplete, e);
+    return e;
+}
+
+/* A rule that did not fire although a probe it reads did not run fully. */
+static void gap_probe(gaps *g, const cJSON *rule, const char *probe, const char *status, const cJSON *probes)
+{
+    const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, probe), "error"), "message"));
+    char msg[400];
+    if (strcmp(status, "not collected") == 0)
+        snprintf(msg, sizeof msg, "the %.31s probe was not part of this collection", probe);
+    else
+        snprintf(msg, sizeof msg, "the %.31s probe was %s%s%.300s", probe, status, why ? ": " : "", why ? why : "");
+    const char *rule_id = cJSON_GetObjectItemCaseSensitive(rule, "id")->valuestring;
+    cJSON *nc = cJSON_CreateObject();
+    if (nc != NULL) {
+        cJSON_AddStringToObject(nc, "rule_id", rule_id);
+        cJSON_AddStringToObject(nc, "title", cJSON_GetObjectItemCaseSensitive(rule, "title")->valuestring);
+        cJSON_AddStringToObject(nc, "probe", probe);
+        cJSON_AddStringToObject(nc, "reason", msg);
+        cJSON_AddItemToArray(g->not_checked, nc);
+    }
+    cJSON *reason = gap_reason(g, probe, status, msg);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(reason, "rules"), cJSON_CreateString(rule_id));
+}
+
+/* Input files the events probe read with damage or could not read: the
+ * events they held may be missing, whatever the rules say. */
+static void gap_inputs(gaps *g, const cJSON *facts)
+{
+    const cJSON *fe;
+    cJSON_ArrayForEach(fe, ohc_jl_get(facts, "events.file_errors"))
+    {
+        const char *file = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fe, "file"));
+        const char *why = ohc_report_str(fe, "error.message");
+        char msg[400];
+        snprintf(msg, sizeof msg, "%.200s: %.190s", file ? file : "?", why ? why : "damaged");
+        cJSON *e = gap_reason(g, "input", NULL, msg);
+        if (e != NULL && file != NULL)
+            cJSON_AddStringToObject(e, "file", file);
+    }
 }
 
 int ohc_rules_evaluate(const ohc_rules *r, cJSON *report, ohc_error *err)
@@ -837,6 +1149,19 @@ int ohc_rules_evaluate(const ohc_rules *r, cJSON *report, ohc_error *err)
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
     int counts[5] = {0};
     int oom = 0;
+    const cJSON *probes = cJSON_GetObjectItemCaseSensitive(report, "probes");
+    gaps g = {cJSON_CreateArray(), cJSON_CreateArray()};
+    if (g.not_checked == NULL || g.incomplete == NULL) {
+        cJSON_Delete(g.not_checked);
+        cJSON_Delete(g.incomplete);
+        free(found);
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
+    for (size_t i = 0; i < r->nproblems; i++) {
+        char msg[400];
+        ohc_rule_problem_format(msg, sizeof msg, &r->problems[i]);
+        gap_reason(&g, "rules", NULL, msg);
+    }
     for (size_t i = 0; i < r->nsets; i++) {
         const rule_set *set = &r->sets[i];
         for (size_t k = 0; k < set->count; k++) {
@@ -849,16 +1174,28 @@ int ohc_rules_evaluate(const ohc_rules *r, cJSON *report, ohc_error *err)
             if (ohc_jl_test(&fired, cJSON_GetObjectItemCaseSensitive(rule, "when"), facts, &opts, &e) != OHC_OK) {
                 failed++;
                 add_rule_error(report, set, rule_id, &e);
+                char msg[400];
+                snprintf(msg, sizeof msg, "rule %.63s could not be evaluated: %.300s", rule_id, e.message);
+                cJSON *reason = gap_reason(&g, "rules", NULL, msg);
+                cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(reason, "rules"), cJSON_CreateString(rule_id));
                 continue;
             }
-            if (!fired)
+            if (!fired) {
+                needs n;
+                memset(&n, 0, sizeof n);
+                needs_of_logic(&n, cJSON_GetObjectItemCaseSensitive(rule, "when"), 0);
+                const char *status;
+                const char *probe = needs_unmet(&n, report, 0, &status);
+                if (probe != NULL)
+                    gap_probe(&g, rule, probe, status, probes);
                 continue;
+            }
             cJSON *f = make_finding(set, rule, facts, &opts, report);
             if (f == NULL) {
                 oom = 1;
                 continue;
             }
-            int rank = ohc_severity_rank(cJSON_GetObjectItemCaseSensitive(rule, "severity")->valuestring);
+            int rank = ohc_severity_rank(cJSON_GetObjectItemCaseSensitive(rule, "severity")->valuestring) + 1;
             counts[rank]++;
             found[nfound].finding = f;
             found[nfound].rank = rank;
@@ -875,16 +1212,25 @@ int ohc_rules_evaluate(const ohc_rules *r, cJSON *report, ohc_error *err)
             cJSON_Delete(found[i].finding);
     }
     free(found);
-    if (findings == NULL)
+    if (findings == NULL) {
+        cJSON_Delete(g.not_checked);
+        cJSON_Delete(g.incomplete);
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
     if (cJSON_GetObjectItemCaseSensitive(report, "findings") != NULL)
         cJSON_ReplaceItemInObjectCaseSensitive(report, "findings", findings);
     else
         cJSON_AddItemToObject(report, "findings", findings);
 
+    gap_inputs(&g, facts);
+    if (evaluated == 0)
+        gap_reason(&g, "rules", NULL, "no rule was loaded: nothing was checked");
     cJSON *summary = cJSON_CreateObject();
-    if (summary == NULL)
+    if (summary == NULL) {
+        cJSON_Delete(g.not_checked);
+        cJSON_Delete(g.incomplete);
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
     int highest = 0;
     for (int i = 1; i <= 4; i++)
         if (counts[i])
@@ -908,10 +1254,16 @@ int ohc_rules_evaluate(const ohc_rules *r, cJSON *report, ohc_error *err)
         else
             cJSON_Delete(s);
     }
+    cJSON_AddItemToObject(summary, "incomplete", g.incomplete);
+    cJSON_AddItemToObject(summary, "not_checked", g.not_checked);
     if (cJSON_GetObjectItemCaseSensitive(report, "summary") != NULL)
         cJSON_ReplaceItemInObjectCaseSensitive(report, "summary", summary);
     else
         cJSON_AddItemToObject(report, "summary", summary);
+    ohc_verdict v;
+    ohc_verdict_of(&v, report);
+    cJSON_AddStringToObject(summary, "verdict", ohc_verdict_name(v.kind));
+    cJSON_AddNumberToObject(summary, "exit_code", v.exit_code);
     if (oom)
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory building findings");
     return OHC_OK;

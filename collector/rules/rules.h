@@ -75,7 +75,6 @@ int ohc_rules_evaluate(const ohc_rules *rules, cJSON *report, ohc_error *err);
  * that was possible (out of memory, no facts). */
 int ohc_rules_apply(cJSON *report, const char *dir, ohc_error *err);
 
-/* Severity rank: info 1, warning 2, error 3, critical 4; 0 for anything else. */
-int ohc_severity_rank(const char *severity);
+/* The severity scale is verdict.h's ohc_severity_rank. */
 
 #endif
