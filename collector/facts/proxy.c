@@ -314,3 +314,68 @@ int ohc_proxy_user_differs(const char *winhttp_proxy, int proxy_enable, const ch
         return !winhttp_direct && (auto_config_url == NULL || !auto_config_url[0]);
     return winhttp_direct || !ohc_ascii_ieq(user_proxy, winhttp_proxy);
 }
+
+/* A value of the right type (number or string) goes to `key`; one of the
+ * wrong type is kept raw under wrong[name]. v is consumed. */
+static cJSON *user_value(cJSON *u, cJSON *wrong, cJSON *v, const char *name, const char *key)
+{
+    if (v == NULL) {
+        cJSON_AddNullToObject(u, key);
+        return NULL;
+    }
+    cJSON *value = cJSON_GetObjectItemCaseSensitive(v, "value");
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(v, "wrong_type")) &&
+        (cJSON_IsNumber(value) || cJSON_IsString(value))) {
+        cJSON *copy = cJSON_Duplicate(value, 0);
+        if (copy == NULL || !cJSON_AddItemToObject(u, key, copy)) {
+            cJSON_Delete(copy);
+            copy = NULL;
+        }
+        cJSON_Delete(v);
+        return copy;
+    }
+    cJSON_AddNullToObject(u, key);
+    if (wrong == NULL || !cJSON_AddItemToObject(wrong, name, v))
+        cJSON_Delete(v);
+    return NULL;
+}
+
+int ohc_proxy_user_facts(cJSON *u, ohc_proxy_user_values *in, const char *winhttp_proxy,
+                         ohc_proxy_user_proxies *out_proxies)
+{
+    memset(out_proxies, 0, sizeof *out_proxies);
+    cJSON *wrong = cJSON_CreateObject();
+    cJSON *enable = user_value(u, wrong, in->proxy_enable, "ProxyEnable", "proxy_enable");
+    cJSON *server = user_value(u, wrong, in->proxy_server, "ProxyServer", "proxy_server");
+    user_value(u, wrong, in->proxy_override, "ProxyOverride", "proxy_override");
+    cJSON *pac = user_value(u, wrong, in->auto_config_url, "AutoConfigURL", "auto_config_url");
+    in->proxy_enable = in->proxy_server = in->proxy_override = in->auto_config_url = NULL;
+
+    ohc_proxy_blob blob;
+    cJSON *cs = NULL;
+    int ok = wrong != NULL;
+    if (ohc_proxy_blob_decode(&blob, in->connections, in->connections_len, OHC_BLOB_WININET) == OHC_OK)
+        cs = ohc_proxy_blob_to_json(&blob, in->connections, in->connections_len, OHC_BLOB_WININET);
+    else
+        ok = 0;
+    if (cs != NULL && in->connections_error != NULL)
+        cJSON_AddStringToObject(cs, "error", in->connections_error);
+    if (blob.have_header)
+        cJSON_AddBoolToObject(u, "auto_detect", (blob.flags & OHC_PROXY_FLAG_AUTO_DETECT) != 0);
+    else
+        cJSON_AddNullToObject(u, "auto_detect");
+    cJSON_AddItemToObject(u, "connection_settings", cs);
+    cJSON_AddItemToObject(u, "wrong_type_values", wrong);
+
+    int proxy_enable = cJSON_IsNumber(enable) ? (enable->valuedouble != 0) : 0;
+    const char *server_s = cJSON_IsString(server) ? server->valuestring : NULL;
+    const char *pac_s = cJSON_IsString(pac) ? pac->valuestring : NULL;
+    int differs = ohc_proxy_user_differs(winhttp_proxy, proxy_enable, server_s, pac_s);
+    cJSON_AddBoolToObject(u, "differs_from_winhttp", differs);
+    out_proxies->proxy_server = server_s;
+    /* the blob's list, as the facts hold it (the struct's copy is freed below) */
+    const cJSON *bp = cJSON_GetObjectItemCaseSensitive(cs, "proxy");
+    out_proxies->blob_proxy = cJSON_IsString(bp) && bp->valuestring[0] ? bp->valuestring : NULL;
+    ohc_proxy_blob_free(&blob);
+    return ok ? differs : -1;
+}

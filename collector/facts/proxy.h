@@ -95,4 +95,32 @@ int ohc_proxy_winhttp_differ(int api_ok, uint32_t access_type, const char *api_p
 int ohc_proxy_user_differs(const char *winhttp_proxy, int proxy_enable, const char *proxy_server,
                            const char *auto_config_url);
 
+/* What the OS half read of one user's Internet Settings. The four values
+ * are registry-value objects (ohc_regval_to_json's form) or NULL when
+ * absent; they are consumed. connections is the DefaultConnectionSettings
+ * blob (NULL when absent), connections_error why it could not be read
+ * (NULL: read, or absent). */
+typedef struct ohc_proxy_user_values {
+    cJSON *proxy_enable, *proxy_server, *proxy_override, *auto_config_url;
+    const uint8_t *connections;
+    size_t connections_len;
+    const char *connections_error;
+} ohc_proxy_user_values;
+
+/* What the caller needs back to test the user's proxies (borrowed from u):
+ * the ProxyServer value and the blob's proxy list, NULL when absent. */
+typedef struct ohc_proxy_user_proxies {
+    const char *proxy_server;
+    const char *blob_proxy;
+} ohc_proxy_user_proxies;
+
+/* Adds one user's proxy facts to u (the user's object): proxy_enable,
+ * proxy_server, proxy_override, auto_config_url (the value when of the right
+ * type, else null and the raw value under wrong_type_values), auto_detect,
+ * connection_settings (the blob's facts) and differs_from_winhttp (against
+ * winhttp_proxy, NULL for direct). Returns 1 when the user's proxy differs
+ * from WinHTTP's, 0 when not, -1 without memory. */
+int ohc_proxy_user_facts(cJSON *u, ohc_proxy_user_values *in, const char *winhttp_proxy,
+                         ohc_proxy_user_proxies *out_proxies);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "hive.h"
 #include "proxy.h"
+#include "regval.h"
 
 /* Builds a blob: header, then counted strings (NULL = stop). Returns its length. */
 static size_t make_blob(uint8_t *buf, uint32_t version, uint32_t counter, uint32_t flags, const char *const *strs)
@@ -302,6 +303,50 @@ static void test_hive_names(void **state)
     assert_false(ohc_sid_is_service_account("S-1-5-180"));
 }
 
+/* One user's Internet Settings as facts: values of the right type, a
+ * wrong-typed ProxyEnable (a GPP REG_SZ) kept raw, the blob decoded, and the
+ * proxies handed back for the reachability test. */
+static void test_user_facts(void **state)
+{
+    (void)state;
+    static const uint8_t sz_one[] = {'1', 0, 0, 0}; /* REG_SZ "1" */
+    static const uint8_t server[] = {'p', 0, ':', 0, '8', 0, 0, 0};
+    uint8_t blob[256];
+    const char *strs[] = {"blobproxy:3128", "<local>", "", NULL};
+    size_t n = make_blob(blob, 0x46, 0, 3, strs);
+    cJSON *u = cJSON_CreateObject();
+    ohc_proxy_user_values in;
+    memset(&in, 0, sizeof in);
+    in.proxy_enable = ohc_regval_to_json(OHC_REG_SZ, sz_one, sizeof sz_one, OHC_REG_DWORD);
+    in.proxy_server = ohc_regval_to_json(OHC_REG_SZ, server, sizeof server, OHC_REG_SZ);
+    in.connections = blob;
+    in.connections_len = n;
+    ohc_proxy_user_proxies found;
+    int differs = ohc_proxy_user_facts(u, &in, NULL, &found);
+    assert_true(differs == 0 || differs == 1);
+    assert_null(in.proxy_enable); /* consumed */
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(u, "proxy_enable")));
+    const cJSON *wrong = cJSON_GetObjectItem(cJSON_GetObjectItem(u, "wrong_type_values"), "ProxyEnable");
+    assert_non_null(wrong);
+    assert_string_equal(cJSON_GetObjectItem(wrong, "type")->valuestring, "REG_SZ");
+    assert_string_equal(cJSON_GetObjectItem(u, "proxy_server")->valuestring, "p:8");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(u, "auto_config_url")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(u, "auto_detect")));
+    assert_string_equal(found.proxy_server, "p:8");
+    assert_string_equal(found.blob_proxy, "blobproxy:3128");
+    assert_non_null(cJSON_GetObjectItem(u, "connection_settings"));
+    cJSON_Delete(u);
+
+    /* nothing set at all: nulls, no blob, nothing to test */
+    u = cJSON_CreateObject();
+    memset(&in, 0, sizeof in);
+    assert_int_equal(ohc_proxy_user_facts(u, &in, "winhttp:80", &found), 1); /* direct vs a WinHTTP proxy */
+    assert_null(found.proxy_server);
+    assert_null(found.blob_proxy);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(u, "auto_detect")));
+    cJSON_Delete(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_winhttp_differ),
         cmocka_unit_test(test_user_differs),
         cmocka_unit_test(test_hive_names),
+        cmocka_unit_test(test_user_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,43 +140,22 @@ static char *collect_winhttp(cJSON *facts, proxy_set *set, ohc_error *partial)
 
 /* --- users -------------------------------------------------------------- */
 
-/* Reads one Internet Settings value: a number / string of the right type goes
- * to `key`; one of the wrong type is kept raw under wrong_type_values. */
-static cJSON *user_value(cJSON *u, cJSON *wrong, HKEY ie, const wchar_t *name, const char *name8, DWORD expected,
-                         const char *key)
-{
-    cJSON *v = ie != NULL ? ohc_reg_query_json(ie, name, expected) : NULL;
-    if (v == NULL) {
-        cJSON_AddNullToObject(u, key);
-        return NULL;
-    }
-    cJSON *value = cJSON_GetObjectItemCaseSensitive(v, "value");
-    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(v, "wrong_type")) &&
-        (cJSON_IsNumber(value) || cJSON_IsString(value))) {
-        cJSON *copy = cJSON_Duplicate(value, 0);
-        cJSON_AddItemToObject(u, key, copy);
-        cJSON_Delete(v);
-        return copy;
-    }
-    cJSON_AddNullToObject(u, key);
-    cJSON_AddItemToObject(wrong, name8, v);
-    return NULL;
-}
-
 static cJSON *collect_user(const ohc_user_hive *h, const char *winhttp_proxy, proxy_set *set, cJSON *differ)
 {
     cJSON *u = ohc_user_hive_to_json(h);
     if (u == NULL)
         return NULL;
-    cJSON *wrong = cJSON_CreateObject();
     HKEY ie = NULL;
     if (RegOpenKeyExW(h->root, USER_IE_KEY, 0, KEY_READ, &ie) != ERROR_SUCCESS)
         ie = NULL;
-    cJSON *enable = user_value(u, wrong, ie, L"ProxyEnable", "ProxyEnable", REG_DWORD, "proxy_enable");
-    cJSON *server = user_value(u, wrong, ie, L"ProxyServer", "ProxyServer", REG_SZ, "proxy_server");
-    user_value(u, wrong, ie, L"ProxyOverride", "ProxyOverride", REG_SZ, "proxy_override");
-    cJSON *pac = user_value(u, wrong, ie, L"AutoConfigURL", "AutoConfigURL", REG_SZ, "auto_config_url");
-
+    ohc_proxy_user_values in;
+    memset(&in, 0, sizeof in);
+    if (ie != NULL) {
+        in.proxy_enable = ohc_reg_query_json(ie, L"ProxyEnable", REG_DWORD);
+        in.proxy_server = ohc_reg_query_json(ie, L"ProxyServer", REG_SZ);
+        in.proxy_override = ohc_reg_query_json(ie, L"ProxyOverride", REG_SZ);
+        in.auto_config_url = ohc_reg_query_json(ie, L"AutoConfigURL", REG_SZ);
+    }
     BYTE *data = NULL;
     DWORD type = 0, len = 0;
     ohc_error e;
@@ -185,34 +164,20 @@ static cJSON *collect_user(const ohc_user_hive *h, const char *winhttp_proxy, pr
                         : OHC_ENOTFOUND;
     if (ie != NULL)
         RegCloseKey(ie);
-    ohc_proxy_blob blob;
-    cJSON *cs = NULL;
-    if (ohc_proxy_blob_decode(&blob, rc == OHC_OK ? data : NULL, len, OHC_BLOB_WININET) == OHC_OK)
-        cs = ohc_proxy_blob_to_json(&blob, data, len, OHC_BLOB_WININET);
-    if (cs != NULL && rc != OHC_OK && rc != OHC_ENOTFOUND)
-        cJSON_AddStringToObject(cs, "error", e.message);
-    if (blob.have_header)
-        cJSON_AddBoolToObject(u, "auto_detect", (blob.flags & OHC_PROXY_FLAG_AUTO_DETECT) != 0);
-    else
-        cJSON_AddNullToObject(u, "auto_detect");
-    cJSON_AddItemToObject(u, "connection_settings", cs);
-    cJSON_AddItemToObject(u, "wrong_type_values", wrong);
-
-    int proxy_enable = cJSON_IsNumber(enable) ? (enable->valuedouble != 0) : 0;
-    const char *server_s = cJSON_IsString(server) ? server->valuestring : NULL;
-    const char *pac_s = cJSON_IsString(pac) ? pac->valuestring : NULL;
+    in.connections = rc == OHC_OK ? data : NULL;
+    in.connections_len = rc == OHC_OK ? len : 0;
+    in.connections_error = rc != OHC_OK && rc != OHC_ENOTFOUND ? e.message : NULL;
+    ohc_proxy_user_proxies found;
+    int differs = ohc_proxy_user_facts(u, &in, winhttp_proxy, &found);
     char label[220];
     snprintf(label, sizeof label, "user:%s", h->sid);
     /* A configured proxy is tested even when switched off: it may be switched on again. */
-    if (server_s != NULL)
-        proxy_set_add(set, server_s, label);
-    if (blob.proxy != NULL && blob.proxy[0])
-        proxy_set_add(set, blob.proxy, label);
-    int differs = ohc_proxy_user_differs(winhttp_proxy, proxy_enable, server_s, pac_s);
-    cJSON_AddBoolToObject(u, "differs_from_winhttp", differs);
-    if (differs)
+    if (found.proxy_server != NULL)
+        proxy_set_add(set, found.proxy_server, label);
+    if (found.blob_proxy != NULL)
+        proxy_set_add(set, found.blob_proxy, label);
+    if (differs > 0)
         cJSON_AddItemToArray(differ, cJSON_CreateString(h->sid));
-    ohc_proxy_blob_free(&blob);
     free(data);
     return u;
 }
