@@ -11,6 +11,11 @@
 
 int main(void)
 {
+    /* First: every DLL loaded from here on comes from System32 only. The
+     * DLLs that are not KnownDLLs (winhttp, bcrypt, crypt32...) are
+     * delay-loaded (cmake/OhcDelayLoad.cmake), so none was loaded yet from
+     * the folder of ohc.exe, where anyone may have planted one. */
+    SetDefaultDllDirectories(LOAD_LIBRARY_SEARCH_SYSTEM32);
     int argc = 0;
     wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), &argc);
     if (wargv == NULL) {

@@ -46,8 +46,16 @@ int ohc_schedule_event(ohc_schedule *s, uint64_t now_ms);
  * never after the next collection (which retries anyway). pending 0 clears. */
 void ohc_schedule_spool(ohc_schedule *s, uint64_t now_ms, int pending, uint64_t retry_after_ms, uint32_t rnd);
 
+/* The longest single wait of the service. Since Windows 8 a wait's timeout
+ * does not count time the PC spent asleep, while the due times here are in
+ * GetTickCount64 time, which does: a laptop that slept past a collection
+ * would otherwise wait out the rest of its awake time first. Waking at least
+ * this often bounds that slip after a resume (the wake costs microseconds).
+ * https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitformultipleobjects */
+#define OHC_SCHEDULE_MAX_WAIT_MS (5u * 60u * 1000u)
+
 /* Milliseconds to wait from now until the earliest due time (0 when due),
- * clamped to max_wait_ms (a Win32 wait takes a DWORD). */
+ * clamped to max_wait_ms (the service passes OHC_SCHEDULE_MAX_WAIT_MS). */
 uint32_t ohc_schedule_wait_ms(const ohc_schedule *s, uint64_t now_ms, uint32_t max_wait_ms);
 
 #endif

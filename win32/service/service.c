@@ -440,7 +440,7 @@ static int run_loop(struct svc *s)
         if (s->config_event)
             handles[n++] = s->config_event;
         now = ohc_os_monotonic_ms();
-        DWORD timeout = job ? INFINITE : ohc_schedule_wait_ms(&sched, now, 0x7FFFFFFFu);
+        DWORD timeout = job ? INFINITE : ohc_schedule_wait_ms(&sched, now, OHC_SCHEDULE_MAX_WAIT_MS);
         DWORD r = WaitForMultipleObjects(n, handles, FALSE, timeout);
         now = ohc_os_monotonic_ms();
         if (r == WAIT_OBJECT_0) {
