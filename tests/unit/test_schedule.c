@@ -107,7 +107,6 @@ static void test_reconfigure(void **state)
     assert_int_equal(s.next_collect_ms, 30 * MIN_MS);
 }
 
-
 /* A simulated clock that sleeps: the service waits in slices of at most
  * OHC_SCHEDULE_MAX_WAIT_MS, each measured in awake time only (Windows 8+
  * waits), while the due time is in a clock that keeps counting during sleep.
@@ -142,8 +141,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jitter_bounds),  cmocka_unit_test(test_start_and_interval),
         cmocka_unit_test(test_event_debounce), cmocka_unit_test(test_spool_retry),
-        cmocka_unit_test(test_reconfigure),
-        cmocka_unit_test(test_sleep_does_not_delay),
+        cmocka_unit_test(test_reconfigure),    cmocka_unit_test(test_sleep_does_not_delay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
