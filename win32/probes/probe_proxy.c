@@ -6,6 +6,7 @@
  * the reason and the others are still reported. */
 #include <winsock2.h>
 #include <ws2tcpip.h>
+#include <mstcpip.h>
 #include <windows.h>
 #include <winhttp.h>
 #include <stdio.h>
@@ -227,12 +228,65 @@ typedef struct reach_job {
     int reachable;
     DWORD error;
     const char *stage; /* "resolve", "connect" */
+    unsigned addresses_tried;
+    char address[INET6_ADDRSTRLEN + 8]; /* the one that answered, else the last tried (with port) */
 } reach_job;
 
 static void reach_release(reach_job *j)
 {
     if (InterlockedDecrement(&j->refs) == 0)
         free(j);
+}
+
+/* One non-blocking connect to addr within left_ms; 0 and *reachable, or the
+ * Winsock error. */
+static DWORD connect_one(const struct addrinfo *addr, uint64_t left_ms, int *reachable)
+{
+    *reachable = 0;
+    SOCKET s = socket(addr->ai_family, addr->ai_socktype, addr->ai_protocol);
+    u_long nonblocking = 1;
+    if (s == INVALID_SOCKET || ioctlsocket(s, (long)FIONBIO, &nonblocking) != 0) {
+        DWORD e = (DWORD)WSAGetLastError();
+        if (s != INVALID_SOCKET)
+            closesocket(s);
+        return e;
+    }
+    /* Windows answers a refused SYN (a RST) by sending the SYN again and
+     * reports WSAECONNREFUSED only after about 2 s: with the probe's 2 s
+     * budget nearly every closed port read as a timeout. No SYN
+     * retransmissions: a refusal fails at once. Older Windows and Wine
+     * refuse the option; the connect then goes on as before.
+     * https://learn.microsoft.com/windows/win32/winsock/sio-tcp-initial-rto */
+    TCP_INITIAL_RTO_PARAMETERS rto = {TCP_INITIAL_RTO_UNSPECIFIED_RTT, TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS};
+    DWORD got = 0;
+    WSAIoctl(s, SIO_TCP_INITIAL_RTO, &rto, sizeof rto, NULL, 0, &got, NULL, NULL);
+    DWORD error = 0;
+    if (connect(s, addr->ai_addr, (int)addr->ai_addrlen) == 0) {
+        *reachable = 1;
+    } else if ((error = (DWORD)WSAGetLastError()) == WSAEWOULDBLOCK) {
+        fd_set wr, ex;
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        FD_SET(s, &wr);
+        FD_SET(s, &ex);
+        struct timeval tv = {(long)(left_ms / 1000), (long)(left_ms % 1000) * 1000};
+        int n = select(0, NULL, &wr, &ex, &tv);
+        int soerr = 0, sl = sizeof soerr;
+        if (n == 0) {
+            error = WSAETIMEDOUT;
+        } else if (n < 0) {
+            error = (DWORD)WSAGetLastError();
+        } else if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&soerr, &sl) == 0 && soerr != 0) {
+            error = (DWORD)soerr;
+        } else if (FD_ISSET(s, &wr)) {
+            *reachable = 1;
+            error = 0;
+        } else {
+            error = WSAECONNREFUSED;
+        }
+    }
+    closesocket(s);
+    return error;
 }
 
 static DWORD WINAPI reach_main(void *arg)
@@ -253,38 +307,22 @@ static DWORD WINAPI reach_main(void *arg)
             j->error = (DWORD)rc;
     } else {
         j->stage = "connect";
-        SOCKET s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        u_long nonblocking = 1;
-        if (s == INVALID_SOCKET || ioctlsocket(s, (long)FIONBIO, &nonblocking) != 0) {
-            j->error = (DWORD)WSAGetLastError();
-        } else if (connect(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) {
-            j->reachable = 1;
-        } else if ((j->error = (DWORD)WSAGetLastError()) == WSAEWOULDBLOCK) {
-            uint64_t now = ohc_os_monotonic_ms();
-            uint64_t left = now - j->started_ms < CONNECT_TIMEOUT_MS ? CONNECT_TIMEOUT_MS - (now - j->started_ms) : 0;
-            fd_set wr, ex;
-            FD_ZERO(&wr);
-            FD_ZERO(&ex);
-            FD_SET(s, &wr);
-            FD_SET(s, &ex);
-            struct timeval tv = {(long)(left / 1000), (long)(left % 1000) * 1000};
-            int n = select(0, NULL, &wr, &ex, &tv);
-            int soerr = 0, sl = sizeof soerr;
-            if (n == 0) {
-                j->error = WSAETIMEDOUT;
-            } else if (n < 0) {
-                j->error = (DWORD)WSAGetLastError();
-            } else if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&soerr, &sl) == 0 && soerr != 0) {
-                j->error = (DWORD)soerr;
-            } else if (FD_ISSET(s, &wr)) {
-                j->reachable = 1;
-                j->error = 0;
-            } else {
-                j->error = WSAECONNREFUSED;
+        /* Every address the name has, in the resolver's order, as a client
+         * would try them, until one answers or the budget is spent. */
+        for (const struct addrinfo *a = ai; a != NULL && !j->reachable; a = a->ai_next) {
+            uint64_t spent = ohc_os_monotonic_ms() - j->started_ms;
+            if (spent >= CONNECT_TIMEOUT_MS) {
+                if (j->error == 0)
+                    j->error = WSAETIMEDOUT;
+                break;
             }
+            j->error = connect_one(a, CONNECT_TIMEOUT_MS - spent, &j->reachable);
+            j->addresses_tried++;
+            char text[INET6_ADDRSTRLEN + 8] = "";
+            DWORD tl = sizeof text;
+            if (WSAAddressToStringA(a->ai_addr, (DWORD)a->ai_addrlen, NULL, text, &tl) == 0)
+                snprintf(j->address, sizeof j->address, "%s", text);
         }
-        if (s != INVALID_SOCKET)
-            closesocket(s);
         freeaddrinfo(ai);
     }
     j->elapsed_ms = ohc_os_monotonic_ms() - j->started_ms;
@@ -349,6 +387,11 @@ static void collect_reachability(cJSON *facts, proxy_set *set)
                 cJSON_AddNumberToObject(r, "error_code", j->error);
             }
             cJSON_AddNumberToObject(r, "elapsed_ms", (double)j->elapsed_ms);
+            cJSON_AddNumberToObject(r, "addresses_tried", j->addresses_tried);
+            if (j->address[0])
+                cJSON_AddStringToObject(r, "address", j->address);
+            else
+                cJSON_AddNullToObject(r, "address");
         } else {
             all_done &= j == NULL;
             cJSON_AddBoolToObject(r, "reachable", 0);
