@@ -32,6 +32,13 @@
 /* Creates (or opens) that event, auto-reset, with that DACL; NULL on failure. */
 HANDLE ohc_service_collected_event_create(void);
 
+/* Whether someone other than SYSTEM, Administrators or TrustedInstaller may
+ * change `path` (a file or a folder): its owner (who may always rewrite the
+ * DACL) or an allow ACE with a write, delete or ACL right. 1 with the reason
+ * in why, 0 when only those three may, -1 when it cannot be read (why says
+ * why). A service binary anyone can replace gives them LocalSystem. */
+int ohc_service_path_user_writable(const wchar_t *path, char *why, size_t why_size);
+
 /* A stop is answered within this time, mid-collection included. */
 #define OHC_SERVICE_STOP_MS 5000u
 

@@ -48,12 +48,49 @@ static int register_event_source(const wchar_t *exe)
     return (int)r;
 }
 
-static int cmd_install(void)
+/* The service runs this file as LocalSystem at every start: whoever may
+ * replace it, or add a DLL beside it, gets LocalSystem. Refused unless only
+ * SYSTEM, Administrators and TrustedInstaller may change the file and its
+ * folder (Program Files, where the MSI puts it). */
+static int check_install_location(const wchar_t *exe, int allow_unsafe)
+{
+    wchar_t dir[MAX_PATH];
+    _snwprintf(dir, MAX_PATH, L"%ls", exe);
+    dir[MAX_PATH - 1] = 0;
+    wchar_t *slash = wcsrchr(dir, L'\\');
+    if (slash != NULL)
+        *slash = 0;
+    const wchar_t *paths[2] = {exe, dir};
+    for (int i = 0; i < 2; i++) {
+        char why[256];
+        int w = ohc_service_path_user_writable(paths[i], why, sizeof why);
+        if (w == 0)
+            continue;
+        char *p = ohc_utf8_from_w(paths[i]);
+        if (allow_unsafe)
+            fprintf(stderr, "ohc service install: warning: %s: %s (installed anyway: --allow-unsafe-location)\n",
+                    p ? p : "?", why);
+        else
+            ohc_cli_error("refusing to install: %s %s: %s; a service runs it as LocalSystem, so whoever may change "
+                          "it would get LocalSystem. Install the MSI (Program Files), or copy ohc.exe to a folder "
+                          "only administrators may change",
+                          i == 0 ? "the program" : "its folder", p ? p : "?", why);
+        free(p);
+        if (!allow_unsafe)
+            return OHC_EXIT_FAILED;
+    }
+    return OHC_EXIT_OK;
+}
+
+static int cmd_install(int allow_unsafe)
 {
     wchar_t exe[MAX_PATH], cmdline[MAX_PATH + 32];
     DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
     if (n == 0 || n >= MAX_PATH)
         return scm_error("GetModuleFileName");
+    int loc = check_install_location(exe, allow_unsafe);
+    if (loc != OHC_EXIT_OK)
+        return loc;
     _snwprintf(cmdline, MAX_PATH + 32, L"\"%ls\" service run", exe);
     cmdline[MAX_PATH + 31] = 0;
     SC_HANDLE scm = open_scm(SC_MANAGER_CREATE_SERVICE | SC_MANAGER_CONNECT);
@@ -356,10 +393,11 @@ static int cmd_status(void)
     return sp.dwCurrentState == SERVICE_RUNNING ? OHC_EXIT_OK : OHC_EXIT_WARNING;
 }
 
-enum { OPT_CONSOLE = 1, OPT_WAIT };
+enum { OPT_CONSOLE = 1, OPT_WAIT, OPT_ALLOW_UNSAFE };
 
 static const ohc_opt service_opts[] = {
     {"console", 0, 0, OPT_CONSOLE},
+    {"allow-unsafe-location", 0, 0, OPT_ALLOW_UNSAFE},
     {"wait", 0, 1, OPT_WAIT},
     {NULL, 0, 0, 0},
 };
@@ -369,12 +407,13 @@ int ohc_service_cmd(int argc, char **argv, const ohc_platform *platform)
     if (argc < 2)
         return ohc_usage_error("service", "expected install, uninstall, start, stop, status, collect-now or run");
     const char *sub = argv[1];
-    int console = 0, wait_seconds = 0;
+    int console = 0, wait_seconds = 0, allow_unsafe = 0;
     ohc_opt_state st = {2, 0, NULL, ""};
     int id;
     while ((id = ohc_opt_next(&st, argc, argv, service_opts)) != OHC_OPT_END) {
         switch (id) {
         case OPT_CONSOLE: console = 1; break;
+        case OPT_ALLOW_UNSAFE: allow_unsafe = 1; break;
         case OPT_WAIT: {
             char *end = NULL;
             long v = strtol(st.value, &end, 10);
@@ -389,8 +428,10 @@ int ohc_service_cmd(int argc, char **argv, const ohc_platform *platform)
     }
     if ((console && strcmp(sub, "run") != 0) || (wait_seconds && strcmp(sub, "collect-now") != 0))
         return ohc_usage_error("service", "--console goes with run, --wait with collect-now");
+    if (allow_unsafe && strcmp(sub, "install") != 0)
+        return ohc_usage_error("service", "--allow-unsafe-location goes with install");
     if (!strcmp(sub, "install"))
-        return cmd_install();
+        return cmd_install(allow_unsafe);
     if (!strcmp(sub, "uninstall"))
         return cmd_uninstall();
     if (!strcmp(sub, "start"))
