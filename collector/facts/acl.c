@@ -40,3 +40,20 @@ int ohc_acl_user_writable(char *why, size_t why_size, const char *owner_sid, int
     }
     return 0;
 }
+
+ohc_state_dir_action ohc_acl_state_dir_action(char *why, size_t why_size, int is_link_or_file, const char *owner_sid,
+                                              const char *self_sid)
+{
+    if (is_link_or_file) {
+        snprintf(why, why_size, "it is a link or not a folder: following it would let SYSTEM write elsewhere");
+        return OHC_STATE_DIR_MOVE_ASIDE;
+    }
+    if (owner_sid == NULL || !trusted(owner_sid, self_sid)) {
+        snprintf(why, why_size, "it is owned by %s, who could grant themselves access again",
+                 owner_sid ? owner_sid : "an unknown account");
+        return OHC_STATE_DIR_MOVE_ASIDE;
+    }
+    if (why_size > 0)
+        why[0] = '\0';
+    return OHC_STATE_DIR_SECURE;
+}

@@ -37,4 +37,15 @@ int ohc_acl_trusted_sid(const char *sid);
 int ohc_acl_user_writable(char *why, size_t why_size, const char *owner_sid, int have_dacl, const ohc_ace *aces,
                           size_t count, const char *self_sid);
 
+/* What the service does with a state folder it finds already there
+ * (%ProgramData% lets any user create folders, and the creator owns it):
+ * keep it and set its DACL on the open handle, or, when it is a link
+ * (reparse point) or not a folder, or someone else owns it (an owner may
+ * always grant themselves access again), move it aside and make a new one.
+ * why says the reason for a move. */
+typedef enum ohc_state_dir_action { OHC_STATE_DIR_SECURE = 0, OHC_STATE_DIR_MOVE_ASIDE } ohc_state_dir_action;
+
+ohc_state_dir_action ohc_acl_state_dir_action(char *why, size_t why_size, int is_link_or_file, const char *owner_sid,
+                                              const char *self_sid);
+
 #endif

@@ -75,12 +75,31 @@ static void test_what_does_not_count(void **state)
     assert_false(ohc_acl_trusted_sid(NULL));
 }
 
+static void test_state_dir_action(void **state)
+{
+    (void)state;
+    char why[256];
+    /* a junction (or a file) where the folder should be: never followed */
+    assert_int_equal(ohc_acl_state_dir_action(why, sizeof why, 1, SYSTEM, NULL), OHC_STATE_DIR_MOVE_ASIDE);
+    assert_non_null(strstr(why, "link"));
+    /* made first by a standard user: owner = the user */
+    assert_int_equal(ohc_acl_state_dir_action(why, sizeof why, 0, ALICE, NULL), OHC_STATE_DIR_MOVE_ASIDE);
+    assert_non_null(strstr(why, ALICE));
+    assert_int_equal(ohc_acl_state_dir_action(why, sizeof why, 0, NULL, NULL), OHC_STATE_DIR_MOVE_ASIDE);
+    /* ours (an upgrade), or the installing administrator's: kept, its DACL set again */
+    assert_int_equal(ohc_acl_state_dir_action(why, sizeof why, 0, SYSTEM, NULL), OHC_STATE_DIR_SECURE);
+    assert_int_equal(ohc_acl_state_dir_action(why, sizeof why, 0, ADMINS, NULL), OHC_STATE_DIR_SECURE);
+    assert_int_equal(ohc_acl_state_dir_action(why, sizeof why, 0, ADMIN_USER, ADMIN_USER), OHC_STATE_DIR_SECURE);
+    assert_string_equal(why, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_program_files_is_safe),
         cmocka_unit_test(test_user_writable_is_refused),
         cmocka_unit_test(test_what_does_not_count),
+        cmocka_unit_test(test_state_dir_action),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -558,7 +558,8 @@ static int prepare(struct svc *s, ohc_error *err)
     if (ohc_win32_machine_state_dir(s->state_dir, MAX_PATH) != OHC_OK)
         return ohc_error_set(err, OHC_ENOTFOUND, 0, "cannot find %%ProgramData%%");
     ohc_utf8_copy_w(s->state_dir_utf8, sizeof s->state_dir_utf8, s->state_dir, -1);
-    int rc = ohc_service_secure_dir(s->state_dir, err);
+    char note[512];
+    int rc = ohc_service_secure_dir(s->state_dir, note, sizeof note, err);
     if (rc != OHC_OK)
         return rc;
     remove_stale_temp_files(s->state_dir);
@@ -568,6 +569,8 @@ static int prepare(struct svc *s, ohc_error *err)
     rc = ohc_svclog_open(logs, OHC_SVCLOG_MAX_BYTES, OHC_SVCLOG_KEEP, err);
     if (rc != OHC_OK)
         return rc;
+    if (note[0])
+        ohc_svclog_event(OHC_LOG_WARNING, OHC_MSG_WARNING, note);
     /* The MSI's `ohc config set` already did it; a key made or changed by hand since may not have it. */
     ohc_error kerr;
     ohc_error_clear(&kerr);

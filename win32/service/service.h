@@ -49,8 +49,12 @@ int ohc_service_path_user_writable(const wchar_t *path, char *why, size_t why_si
 #define OHC_SERVICE_STATE_SDDL L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
 
 /* Creates dir with a protected DACL (SYSTEM and Administrators: full
- * control; nobody else), or enforces that DACL on an existing dir. */
-int ohc_service_secure_dir(const wchar_t *dir, ohc_error *err);
+ * control; nobody else). An existing dir owned by SYSTEM, Administrators (or
+ * the elevated administrator running this) gets that DACL set on its open
+ * handle; one that is a link, not a folder, or owned by anyone else (a user
+ * who made it first in ProgramData) is moved aside and made anew, and note
+ * says so (else ""). OHC_EACCESS when it can neither be trusted nor moved. */
+int ohc_service_secure_dir(const wchar_t *dir, char *note, size_t note_size, ohc_error *err);
 
 /* The SCM entry point (`ohc service run`); returns when the service stopped.
  * platform (main's: probes, settings store, proxy) is borrowed until then. */

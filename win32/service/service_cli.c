@@ -116,8 +116,12 @@ static int cmd_install(int allow_unsafe)
     if (r != 0)
         fprintf(stderr, "ohc service install: warning: event source not registered (error %d)\n", r);
     wchar_t dir[MAX_PATH];
-    if (ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK && ohc_service_secure_dir(dir, &err) != OHC_OK)
-        fprintf(stderr, "ohc service install: warning: %s\n", err.message);
+    char note[512] = "";
+    if (ohc_win32_machine_state_dir(dir, MAX_PATH) == OHC_OK &&
+        ohc_service_secure_dir(dir, note, sizeof note, &err) != OHC_OK)
+        fprintf(stderr, "ohc service install: warning: %s%s%s\n", err.message, note[0] ? ": " : "", note);
+    else if (note[0])
+        fprintf(stderr, "ohc service install: %s\n", note);
     if (ohc_win32_secure_config_key(&err) != OHC_OK)
         fprintf(stderr, "ohc service install: warning: %s\n", err.message);
     char *u = ohc_utf8_from_w(cmdline);

@@ -13,32 +13,98 @@
 #include "acl.h"
 #include "win32util.h"
 
-int ohc_service_secure_dir(const wchar_t *dir, ohc_error *err)
+static void elevated_self(char *out, size_t size);
+static char *sid_string(PSID sid);
+
+/* Sets the protected DACL on an open handle (never by path: a path could
+ * have become a junction since it was checked). */
+static int set_dacl_on_handle(HANDLE h, PSECURITY_DESCRIPTOR sd, ohc_error *err)
 {
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+    GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
+    DWORD r = SetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, NULL,
+                              NULL, dacl, NULL);
+    return r == ERROR_SUCCESS ? OHC_OK
+                              : ohc_win32_error(err, ohc_err_from_win32(r), r, "cannot set the state directory's ACL");
+}
+
+/* What is at dir, opened without following a link: its judgement, with the
+ * handle kept open for the DACL when it is to be kept. */
+static ohc_state_dir_action judge_existing(HANDLE *out, const wchar_t *dir, char *why, size_t why_size)
+{
+    *out = CreateFileW(dir, READ_CONTROL | WRITE_DAC, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (*out == INVALID_HANDLE_VALUE) {
+        snprintf(why, why_size, "it cannot be opened (error %lu)", (unsigned long)GetLastError());
+        return OHC_STATE_DIR_MOVE_ASIDE;
+    }
+    BY_HANDLE_FILE_INFORMATION info;
+    int link_or_file = !GetFileInformationByHandle(*out, &info) ||
+                       (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ||
+                       !(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY);
+    PSID owner = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    char *owner_s = NULL, self[192];
+    if (GetSecurityInfo(*out, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, &owner, NULL, NULL, NULL, &sd) ==
+        ERROR_SUCCESS)
+        owner_s = sid_string(owner);
+    elevated_self(self, sizeof self);
+    ohc_state_dir_action a = ohc_acl_state_dir_action(why, why_size, link_or_file, owner_s, self[0] ? self : NULL);
+    free(owner_s);
+    LocalFree(sd);
+    if (a != OHC_STATE_DIR_SECURE) {
+        CloseHandle(*out);
+        *out = INVALID_HANDLE_VALUE;
+    }
+    return a;
+}
+
+int ohc_service_secure_dir(const wchar_t *dir, char *note, size_t note_size, ohc_error *err)
+{
+    if (note_size > 0)
+        note[0] = '\0';
     PSECURITY_DESCRIPTOR sd = NULL;
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_SERVICE_STATE_SDDL, SDDL_REVISION_1, &sd, NULL))
         return ohc_win32_error(err, OHC_EOS, GetLastError(), "ConvertStringSecurityDescriptorToSecurityDescriptor");
     SECURITY_ATTRIBUTES sa = {sizeof sa, sd, FALSE};
     int rc = OHC_OK;
-    if (!CreateDirectoryW(dir, &sa)) {
-        DWORD e = GetLastError();
-        if (e != ERROR_ALREADY_EXISTS) {
-            rc = ohc_win32_error(err, ohc_err_from_win32(e), e, "cannot create the state directory");
-            goto done;
-        }
-        /* It existed (an upgrade, or someone made it): enforce the ACL anyway. */
-        BOOL present = FALSE, defaulted = FALSE;
-        PACL dacl = NULL;
-        GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
-        wchar_t path[MAX_PATH];
-        _snwprintf(path, MAX_PATH, L"%ls", dir);
-        path[MAX_PATH - 1] = 0;
-        DWORD r =
-            SetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
-                                  NULL, NULL, dacl, NULL);
-        if (r != ERROR_SUCCESS)
-            rc = ohc_win32_error(err, ohc_err_from_win32(r), r, "cannot set the state directory's ACL");
+    /* Made here: ours, with the DACL from the start. */
+    if (CreateDirectoryW(dir, &sa))
+        goto done;
+    DWORD e = GetLastError();
+    if (e != ERROR_ALREADY_EXISTS) {
+        rc = ohc_win32_error(err, ohc_err_from_win32(e), e, "cannot create the state directory");
+        goto done;
     }
+    /* It was there (an upgrade, or a user made it first: ProgramData lets
+     * anyone create a folder, and its creator owns it). */
+    char why[256];
+    HANDLE h = INVALID_HANDLE_VALUE;
+    if (judge_existing(&h, dir, why, sizeof why) == OHC_STATE_DIR_SECURE) {
+        rc = set_dacl_on_handle(h, sd, err);
+        CloseHandle(h);
+        goto done;
+    }
+    /* Not ours to trust: moved aside (MoveFileEx renames a junction itself,
+     * it does not follow it) and made anew. */
+    wchar_t aside[MAX_PATH];
+    _snwprintf(aside, MAX_PATH, L"%ls.untrusted-%llu", dir, (unsigned long long)GetTickCount64());
+    aside[MAX_PATH - 1] = 0;
+    if (!MoveFileExW(dir, aside, 0)) {
+        e = GetLastError();
+        rc = ohc_win32_error(err, OHC_EACCESS, e, "the state directory is not trustworthy and cannot be moved aside");
+        snprintf(note, note_size, "%s", why);
+        goto done;
+    }
+    if (!CreateDirectoryW(dir, &sa)) {
+        e = GetLastError(); /* someone made it again meanwhile: not used */
+        rc = ohc_win32_error(err, OHC_EACCESS, e, "cannot create the state directory after moving the old one aside");
+        goto done;
+    }
+    char *a8 = ohc_utf8_from_w(aside);
+    snprintf(note, note_size, "the state directory was moved aside to %s and made anew: %s", a8 ? a8 : "?", why);
+    free(a8);
 done:
     LocalFree(sd);
     return rc;
