@@ -178,6 +178,15 @@ def main():
         check(f["queries"]["outlook_oab"]["status"] == "ok" and f["queries"]["outlook_oab"]["returned"] == 0,
               "disabled: an empty channel is ok")
         check(r["probes"]["events"]["status"] == "partial", "disabled: probe partial")
+
+        # 5. A slow log: EvtNext answers ERROR_TIMEOUT twice per query before the events come; the
+        # probe asks again while its budget lasts instead of dropping the query (it did before).
+        r, vals = with_double(tmp, "slow", "slow.tsv")
+        f = r["facts"]["events"]
+        check(vals.get("evt_next_timeouts") == 4, "slow: the double timed out 2 x 2 queries: %s" % vals)
+        check(r["probes"]["events"]["status"] == "ok", "slow: status ok, got %s" % r["probes"]["events"])
+        check(f["queries"]["outlook_oab"]["status"] == "ok" and f["queries"]["outlook_oab"]["returned"] == 5,
+              "slow: the 5 Outlook events read after the timeouts: %s" % f["queries"]["outlook_oab"])
     finally:
         if os.path.exists(orig):
             shutil.copyfile(orig, target)

@@ -28,6 +28,9 @@
  *   channel  <name>  enabled|disabled
  *   repeat   <n>      (the next event is served n times, each 1 s older, ids
  *                      counting up: a big log for paging)
+ *   next_timeouts <n>  (the first n EvtNext calls of each query answer
+ *                      ERROR_TIMEOUT, as Windows does on a large log when
+ *                      fewer matches than asked for are found in time)
  *   event    <channel> <provider> <id> <level> <age_seconds> <computer>
  *            <message or -> <EventData/UserData XML or ->
  * Record ids count up in file order; times are now - age. */
@@ -63,6 +66,7 @@ typedef struct dhandle {
     size_t event; /* H_EVENT */
     size_t *matches; /* H_QUERY: indices of matching events, in serving order */
     size_t match_count, pos;
+    unsigned timeouts; /* ERROR_TIMEOUT answers given to this query (next_timeouts) */
     size_t channel; /* H_CHANNEL_CONFIG */
     wchar_t *provider; /* H_PUBLISHER */
     struct dhandle *next_all;
@@ -70,6 +74,8 @@ typedef struct dhandle {
 
 static CRITICAL_SECTION lock;
 static int loaded, load_failed;
+static unsigned next_timeouts; /* fixture: EvtNext calls per query that time out first */
+static unsigned long timeouts_served;
 static fixture_event *events;
 static size_t event_count, event_cap;
 static channel_state channels[64];
@@ -230,6 +236,8 @@ static void load_fixture(void)
             if (i != (size_t)-1)
                 channels[i].enabled = strcmp(f[2], "disabled") != 0;
             free(w);
+        } else if (!strcmp(f[0], "next_timeouts") && nf == 2) {
+            next_timeouts = (unsigned)strtoul(f[1], NULL, 10);
         } else if (!strcmp(f[0], "repeat") && nf == 2) {
             repeat = (unsigned)strtoul(f[1], NULL, 10);
             continue;
@@ -405,6 +413,11 @@ __declspec(dllexport) BOOL WINAPI
     } else if (size == 0 || array == NULL || returned == NULL || flags != 0) {
         violation("EvtNext: bad arguments");
         code = ERROR_INVALID_PARAMETER;
+    } else if (q->timeouts < next_timeouts) {
+        q->timeouts++;
+        timeouts_served++;
+        *returned = 0;
+        code = ERROR_TIMEOUT;
     } else if (q->pos >= q->match_count) {
         *returned = 0;
         no_more_items++;
@@ -682,6 +695,7 @@ static void write_report(void)
     fprintf(fp, "violations %lu\nrejected_queries %lu\ninsufficient_buffer %lu\nno_more_items %lu\n", violations,
             rejected_queries, insufficient, no_more_items);
     fprintf(fp, "evt_next_calls %lu\nevt_render_calls %lu\nevt_format_message_calls %lu\n", nexts, renders, formats);
+    fprintf(fp, "evt_next_timeouts %lu\n", timeouts_served);
     if (violation_text[0])
         fprintf(fp, "%s", violation_text);
     fprintf(fp, "end\n");

@@ -33,6 +33,9 @@
 #define NEXT_TIMEOUT_MS 5000u
 
 typedef struct live_source {
+    uint64_t deadline_ms; /* the probe's: EvtNext timeouts are retried until then */
+    unsigned
+        next_timeouts; /* EvtNext calls that timed out and were retried (said in no fact: a slow log is not an error) */
     ohc_wevtapi api;
     ohc_error load_error; /* why the API is unusable; code OHC_OK when it is usable */
     EVT_HANDLE system_ctx;
@@ -259,12 +262,24 @@ static int live_next(void *self, ohc_event_record *out, ohc_error *err)
     if (s->batch_next >= s->batch_count) {
         s->batch_count = s->batch_next = 0;
         DWORD got = 0;
-        if (!s->api.next(s->query, BATCH, s->batch, NEXT_TIMEOUT_MS, 0, &got)) {
+        for (;;) {
+            /* On a large log EvtNext may time out before BATCH matches are
+             * found: the query is still good, so it is asked again while the
+             * probe's budget lasts, not dropped. */
+            uint64_t now = ohc_os_monotonic_ms();
+            uint64_t left = s->deadline_ms > now ? s->deadline_ms - now : 0;
+            DWORD timeout = left < NEXT_TIMEOUT_MS ? (DWORD)left : NEXT_TIMEOUT_MS;
+            if (s->api.next(s->query, BATCH, s->batch, timeout, 0, &got))
+                break;
             DWORD code = GetLastError();
+            if (code == ERROR_TIMEOUT && ohc_os_monotonic_ms() < s->deadline_ms) {
+                s->next_timeouts++;
+                continue;
+            }
             if (code == ERROR_NO_MORE_ITEMS)
                 return 0;
             if (code == ERROR_TIMEOUT)
-                return ohc_win32_error(err, OHC_ETIMEOUT, code, "EvtNext timed out");
+                return ohc_win32_error(err, OHC_ETIMEOUT, code, "EvtNext timed out and the probe's time is spent");
             if (code == ERROR_EVT_QUERY_RESULT_STALE || code == ERROR_EVT_QUERY_RESULT_INVALID_POSITION)
                 return ohc_win32_error(err, OHC_EIO, code, "EvtNext: the log changed while it was read");
             return ohc_win32_error(err, ohc_err_from_win32(code), code, "EvtNext");
@@ -362,6 +377,7 @@ void ohc_win32_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
         return;
     }
     ohc_error_clear(&s->load_error);
+    s->deadline_ms = deadline;
     ohc_wevtapi_load(&s->api, &s->load_error);
     ohc_event_source src = {"live", 1, 0, s, live_open, live_next, live_close};
     ohc_events_outcome outcome;
