@@ -71,31 +71,72 @@ int ohc_events_query_check(const ohc_event_query *q, ohc_error *err)
     return OHC_OK;
 }
 
-int ohc_events_build_xpath(ohc_strbuf *out, const ohc_event_query *q, unsigned days, ohc_error *err)
+/* The XPath of q's ids [first, first + count) (all when q has none). lt is
+ * how "<" is written: "<" in an XPath, "&lt;" inside XML. */
+static void xpath_of(ohc_strbuf *out, const ohc_event_query *q, size_t first, size_t count, unsigned days,
+                     const char *lt)
 {
-    int rc = ohc_events_query_check(q, err);
-    if (rc != OHC_OK)
-        return rc;
-    if (days == 0 || days > 3650)
-        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: days must be 1..3650", q->name);
     ohc_strbuf_append(out, "*[System[");
     const char *sep = "";
     if (q->provider != NULL) {
         ohc_strbuf_appendf(out, "Provider[@Name='%s']", q->provider);
         sep = " and ";
     }
-    if (q->id_count > 0) {
+    if (count > 0) {
         ohc_strbuf_appendf(out, "%s(", sep);
-        for (size_t i = 0; i < q->id_count; i++)
-            ohc_strbuf_appendf(out, "%sEventID=%u", i ? " or " : "", (unsigned)q->ids[i]);
+        for (size_t i = 0; i < count; i++)
+            ohc_strbuf_appendf(out, "%sEventID=%u", i ? " or " : "", (unsigned)q->ids[first + i]);
         ohc_strbuf_append(out, ")");
         sep = " and ";
     }
     /* timediff is relative to the reader's clock: no time zone, no formatting. */
-    ohc_strbuf_appendf(out, "%sTimeCreated[timediff(@SystemTime) <= %llu]]]", sep,
+    ohc_strbuf_appendf(out, "%sTimeCreated[timediff(@SystemTime) %s= %llu]]]", sep, lt,
                        (unsigned long long)days * 86400000ull);
+}
+
+static int check_days(const ohc_event_query *q, unsigned days, ohc_error *err)
+{
+    int rc = ohc_events_query_check(q, err);
+    if (rc != OHC_OK)
+        return rc;
+    if (days == 0 || days > 3650)
+        return ohc_error_set(err, OHC_EINVAL, 0, "event query %s: days must be 1..3650", q->name);
+    return OHC_OK;
+}
+
+int ohc_events_build_xpath(ohc_strbuf *out, const ohc_event_query *q, unsigned days, ohc_error *err)
+{
+    int rc = check_days(q, days, err);
+    if (rc != OHC_OK)
+        return rc;
+    xpath_of(out, q, 0, q->id_count, days, "<");
     if (ohc_strbuf_failed(out))
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory building an XPath");
+    return OHC_OK;
+}
+
+int ohc_events_build_query(ohc_strbuf *out, int *out_structured, const ohc_event_query *q, unsigned days,
+                           ohc_error *err)
+{
+    *out_structured = 0;
+    if (q->id_count <= OHC_EVENTS_XPATH_MAX_IDS)
+        return ohc_events_build_xpath(out, q, days, err);
+    int rc = check_days(q, days, err);
+    if (rc != OHC_OK)
+        return rc;
+    /* The channel needs no XML escaping: query_check allows letters, digits,
+     * space and ._-/ only. */
+    ohc_strbuf_appendf(out, "<QueryList><Query Id=\"0\" Path=\"%s\">", q->channel);
+    for (size_t first = 0; first < q->id_count; first += OHC_EVENTS_XPATH_MAX_IDS) {
+        size_t n = q->id_count - first < OHC_EVENTS_XPATH_MAX_IDS ? q->id_count - first : OHC_EVENTS_XPATH_MAX_IDS;
+        ohc_strbuf_appendf(out, "<Select Path=\"%s\">", q->channel);
+        xpath_of(out, q, first, n, days, "&lt;");
+        ohc_strbuf_append(out, "</Select>");
+    }
+    ohc_strbuf_append(out, "</Query></QueryList>");
+    if (ohc_strbuf_failed(out))
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory building a query");
+    *out_structured = 1;
     return OHC_OK;
 }
 

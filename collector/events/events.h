@@ -50,6 +50,20 @@ int ohc_events_query_check(const ohc_event_query *q, ohc_error *err);
  * (one line). days is the look-back already resolved (> 0). Checks q first. */
 int ohc_events_build_xpath(ohc_strbuf *out, const ohc_event_query *q, unsigned days, ohc_error *err);
 
+/* Event ids one XPath holds at most. Windows limits an event XPath to 32
+ * expressions (each EventID=n is one, with the provider and the time), and
+ * more than about 20 ids need a structured query; see ohc_events_build_query. */
+#define OHC_EVENTS_XPATH_MAX_IDS 20u
+
+/* The query EvtQuery takes for q: the XPath of ohc_events_build_xpath when
+ * q has at most OHC_EVENTS_XPATH_MAX_IDS ids (*out_structured 0: pass the
+ * channel as the path); else a structured XML query,
+ *   <QueryList><Query Id="0" Path="C"><Select Path="C">XPath of ids 1-20</Select>
+ *   <Select Path="C">XPath of ids 21-...</Select></Query></QueryList>
+ * (*out_structured 1: pass no path), the events of any Select. */
+int ohc_events_build_query(ohc_strbuf *out, int *out_structured, const ohc_event_query *q, unsigned days,
+                           ohc_error *err);
+
 /* Where records come from. open() starts one query; next() yields records
  * (every pointer borrowed until the next call) in the order the source has
  * them; close() ends the query (always called after a successful open).

@@ -120,6 +120,43 @@ static void test_xpath_of_defaults(void **state)
     ohc_strbuf_free(&sb);
 }
 
+/* Beyond OHC_EVENTS_XPATH_MAX_IDS ids, one XPath would pass Windows' limit
+ * of 32 expressions: a structured QueryList, one Select per 20 ids, with "<"
+ * escaped; up to the limit, the plain XPath as before. */
+static void test_structured_query_beyond_the_xpath_limit(void **state)
+{
+    (void)state;
+    uint32_t ids[25];
+    for (int i = 0; i < 25; i++)
+        ids[i] = (uint32_t)(1000 + i);
+    ohc_event_query q = {"many", "Application", "Outlook", ids, 25, 0, 0};
+    ohc_strbuf sb = OHC_STRBUF_INIT;
+    int structured = -1;
+    assert_int_equal(ohc_events_build_query(&sb, &structured, &q, 1, NULL), OHC_OK);
+    assert_int_equal(structured, 1);
+    const char *s = ohc_strbuf_str(&sb);
+    static const char head[] = "<QueryList><Query Id=\"0\" Path=\"Application\"><Select Path=\"Application\">";
+    assert_true(strncmp(s, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(s, "EventID=1019)")); /* the 20th ends the first Select */
+    assert_non_null(strstr(s, "<Select Path=\"Application\">*[System[Provider[@Name='Outlook'] and (EventID=1020 or"));
+    assert_non_null(strstr(s, "timediff(@SystemTime) &lt;= 86400000]]]</Select></Query></QueryList>"));
+    assert_null(strstr(s, " <= "));
+    size_t selects = 0;
+    for (const char *p = s; (p = strstr(p, "<Select ")) != NULL; p++)
+        selects++;
+    assert_int_equal(selects, 2);
+    ohc_strbuf_free(&sb);
+    q.id_count = OHC_EVENTS_XPATH_MAX_IDS;
+    assert_int_equal(ohc_events_build_query(&sb, &structured, &q, 1, NULL), OHC_OK);
+    assert_int_equal(structured, 0);
+    assert_true(strncmp(ohc_strbuf_str(&sb), "*[System[", 9) == 0);
+    ohc_strbuf_free(&sb);
+    /* the checks still apply */
+    ohc_event_query bad = {"bad", "App'lication", NULL, ids, 25, 0, 0};
+    assert_int_equal(ohc_events_build_query(&sb, &structured, &bad, 1, NULL), OHC_EINVAL);
+    ohc_strbuf_free(&sb);
+}
+
 static void test_query_check_rejects_injection(void **state)
 {
     (void)state;
@@ -396,6 +433,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xpath_of_defaults),
+        cmocka_unit_test(test_structured_query_beyond_the_xpath_limit),
         cmocka_unit_test(test_query_check_rejects_injection),
         cmocka_unit_test(test_record_dup),
         cmocka_unit_test(test_collect_decodes_and_summarises),

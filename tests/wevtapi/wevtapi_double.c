@@ -15,7 +15,9 @@
  *   - EvtNext past the end: FALSE with ERROR_NO_MORE_ITEMS;
  *   - the structured-query XPath is parsed strictly (the subset ohc writes:
  *     Provider[@Name], EventID alternatives, TimeCreated timediff) and
- *     anything else is rejected with ERROR_EVT_INVALID_QUERY;
+ *     anything else is rejected with ERROR_EVT_INVALID_QUERY, as is an XPath
+ *     of more than 32 expressions (Windows' limit); a structured XML
+ *     QueryList of such XPaths is taken with a NULL path, as Windows wants;
  *   - every handle is counted; a handle closed twice or of the wrong kind is
  *     a violation; at unload the handles still open (leaks), the violations
  *     and the protocol counters are written to the file named by
@@ -356,7 +358,76 @@ static int parse_xpath(xfilter *f, const wchar_t *p)
     return lit(&p, L"]]") && *p == L'\0';
 }
 
+/* Windows allows an event XPath 32 expressions (the provider, each
+ * EventID=n and the time each count one): more is ERROR_EVT_INVALID_QUERY,
+ * as on Windows, where Wine-lenient code would pass. */
+#define XPATH_MAX_EXPRESSIONS 32
+
+static int expressions(const xfilter *f)
+{
+    return f->has_provider + (int)f->id_count + f->has_age;
+}
+
+/* A structured query, the subset ohc writes:
+ *   <QueryList><Query Id="0" Path="C"><Select Path="C">XPath</Select>...</Query></QueryList>
+ * with "<" written "&lt;" inside the XPaths. Each Select becomes a filter;
+ * the channel is C (every Select must name the same). */
+#define MAX_SELECTS 8
+
+static int parse_query_list(xfilter *fs, size_t *count, wchar_t *channel, size_t channel_size, const wchar_t *p)
+{
+    *count = 0;
+    if (!lit(&p, L"<QueryList><Query Id=\"0\" Path=\""))
+        return 0;
+    const wchar_t *end = wcschr(p, L'"');
+    if (end == NULL || end == p || (size_t)(end - p) >= channel_size)
+        return 0;
+    wcsncpy(channel, p, (size_t)(end - p));
+    channel[end - p] = 0;
+    p = end + 1;
+    if (!lit(&p, L">"))
+        return 0;
+    while (lit(&p, L"<Select Path=\"")) {
+        if (wcsncmp(p, channel, wcslen(channel)) != 0)
+            return 0;
+        p += wcslen(channel);
+        if (!lit(&p, L"\">") || *count == MAX_SELECTS)
+            return 0;
+        const wchar_t *close = wcsstr(p, L"</Select>");
+        if (close == NULL || close - p >= 8192)
+            return 0;
+        wchar_t xp[8192];
+        size_t n = 0;
+        for (const wchar_t *c = p; c < close; n++) { /* &lt; -> <; no other entity is ours */
+            if (wcsncmp(c, L"&lt;", 4) == 0) {
+                xp[n] = L'<';
+                c += 4;
+            } else if (*c == L'<' || *c == L'&') {
+                return 0;
+            } else {
+                xp[n] = *c++;
+            }
+        }
+        xp[n] = 0;
+        if (!parse_xpath(&fs[*count], xp) || expressions(&fs[*count]) > XPATH_MAX_EXPRESSIONS)
+            return 0;
+        (*count)++;
+        p = close + 9;
+    }
+    return *count > 0 && lit(&p, L"</Query></QueryList>") && *p == 0;
+}
+
 /* ---- the API ------------------------------------------------------------ */
+
+static int matches(const xfilter *f, const fixture_event *e, uint64_t now_ft)
+{
+    if (f->has_provider && _wcsicmp(e->provider, f->provider) != 0)
+        return 0;
+    int id_ok = f->id_count == 0;
+    for (size_t j = 0; j < f->id_count; j++)
+        id_ok |= f->ids[j] == e->id;
+    return id_ok && (!f->has_age || (now_ft - e->filetime) / 10000u <= f->max_age_ms);
+}
 
 __declspec(dllexport) EVT_HANDLE WINAPI EvtQuery(EVT_HANDLE session, LPCWSTR path, LPCWSTR query, DWORD flags)
 {
@@ -364,34 +435,42 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtQuery(EVT_HANDLE session, LPCWSTR pat
     load_fixture();
     dhandle *h = NULL;
     DWORD code = ERROR_SUCCESS;
-    xfilter f;
-    size_t ch = path ? channel_index(path, 0) : (size_t)-1;
-    if (session != NULL || path == NULL || query == NULL || !(flags & EvtQueryChannelPath)) {
+    xfilter fs[MAX_SELECTS];
+    size_t nf = 0;
+    wchar_t channel[256] = L"";
+    int structured = query != NULL && wcsncmp(query, L"<QueryList>", 11) == 0;
+    if (session != NULL || query == NULL || !(flags & EvtQueryChannelPath) || (path == NULL) != structured) {
+        /* a structured query names its channels itself: the path must be NULL then, and only then */
         code = ERROR_INVALID_PARAMETER;
-    } else if (!parse_xpath(&f, query)) {
+    } else if (structured ? !parse_query_list(fs, &nf, channel, 256, query)
+                          : (!parse_xpath(&fs[0], query) || expressions(&fs[0]) > XPATH_MAX_EXPRESSIONS)) {
         rejected_queries++;
         code = ERROR_EVT_INVALID_QUERY;
-    } else if (ch == (size_t)-1) {
-        code = ERROR_EVT_CHANNEL_NOT_FOUND;
-    } else if ((h = new_handle(H_QUERY)) == NULL ||
-               (h->matches = calloc(event_count ? event_count : 1, sizeof *h->matches)) == NULL) {
-        code = ERROR_OUTOFMEMORY;
-        h = NULL;
     } else {
-        FILETIME now;
-        GetSystemTimeAsFileTime(&now);
-        uint64_t now_ft = ((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime;
-        for (size_t k = 0; k < event_count; k++) {
-            size_t i = (flags & EvtQueryReverseDirection) ? event_count - 1 - k : k;
-            const fixture_event *e = &events[i];
-            int ok = _wcsicmp(e->channel, path) == 0;
-            ok = ok && (!f.has_provider || _wcsicmp(e->provider, f.provider) == 0);
-            int id_ok = f.id_count == 0;
-            for (size_t j = 0; j < f.id_count; j++)
-                id_ok |= f.ids[j] == e->id;
-            ok = ok && id_ok && (!f.has_age || (now_ft - e->filetime) / 10000u <= f.max_age_ms);
-            if (ok)
-                h->matches[h->match_count++] = i;
+        if (!structured) {
+            nf = 1;
+            wcsncpy(channel, path, 255);
+        }
+        size_t ch = channel_index(channel, 0);
+        if (ch == (size_t)-1) {
+            code = ERROR_EVT_CHANNEL_NOT_FOUND;
+        } else if ((h = new_handle(H_QUERY)) == NULL ||
+                   (h->matches = calloc(event_count ? event_count : 1, sizeof *h->matches)) == NULL) {
+            code = ERROR_OUTOFMEMORY;
+            h = NULL;
+        } else {
+            FILETIME now;
+            GetSystemTimeAsFileTime(&now);
+            uint64_t now_ft = ((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime;
+            for (size_t k = 0; k < event_count; k++) {
+                size_t i = (flags & EvtQueryReverseDirection) ? event_count - 1 - k : k;
+                const fixture_event *e = &events[i];
+                int ok = 0;
+                for (size_t j = 0; j < nf && !ok; j++)
+                    ok = matches(&fs[j], e, now_ft);
+                if (ok && _wcsicmp(e->channel, channel) == 0)
+                    h->matches[h->match_count++] = i;
+            }
         }
     }
     LeaveCriticalSection(&lock);

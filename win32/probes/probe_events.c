@@ -190,7 +190,8 @@ static int live_open(void *self, const ohc_event_query *q, unsigned days, int64_
         return OHC_EUNAVAILABLE;
     }
     ohc_strbuf xpath = OHC_STRBUF_INIT;
-    int rc = ohc_events_build_xpath(&xpath, q, days, err);
+    int structured = 0; /* more ids than one XPath may hold: a QueryList, and no path */
+    int rc = ohc_events_build_query(&xpath, &structured, q, days, err);
     wchar_t *wpath = rc == OHC_OK ? ohc_w_from_utf8(ohc_strbuf_str(&xpath)) : NULL;
     wchar_t *wchan = rc == OHC_OK ? ohc_w_from_utf8(q->channel) : NULL;
     ohc_strbuf_free(&xpath);
@@ -206,7 +207,7 @@ static int live_open(void *self, const ohc_event_query *q, unsigned days, int64_
      * exception when called (measured), so nothing else is called before the
      * API has shown that it works. */
     SetLastError(0);
-    s->query = s->api.query(NULL, wchan, wpath, EvtQueryChannelPath | EvtQueryReverseDirection);
+    s->query = s->api.query(NULL, structured ? NULL : wchan, wpath, EvtQueryChannelPath | EvtQueryReverseDirection);
     DWORD code = GetLastError();
     free(wpath);
     if (s->query == NULL) {
