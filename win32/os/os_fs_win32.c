@@ -52,13 +52,40 @@ int ohc_os_list_dir(ohc_os_dirent **out, size_t *out_count, const char *dir, ohc
     return ohc_dirlist_finish(out, out_count, &list, rc);
 }
 
+/* Antivirus, the search indexer and backup agents open new files for a
+ * moment, often without FILE_SHARE_DELETE: a rename or delete then fails
+ * with a sharing violation (or access denied while the file is
+ * delete-pending) and succeeds a little later. Retried for up to about 1 s. */
+static int transient_lock(DWORD e)
+{
+    return e == ERROR_SHARING_VIOLATION || e == ERROR_ACCESS_DENIED || e == ERROR_LOCK_VIOLATION;
+}
+
+static BOOL move_with_retry(const wchar_t *from, const wchar_t *to, DWORD flags)
+{
+    for (DWORD wait = 10;; wait *= 2) {
+        if (MoveFileExW(from, to, flags))
+            return TRUE;
+        DWORD e = GetLastError();
+        if (!transient_lock(e) || wait > 640)
+            return FALSE;
+        Sleep(wait);
+        SetLastError(e);
+    }
+}
+
+int ohc_win32_move_file(const wchar_t *from, const wchar_t *to)
+{
+    return move_with_retry(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) ? 0 : (int)GetLastError();
+}
+
 int ohc_os_rename(const char *from, const char *to, ohc_error *err)
 {
     wchar_t *wf = ohc_w_from_utf8(from), *wt = ohc_w_from_utf8(to);
     int rc = OHC_OK;
     if (wf == NULL || wt == NULL)
         rc = ohc_error_set(err, OHC_EINVAL, 0, "path is not valid UTF-8");
-    else if (!MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+    else if (!move_with_retry(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
         DWORD e = GetLastError();
         rc = ohc_win32_error(err, e == ERROR_FILE_NOT_FOUND ? OHC_ENOTFOUND : OHC_EIO, e, "MoveFileEx");
     }
@@ -73,7 +100,14 @@ int ohc_os_remove(const char *path, ohc_error *err)
     if (w == NULL)
         return ohc_error_set(err, OHC_EINVAL, 0, "path is not valid UTF-8");
     int rc = OHC_OK;
-    if (!DeleteFileW(w)) {
+    BOOL ok;
+    for (DWORD wait = 10;; wait *= 2) { /* as move_with_retry */
+        ok = DeleteFileW(w);
+        if (ok || !transient_lock(GetLastError()) || wait > 640)
+            break;
+        Sleep(wait);
+    }
+    if (!ok) {
         DWORD e = GetLastError();
         rc = ohc_win32_error(err, e == ERROR_FILE_NOT_FOUND ? OHC_ENOTFOUND : OHC_EIO, e, "DeleteFile");
     }

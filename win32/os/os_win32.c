@@ -69,8 +69,9 @@ int ohc_os_write_file_atomic(const char *path, const void *data, size_t len, ohc
     if (rc == OHC_OK && !FlushFileBuffers(h))
         rc = ohc_win32_error(err, OHC_EIO, GetLastError(), "FlushFileBuffers");
     CloseHandle(h);
-    if (rc == OHC_OK && !MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-        rc = ohc_win32_error(err, OHC_EIO, GetLastError(), "MoveFileEx");
+    DWORD mv = rc == OHC_OK ? (DWORD)ohc_win32_move_file(wtmp, wpath) : 0;
+    if (mv != 0)
+        rc = ohc_win32_error(err, OHC_EIO, mv, "MoveFileEx");
     if (rc != OHC_OK)
         DeleteFileW(wtmp);
 done:

@@ -44,6 +44,11 @@ int ohc_win32_sid_text_account(char *out, size_t size, const wchar_t *sid_text, 
  * unknown; either buffer may be NULL). 1 when the SID was read. */
 int ohc_win32_process_user(char *sid_out, size_t sid_size, char *account_out, size_t account_size);
 
+/* MoveFileEx(REPLACE_EXISTING | WRITE_THROUGH) retried for up to about 1 s
+ * while another process (antivirus, indexer, backup) holds the file open for
+ * a moment. 0, or the Win32 error of the last try. */
+int ohc_win32_move_file(const wchar_t *from, const wchar_t *to);
+
 /* Whether ohc.exe runs as the service: set once by the service when the SCM
  * calls its ServiceMain, read by the host probe (reports say run_as.mode
  * "service"; under Wine a service runs as the prefix's user, so the SID
