@@ -158,6 +158,7 @@ struct ohc_uploader {
     char auth_header[1100];
     char ua_header[96];
     int64_t header_now_ms;
+    int ca_file_in_use; /* Schannel: CAINFO set (after the Windows store refused the server) */
     /* per request */
     char answer[ANSWER_KEEP];
     size_t answer_len;
@@ -255,8 +256,15 @@ int ohc_uploader_new(ohc_uploader **out, const ohc_upload_config *cfg, ohc_error
      * certificate is still refused. */
     curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, (long)CURLSSLOPT_REVOKE_BEST_EFFORT);
 #endif
+#ifdef _WIN32
+    /* With Schannel a CA file replaces the Windows store (curl verifies
+     * against the file alone), while --ca-file promises to add to it: the
+     * store is tried first, and the file when the store refuses the server
+     * (ohc_uploader_post). OpenSSL keeps its CA directory beside CAINFO. */
+#else
     if (cfg->ca_file != NULL)
         curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+#endif
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, u->ua_header);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_ms ? cfg->timeout_ms : 60000));
@@ -347,6 +355,17 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     CURLcode cc = h == NULL ? CURLE_OUT_OF_MEMORY : curl_easy_perform(c);
+#ifdef _WIN32
+    if (cc == CURLE_PEER_FAILED_VERIFICATION && u->cfg->ca_file != NULL && !u->ca_file_in_use) {
+        /* the Windows store does not know the server's CA: the given file may */
+        u->ca_file_in_use = 1;
+        curl_easy_setopt(c, CURLOPT_CAINFO, u->cfg->ca_file);
+        u->answer_len = 0;
+        u->answer[0] = '\0';
+        errbuf[0] = '\0';
+        cc = curl_easy_perform(c);
+    }
+#endif
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
