@@ -11,6 +11,9 @@ int ohc_ascii_ieq(const char *a, const char *b);
 /* strcmp with ASCII letters folded to lower case: <0, 0 or >0. */
 int ohc_ascii_casecmp(const char *a, const char *b);
 
+/* ohc_ascii_casecmp over at most n bytes (a prefix test: URL schemes, header names). */
+int ohc_ascii_strncasecmp(const char *a, const char *b, unsigned long n);
+
 /* The value of a hexadecimal digit (either case), or -1. */
 int ohc_ascii_hex_value(char c);
 
