@@ -15,7 +15,7 @@ int ohc_ascii_casecmp(const char *a, const char *b)
     }
 }
 
-int ohc_ascii_strncasecmp(const char *a, const char *b, unsigned long n)
+int ohc_ascii_strncasecmp(const char *a, const char *b, size_t n)
 {
     const unsigned char *x = (const unsigned char *)(a ? a : ""), *y = (const unsigned char *)(b ? b : "");
     for (; n > 0; n--, x++, y++) {

@@ -686,10 +686,12 @@ static void fill_head(const run *r, const request *q)
 
 /* ---------------------------------------------------------------- summary */
 
-static cJSON *server_item(const char *host, const cJSON *a, const char *folder_url, const char *guid, const char *what)
+static cJSON *server_item(const char *host, double port, const cJSON *a, const char *folder_url, const char *guid,
+                          const char *what)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "host", host);
+    cJSON_AddNumberToObject(o, "port", port);
     cJSON_AddStringToObject(o, "address", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "address")));
     cJSON_AddStringToObject(o, "guid", guid);
     cJSON_AddStringToObject(o, "url", folder_url);
@@ -702,6 +704,13 @@ void ohc_oab_summarize_target(cJSON *tj)
     const char *host = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tj, "host"));
     const char *guid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tj, "guid"));
     const char *url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tj, "folder_url"));
+    const cJSON *pj = cJSON_GetObjectItemCaseSensitive(tj, "port");
+    double port = cJSON_IsNumber(pj) ? pj->valuedouble : 443;
+    /* A 401 without credentials is what a Windows-authentication OAB folder
+     * answers anyone: said apart from a refusal of the account's credentials. */
+    const char *sent = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tj, "credentials"), "sent"));
+    int credentials_sent = sent != NULL && strcmp(sent, "none") != 0;
     host = host ? host : "";
     guid = guid ? guid : "";
     url = url ? url : "";
@@ -710,6 +719,7 @@ void ohc_oab_summarize_target(cJSON *tj)
     cJSON *missing = cJSON_AddArrayToObject(sum, "missing_on");
     cJSON *behind = cJSON_AddArrayToObject(sum, "behind");
     cJSON *refused = cJSON_AddArrayToObject(sum, "auth_refused");
+    cJSON *anonymous = cJSON_AddArrayToObject(sum, "anonymous_refused");
     cJSON *tls_bad = cJSON_AddArrayToObject(sum, "tls_problems");
     cJSON *unanswered = cJSON_AddArrayToObject(sum, "unanswered");
     cJSON *seqs = cJSON_AddArrayToObject(sum, "sequences");
@@ -733,25 +743,28 @@ void ohc_oab_summarize_target(cJSON *tj)
         char what[200];
         result = result ? result : "";
         if (!strcmp(result, "not_found")) {
-            cJSON_AddItemToArray(missing, server_item(host, a, url, guid, "oab.xml answered HTTP 404"));
+            cJSON_AddItemToArray(missing, server_item(host, port, a, url, guid, "oab.xml answered HTTP 404"));
             continue;
         }
         if (!strcmp(result, "auth_refused")) {
-            snprintf(what, sizeof what, "HTTP %d", st ? st->valueint : 0);
-            cJSON_AddItemToArray(refused, server_item(host, a, url, guid, what));
+            int code = st ? st->valueint : 0;
+            snprintf(what, sizeof what, "HTTP %d %s", code,
+                     credentials_sent ? "to the account's credentials (Negotiate/NTLM)" : "to an anonymous request");
+            cJSON_AddItemToArray(credentials_sent || code == 403 ? refused : anonymous,
+                                 server_item(host, port, a, url, guid, what));
             continue;
         }
         const cJSON *tls = cJSON_GetObjectItemCaseSensitive(a, "tls");
         if (!strcmp(result, "tls_error")) {
             const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "error"));
             snprintf(what, sizeof what, "TLS: %.180s", e ? e : "failed");
-            cJSON_AddItemToArray(tls_bad, server_item(host, a, url, guid, what));
+            cJSON_AddItemToArray(tls_bad, server_item(host, port, a, url, guid, what));
             continue;
         }
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tls, "expired"))) {
             const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tls, "expires"));
             snprintf(what, sizeof what, "certificate expired %s", e ? e : "");
-            cJSON_AddItemToArray(tls_bad, server_item(host, a, url, guid, what));
+            cJSON_AddItemToArray(tls_bad, server_item(host, port, a, url, guid, what));
         }
         if (!strcmp(result, "ok")) {
             /* The manifest is there; are the newest Full files? */
@@ -763,13 +776,14 @@ void ohc_oab_summarize_target(cJSON *tj)
                 if (cJSON_IsNumber(fs) && fs->valueint == 404) {
                     const char *fn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "file"));
                     snprintf(what, sizeof what, "oab.xml is there but %.150s answered HTTP 404", fn ? fn : "?");
-                    cJSON_AddItemToArray(missing, server_item(host, a, url, guid, what));
+                    cJSON_AddItemToArray(missing, server_item(host, port, a, url, guid, what));
                     files_missing = 1;
                     break;
                 }
             }
             if (!files_missing)
-                cJSON_AddItemToArray(served, server_item(host, a, url, guid, "oab.xml and the Full files answered"));
+                cJSON_AddItemToArray(served,
+                                     server_item(host, port, a, url, guid, "oab.xml and the Full files answered"));
             const cJSON *sq =
                 cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "manifest"), "full_seq_max");
             if (cJSON_IsNumber(sq)) {
@@ -781,7 +795,7 @@ void ohc_oab_summarize_target(cJSON *tj)
                 if (sq->valuedouble < seq_max) {
                     snprintf(what, sizeof what, "Full sequence %.0f, another server has %.0f", sq->valuedouble,
                              seq_max);
-                    cJSON_AddItemToArray(behind, server_item(host, a, url, guid, what));
+                    cJSON_AddItemToArray(behind, server_item(host, port, a, url, guid, what));
                 }
             }
             continue;
@@ -792,7 +806,7 @@ void ohc_oab_summarize_target(cJSON *tj)
                 snprintf(what, sizeof what, "%s, HTTP %d", result, st->valueint);
             else
                 snprintf(what, sizeof what, "%s: %.150s", result, e ? e : "");
-            cJSON_AddItemToArray(unanswered, server_item(host, a, url, guid, what));
+            cJSON_AddItemToArray(unanswered, server_item(host, port, a, url, guid, what));
         }
     }
     seq_max >= 0 ? (void)cJSON_AddNumberToObject(sum, "seq_max", seq_max) : (void)cJSON_AddNullToObject(sum, "seq_max");
