@@ -15,6 +15,17 @@ int ohc_ascii_casecmp(const char *a, const char *b)
     }
 }
 
+int ohc_ascii_strncasecmp(const char *a, const char *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)(a ? a : ""), *y = (const unsigned char *)(b ? b : "");
+    for (; n > 0; n--, x++, y++) {
+        unsigned cx = fold(*x), cy = fold(*y);
+        if (cx != cy || cx == 0)
+            return (int)cx - (int)cy;
+    }
+    return 0;
+}
+
 int ohc_ascii_ieq(const char *a, const char *b)
 {
     return ohc_ascii_casecmp(a, b) == 0;

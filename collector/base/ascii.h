@@ -5,11 +5,16 @@
 #ifndef OHC_ASCII_H
 #define OHC_ASCII_H
 
+#include <stddef.h>
+
 /* Non-zero when a and b are equal but for the case of ASCII letters. */
 int ohc_ascii_ieq(const char *a, const char *b);
 
 /* strcmp with ASCII letters folded to lower case: <0, 0 or >0. */
 int ohc_ascii_casecmp(const char *a, const char *b);
+
+/* ohc_ascii_casecmp over at most n bytes (a prefix test: URL schemes, header names). */
+int ohc_ascii_strncasecmp(const char *a, const char *b, size_t n);
 
 /* The value of a hexadecimal digit (either case), or -1. */
 int ohc_ascii_hex_value(char c);

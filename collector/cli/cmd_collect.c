@@ -9,6 +9,7 @@
 #include "event_queries.h"
 #include "event_state.h"
 #include "evtx.h"
+#include "oab_check.h"
 #include "cmd_upload.h"
 #include "os.h"
 #include "report.h"
@@ -26,10 +27,13 @@ enum {
     OPT_PROBES,
     OPT_EVTX,
     OPT_EVENT_STATE,
-    OPT_EVENT_QUERY
+    OPT_EVENT_QUERY,
+    OPT_OAB_URL,
+    OPT_SERVER
 };
 
 #define MAX_EVTX_FILES 64
+#define MAX_OAB_URLS 16
 
 static const ohc_opt collect_opts[] = {
     {"out", 'o', 1, OPT_OUT},
@@ -41,6 +45,8 @@ static const ohc_opt collect_opts[] = {
     {"evtx", 0, 1, OPT_EVTX},
     {"event-state", 0, 1, OPT_EVENT_STATE},
     {"event-query", 0, 1, OPT_EVENT_QUERY},
+    {"oab-url", 0, 1, OPT_OAB_URL},
+    {"server", 0, 1, OPT_SERVER},
     /* with --upload (see cmd_upload.h) */
     OHC_UPLOAD_COMMON_OPTS,
     {NULL, 0, 0, 0},
@@ -89,7 +95,7 @@ static void log_config(void *ctx, const char *msg)
  * points options at it. OHC_EXIT_OK, or the exit code after saying why (a
  * bad --event-query is a usage error). */
 static int collect_config(ohc_event_queries *extra, ohc_collect_options *options, const char *const *specs,
-                          size_t nspecs, const ohc_platform *platform, char **out_rules_dir)
+                          size_t nspecs, const ohc_platform *platform, char **out_rules_dir, char **out_allow_hosts)
 {
     memset(extra, 0, sizeof *extra);
     ohc_config cfg;
@@ -115,6 +121,12 @@ static int collect_config(ohc_event_queries *extra, ohc_collect_options *options
     options->event_days = ohc_config_num(&cfg, OHC_SET_EVENT_DAYS);
     options->event_queries = extra->q;
     options->event_query_count = extra->count;
+    options->oab_service_probing = (int)ohc_config_num(&cfg, OHC_SET_OAB_PROBE_SERVICE);
+    if (rc == OHC_EXIT_OK && (*out_allow_hosts = ohc_strdup(ohc_config_str(&cfg, OHC_SET_OAB_PROBE_HOSTS))) == NULL) {
+        ohc_cli_error("out of memory");
+        rc = OHC_EXIT_FAILED;
+    }
+    options->oab_allow_hosts = *out_allow_hosts;
     const char *rules = ohc_config_str(&cfg, OHC_SET_RULES_DIR);
     if (rc == OHC_EXIT_OK && rules[0] != '\0' && (*out_rules_dir = ohc_strdup(rules)) == NULL) {
         ohc_cli_error("out of memory");
@@ -134,6 +146,11 @@ struct collect_cmd {
     /* --evtx FILE (repeatable): the event probe reads these instead of the live log. */
     const char *evtx_files[MAX_EVTX_FILES + 1];
     size_t nevtx;
+    /* --oab-url URL and --server HOST=ADDR[,ADDR...] (repeatable): the OAB check. */
+    const char *oab_urls[MAX_OAB_URLS];
+    size_t noab;
+    const char *servers[OHC_OAB_MAX_PINS];
+    size_t nservers;
     int upload;
     ohc_upload_args up; /* owns the token once read: ohc_upload_args_free */
 };
@@ -162,6 +179,25 @@ static int parse_args(struct collect_cmd *c, int argc, char **argv, int *out_hel
                 return ohc_usage_error("collect", "too many --event-query (at most 16)");
             c->query_specs[c->nquery++] = st.value;
             break;
+        case OPT_OAB_URL: {
+            ohc_oab_target t;
+            if (c->noab >= MAX_OAB_URLS)
+                return ohc_usage_error("collect", "too many --oab-url (at most 16)");
+            if (ohc_oab_target_from_url(&t, st.value) != OHC_OK)
+                return ohc_usage_error("collect", "--oab-url wants http(s)://HOST[:PORT]/OAB/<GUID>/[oab.xml]");
+            c->oab_urls[c->noab++] = st.value;
+            break;
+        }
+        case OPT_SERVER: {
+            ohc_oab_pin pin;
+            ohc_error perr;
+            if (c->nservers >= OHC_OAB_MAX_PINS)
+                return ohc_usage_error("collect", "too many --server (at most 16)");
+            if (ohc_oab_pin_parse(&pin, st.value, &perr) != OHC_OK)
+                return ohc_usage_error("collect", perr.message);
+            c->servers[c->nservers++] = st.value;
+            break;
+        }
         case OPT_UPLOAD: c->upload = 1; break;
         case OHC_OPT_POSITIONAL: return ohc_usage_error("collect", "takes no positional arguments");
         case OHC_OPT_HELP:
@@ -236,8 +272,15 @@ static int run_collection(cJSON **out, const struct collect_cmd *c, const ohc_pl
     ohc_event_queries extra;
     memset(&extra, 0, sizeof extra);
     char *rules_setting = NULL; /* RulesDir, when --rules is absent */
+    char *allow_hosts = NULL; /* OabProbeHosts */
+    options.oab_urls = c->oab_urls;
+    options.oab_url_count = c->noab;
+    options.oab_server_pins = c->servers;
+    options.oab_server_pin_count = c->nservers;
+    options.ca_file = c->up.ca_file;
+    options.resolve_proxy = platform->resolve_proxy;
     if (rc == OHC_EXIT_OK)
-        rc = collect_config(&extra, &options, c->query_specs, c->nquery, platform, &rules_setting);
+        rc = collect_config(&extra, &options, c->query_specs, c->nquery, platform, &rules_setting, &allow_hosts);
     if (rc == OHC_EXIT_OK) {
         ohc_error err;
         ohc_error_clear(&err);
@@ -248,6 +291,7 @@ static int run_collection(cJSON **out, const struct collect_cmd *c, const ohc_pl
         }
     }
     free(rules_setting);
+    free(allow_hosts);
     ohc_event_queries_free(&extra);
     free(chosen);
     return rc;

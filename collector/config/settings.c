@@ -7,6 +7,7 @@
 
 #include "ascii.h"
 #include "event_queries.h"
+#include "oab_check.h"
 #include "secret.h"
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
@@ -35,6 +36,12 @@ static const ohc_setting_def settings[] = {
     {OHC_SET_EVENT_QUERIES, "EventQueries", OHC_SETTING_LIST, "", 0, 0, 0, NULL, 0, NULL,
      "Extra event log queries, one a line: name=NAME; channel=LOG[; provider=P][; ids=N,N][; days=N][; max=N].",
      ohc_event_queries_check},
+    {OHC_SET_OAB_PROBE_HOSTS, "OabProbeHosts", OHC_SETTING_STRING, "", 0, 0, 0, NULL, 0, NULL,
+     "Exchange host names the OAB check may ask, and send the account's credentials to (contoso.com also matches "
+     "every name below it; separated by ',' or ';'). The service probes only these; empty: the service probes none.",
+     ohc_oab_allow_list_check},
+    {OHC_SET_OAB_PROBE_SERVICE, "OabProbeService", OHC_SETTING_BOOL, NULL, 1, 0, 1, NULL, 0, NULL,
+     "1 lets the service ask the OAB servers in OabProbeHosts for their OAB files; 0 turns that off.", NULL},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

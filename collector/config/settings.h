@@ -47,6 +47,8 @@ typedef enum ohc_setting_id {
     OHC_SET_LOG_LEVEL,
     OHC_SET_ALLOW_INSECURE_HTTP,
     OHC_SET_EVENT_QUERIES,
+    OHC_SET_OAB_PROBE_HOSTS,
+    OHC_SET_OAB_PROBE_SERVICE,
     OHC_SETTING_COUNT
 } ohc_setting_id;
 

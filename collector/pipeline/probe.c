@@ -70,12 +70,14 @@ typedef struct probe_job {
     uint64_t started_ms;
     uint64_t ended_ms;
     ohc_os_thread *thread;
+    cJSON *prior_copy; /* ctx.prior_facts, owned */
 } probe_job;
 
 static void probe_job_release(probe_job *job)
 {
     if (__atomic_sub_fetch(&job->refs, 1, __ATOMIC_ACQ_REL) == 0) {
         cJSON_Delete(job->out.facts);
+        cJSON_Delete(job->prior_copy);
         free(job);
     }
 }
@@ -107,14 +109,26 @@ static void record_probe(cJSON *probes_obj, cJSON *facts_obj, const char *name, 
     cJSON_AddItemToObject(facts_obj, name, facts ? facts : cJSON_CreateObject());
 }
 
+static void run_phase(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *defs, size_t count,
+                      const ohc_collect_options *options, int after_others);
+
 void ohc_probes_run(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *defs, size_t count,
                     const ohc_collect_options *options)
+{
+    run_phase(probes_obj, facts_obj, defs, count, options, 0);
+    run_phase(probes_obj, facts_obj, defs, count, options, 1);
+}
+
+static void run_phase(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *defs, size_t count,
+                      const ohc_collect_options *options, int after_others)
 {
     probe_job **jobs = calloc(count ? count : 1, sizeof *jobs);
     if (jobs == NULL)
         return;
 
     for (size_t i = 0; i < count; i++) {
+        if ((defs[i].after_others != 0) != (after_others != 0))
+            continue;
         ohc_error err;
         ohc_error_clear(&err);
         probe_job *job = calloc(1, sizeof *job);
@@ -128,6 +142,14 @@ void ohc_probes_run(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *de
         job->refs = 2;
         job->def = &defs[i];
         job->ctx.options = options;
+        /* A copy: a probe that overruns keeps reading it after the runner moved on. */
+        if (after_others && (job->ctx.prior_facts = job->prior_copy = cJSON_Duplicate(facts_obj, 1)) == NULL) {
+            cJSON_Delete(facts);
+            free(job);
+            ohc_error_set(&err, OHC_ENOMEM, 0, "out of memory starting probe");
+            record_probe(probes_obj, facts_obj, defs[i].name, OHC_PROBE_FAILED, &err, 0, NULL);
+            continue;
+        }
         job->started_ms = ohc_os_monotonic_ms();
         job->ctx.deadline_ms = job->started_ms + defs[i].budget_ms;
         job->out.facts = facts;
@@ -135,6 +157,7 @@ void ohc_probes_run(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *de
         ohc_error_clear(&job->out.error);
         if (ohc_os_thread_start(&job->thread, probe_job_main, job, &err) != OHC_OK) {
             cJSON_Delete(facts);
+            cJSON_Delete(job->prior_copy);
             free(job);
             record_probe(probes_obj, facts_obj, defs[i].name, OHC_PROBE_FAILED, &err, 0, NULL);
             continue;

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
+#include "upload_proxy.h"
 
 typedef enum ohc_probe_status {
     OHC_PROBE_OK = 0,
@@ -38,11 +39,25 @@ typedef struct ohc_collect_options {
     /* Borrowed; NULL: never. Another thread stores non-zero (__atomic_store_n)
      * to end the collection early (the service stopping): see ohc_probe_cancelled. */
     const int *cancel;
+    /* The oab_servers probe (collector/exchange/oab_check.h); all borrowed. */
+    const char *const *oab_urls; /* `--oab-url`, added to those the other probes found */
+    size_t oab_url_count;
+    const char *const *oab_server_pins; /* `--server HOST=ADDR[,ADDR...]`, checked by the CLI */
+    size_t oab_server_pin_count;
+    const char *oab_allow_hosts; /* OabProbeHosts; NULL or "" = none */
+    int oab_service_probing; /* OabProbeService */
+    int as_service; /* the service collects: the allow-list decides what is probed */
+    const char *ca_file; /* extra CA bundle for HTTPS made by probes; NULL = the system's */
+    ohc_upload_proxy_fn resolve_proxy; /* the proxy Windows would use for a URL; NULL = direct */
 } ohc_collect_options;
 
 typedef struct ohc_probe_context {
     const ohc_collect_options *options;
     uint64_t deadline_ms; /* ohc_os_monotonic_ms() value the probe should finish by */
+    /* Only for a probe with after_others set: a copy of report.facts as the
+     * other probes left them, owned by the runner, valid during collect.
+     * NULL for the others. */
+    const cJSON *prior_facts;
 } ohc_probe_context;
 
 /* Filled by the probe. facts is an empty JSON object owned by the runner: the
@@ -65,9 +80,15 @@ typedef struct ohc_probe_def {
     const char *name; /* key in report.probes and report.facts */
     uint32_t budget_ms; /* wall-clock budget */
     ohc_probe_collect_fn collect;
+    /* Non-zero: runs after every other probe ended (or overran), and reads
+     * their facts (ohc_probe_context.prior_facts): the OAB check asks the
+     * servers whose URLs the bits and events probes found. List such probes
+     * last: the report keeps the table's order of completion by phase. */
+    int after_others;
 } ohc_probe_def;
 
-/* Runs the probes concurrently, each under its budget, and adds to the
+/* Runs the probes concurrently, each under its budget (those with
+ * after_others once the rest are done, on a copy of their facts), and adds to the
  * report: report.probes[name] = {status, error, duration_ms} and
  * report.facts[name] = facts. `probes_obj` and `facts_obj` are JSON objects
  * owned by the caller. Never fails as a whole: a probe that cannot even start

@@ -9,5 +9,6 @@ const ohc_probe_def *ohc_posix_probes(size_t *out_count);
 
 void ohc_posix_probe_host(ohc_probe_output *out, const ohc_probe_context *ctx);
 void ohc_posix_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_posix_probe_oab(ohc_probe_output *out, const ohc_probe_context *ctx);
 
 #endif

@@ -92,7 +92,7 @@ expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['remediation'][0]['command
 expect_contains "$(f RPC-PROXYSERVER-POLICY "['message']")" "14.0=mail.old-contoso.test" "policy server"
 expect_eq "$(json_get "$TMP/r.json" "r['summary']['highest_severity']")" error "summary"
 expect_eq "$(json_get "$TMP/r.json" "[s['source'] for s in r['summary']['rule_sets']]")" \
-  "['builtin:bits.json', 'builtin:oab.json', 'builtin:outlook.json', 'builtin:proxy.json']" "built-in pack used"
+  "['builtin:bits.json', 'builtin:exchange.json', 'builtin:oab.json', 'builtin:outlook.json', 'builtin:proxy.json']" "built-in pack used"
 expect_contains "$(cat "$TMP/summary.txt")" "netsh winhttp reset proxy" "commands in the text report"
 "$OHC_WINE_RUN" reg import "$(winpath "$TMP/clean.reg")" >/dev/null 2>&1 || fail "reg import (clean)"
 

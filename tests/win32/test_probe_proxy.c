@@ -115,7 +115,7 @@ static int teardown(void **state)
 static cJSON *run_probe(ohc_probe_status *status)
 {
     ohc_collect_options opts = {.event_days = 1};
-    ohc_probe_context ctx = {&opts, 0};
+    ohc_probe_context ctx = {&opts, 0, NULL};
     ohc_probe_output out;
     memset(&out, 0, sizeof out);
     out.facts = cJSON_CreateObject();
