@@ -122,26 +122,116 @@ int ohc_win32_running_as_service(void)
     return InterlockedCompareExchange(&started_by_scm, 0, 0) != 0;
 }
 
-int ohc_win32_sid_account(char *out, size_t size, PSID sid, DWORD *out_error)
+/* One lookup on its own thread: on a domain laptop away from its domain
+ * controller LookupAccountSid can block for many seconds per SID, which
+ * would eat a probe's budget. The caller waits SID_LOOKUP_MS at most and
+ * leaves a slow lookup behind; whoever lets go last frees the job. Answers
+ * (and timeouts) are kept for the process, so the probes that list the same
+ * users ask once. */
+#define SID_LOOKUP_MS 1500u
+#define SID_CACHE_MAX 64
+
+typedef struct sid_job {
+    volatile LONG refs;
+    BYTE sid[SECURITY_MAX_SID_SIZE];
+    wchar_t full[520];
+    DWORD error;
+} sid_job;
+
+static void sid_job_release(sid_job *j)
 {
+    if (InterlockedDecrement(&j->refs) == 0)
+        free(j);
+}
+
+static DWORD WINAPI sid_lookup_main(void *arg)
+{
+    sid_job *j = arg;
     wchar_t name[256], domain[256];
     DWORD nn = 256, dn = 256;
     SID_NAME_USE use;
+    if (LookupAccountSidW(NULL, (PSID)j->sid, name, &nn, domain, &dn, &use)) {
+        if (domain[0])
+            _snwprintf(j->full, 520, L"%ls\\%ls", domain, name);
+        else
+            _snwprintf(j->full, 520, L"%ls", name);
+        j->full[519] = L'\0';
+    } else {
+        j->error = GetLastError();
+        if (j->error == 0)
+            j->error = ERROR_NONE_MAPPED;
+    }
+    sid_job_release(j);
+    return 0;
+}
+
+static struct {
+    BYTE sid[SECURITY_MAX_SID_SIZE];
+    char account[520];
+    DWORD error;
+} sid_cache[SID_CACHE_MAX];
+static size_t sid_cache_count;
+static SRWLOCK sid_cache_lock = SRWLOCK_INIT;
+
+int ohc_win32_sid_account(char *out, size_t size, PSID sid, DWORD *out_error)
+{
     if (size > 0)
         out[0] = '\0';
-    if (!LookupAccountSidW(NULL, sid, name, &nn, domain, &dn, &use)) {
+    DWORD len = IsValidSid(sid) ? GetLengthSid(sid) : 0;
+    if (len == 0 || len > SECURITY_MAX_SID_SIZE) {
         if (out_error != NULL)
-            *out_error = GetLastError();
+            *out_error = ERROR_INVALID_SID;
         return 0;
     }
-    wchar_t full[520];
-    if (domain[0])
-        _snwprintf(full, 520, L"%ls\\%ls", domain, name);
-    else
-        _snwprintf(full, 520, L"%ls", name);
-    full[519] = L'\0';
-    ohc_utf8_copy_w(out, size, full, -1);
-    return 1;
+    AcquireSRWLockShared(&sid_cache_lock);
+    for (size_t i = 0; i < sid_cache_count; i++) {
+        if (EqualSid((PSID)sid_cache[i].sid, sid)) {
+            snprintf(out, size, "%s", sid_cache[i].account);
+            DWORD e = sid_cache[i].error;
+            ReleaseSRWLockShared(&sid_cache_lock);
+            if (e != 0 && out_error != NULL)
+                *out_error = e;
+            return e == 0;
+        }
+    }
+    ReleaseSRWLockShared(&sid_cache_lock);
+
+    sid_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        if (out_error != NULL)
+            *out_error = ERROR_OUTOFMEMORY;
+        return 0;
+    }
+    CopySid(sizeof j->sid, (PSID)j->sid, sid);
+    j->refs = 2;
+    HANDLE t = CreateThread(NULL, 0, sid_lookup_main, j, 0, NULL);
+    DWORD error;
+    char account[520] = "";
+    if (t == NULL) {
+        error = GetLastError();
+        j->refs = 1;
+    } else if (WaitForSingleObject(t, SID_LOOKUP_MS) != WAIT_OBJECT_0) {
+        error = ERROR_TIMEOUT; /* the thread finishes on its own and frees the job */
+    } else {
+        error = j->error;
+        if (error == 0)
+            ohc_utf8_copy_w(account, sizeof account, j->full, -1);
+    }
+    if (t != NULL)
+        CloseHandle(t);
+    sid_job_release(j);
+    AcquireSRWLockExclusive(&sid_cache_lock);
+    if (sid_cache_count < SID_CACHE_MAX) {
+        CopySid(sizeof sid_cache[0].sid, (PSID)sid_cache[sid_cache_count].sid, sid);
+        snprintf(sid_cache[sid_cache_count].account, sizeof sid_cache[0].account, "%s", account);
+        sid_cache[sid_cache_count].error = error;
+        sid_cache_count++;
+    }
+    ReleaseSRWLockExclusive(&sid_cache_lock);
+    snprintf(out, size, "%s", account);
+    if (error != 0 && out_error != NULL)
+        *out_error = error;
+    return error == 0;
 }
 
 int ohc_win32_sid_text_account(char *out, size_t size, const wchar_t *sid_text, DWORD *out_error)
