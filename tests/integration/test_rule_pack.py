@@ -19,6 +19,9 @@ import tempfile
 
 import jsonschema
 
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
+
 SRC = os.environ["OHC_SOURCE_DIR"]
 EXE = os.environ["OHC_EXE"]
 WINDOWS = os.environ.get("OHC_PLATFORM") == "windows"
