@@ -6,8 +6,8 @@
  * a 16-bit length and the content. Then: list (quarantines what is not ours,
  * removes stale temp files), enforce the bounds (limits and "now" from the
  * input), drain (reads each report, quarantines what is not a JSON report
- * with a report_id; the POST goes to port 0, which curl refuses without any
- * network traffic), add a report under an id from the input, set one aside
+ * with a report_id; the POST goes to 127.0.0.1 port 0, where nothing can
+ * listen: refused at once), add a report under an id from the input, set one aside
  * with a note, and parse a Retry-After answer. */
 #include <ftw.h>
 #include <stddef.h>

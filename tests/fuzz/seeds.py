@@ -84,12 +84,13 @@ elif target == "settings":
     put(b"\x05\x07\x00\x00\x00" * 20)
 elif target == "spool":
     report = json.dumps({"report_id": "0e8f4b3c-1d2e-4f50-8a6b-7c8d9e0f1a2b", "facts": {}}).encode()
-    one = b"\x01" + bytes(range(36)) + struct.pack("<I", 1764000000) + struct.pack("<H", len(report)) + report
+    one = b"\x01" + bytes(range(32)) + struct.pack("<I", 1764000000) + struct.pack("<H", len(report)) + report
     bad = b"\x00notours.json\0" + struct.pack("<H", 2) + b"{}"
     tmp = b"\x00x.json.tmp.42\0" + struct.pack("<H", 3) + b"{\"r"
-    tail = b"\x03" + struct.pack("<I", 100000) + b"\x1e" + struct.pack("<I", 5) + b"\x01"
-    put(b"\x03" + one + bad + tmp + tail + b"0e8f4b3c-1d2e-4f50-8a6b-7c8d9e0f1a2b\0" + report)
-    put(b"\x01" + one + tail + b"120\0{}")
-    put(b"\x00" + tail + b"Wed, 21 Oct 2026 07:28:00 GMT\0")
+    # limits (count, bytes, days), "now", then whether the first report is set aside
+    tail = b"\x03" + struct.pack("<I", 100000) + b"\x1e" + struct.pack("<I", 5)
+    put(b"\x03" + one + bad + tmp + tail + b"\x01" + b"0e8f4b3c-1d2e-4f50-8a6b-7c8d9e0f1a2b\0" + report)
+    put(b"\x02" + one + bad + tail + b"\x00" + b"120\0{}")
+    put(b"\x00" + tail + b"\x00" + b"Wed, 21 Oct 2026 07:28:00 GMT\0")
 else:
     sys.exit("seeds.py: no seeds for " + target)
