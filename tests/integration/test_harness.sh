@@ -9,6 +9,8 @@
 #     last lines ohc printed; the same inside a function and in an assignment;
 #   - wait_for that gives up says what it waited for;
 #   - a `set +e` section is not reported; cleanups run and background jobs end;
+#   - the Python harness: a failed check and an assert give file, line, source
+#     line and the last command with its output;
 #   - under Wine, a program Wine cannot start shows Wine's own message.
 . "$(dirname "$0")/lib.sh"
 
@@ -96,7 +98,36 @@ expect_contains "$err" "FAIL: clean.sh:6: false" "the failure"
 [ -f "$TMP/cleaned" ] || fail "at_exit cleanup did not run"
 if kill -0 "$(cat "$TMP/sleeper")" 2>/dev/null; then fail "a background job of the test survived it"; fi
 
-# 6. Under Wine: Wine's own message when Wine cannot run the program.
+# 6. The Python tests' harness (tests/tools/harness.py): a failed check and an
+#    uncaught assert say the file, the line and the last command with its output.
+cat > "$TMP/test_py_check.py" <<EOF
+import os, subprocess, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+r = subprocess.run(harness.ohc_cmd("rules", "frob"), capture_output=True, text=True)
+harness.check(r.returncode == 0, "rules frob exit code %d" % r.returncode)
+EOF
+set +e; "$PYTHON" "$TMP/test_py_check.py" > "$TMP/out" 2> "$TMP/err"; rc=$?; set -e
+err=$(cat "$TMP/err")
+expect_eq "$rc" 1 "exit code of the failed Python check"
+expect_contains "$err" "FAIL: rules frob exit code 64" "the check's message"
+expect_contains "$err" "at test_py_check.py:5: harness.check(r.returncode == 0" "Python file, line and source"
+expect_contains "$err" "rules frob -> exit 64" "the command log"
+expect_contains "$err" "unknown" "the command's own output"
+cat > "$TMP/test_py_assert.py" <<EOF
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+x = {"a": 1}
+assert x["a"] == 2, x
+EOF
+set +e; "$PYTHON" "$TMP/test_py_assert.py" > "$TMP/out" 2> "$TMP/err"; rc=$?; set -e
+err=$(cat "$TMP/err")
+expect_eq "$rc" 1 "exit code of the failed Python assert"
+expect_contains "$err" "FAIL: AssertionError: {'a': 1}" "the assertion"
+expect_contains "$err" "at test_py_assert.py:5: assert x[\"a\"] == 2, x" "Python file, line and source of the assert"
+
+# 7. Under Wine: Wine's own message when Wine cannot run the program.
 if [ "$OHC_PLATFORM" = windows ]; then
   cat > "$TMP/wine.sh" <<EOF
 . "$OHC_SOURCE_DIR/tests/integration/lib.sh"

@@ -147,6 +147,14 @@ def wait_for(seconds, what, predicate, interval=0.1):
         time.sleep(interval if tries < 20 else min(0.5, interval * 4))
 
 
+def ohc_cmd(*args):
+    """The command line that runs the ohc under test (ohc.exe through scripts/wine-run on windows)."""
+    exe = os.environ["OHC_EXE"]
+    if os.environ.get("OHC_PLATFORM") == "windows":
+        return [os.environ["OHC_WINE_RUN"], exe, *args]
+    return [exe, *args]
+
+
 def free_port():
     """A loopback TCP port nothing listens on (bound by the OS, then closed)."""
     s = socket.socket()
