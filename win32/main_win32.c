@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "platform_win32.h"
 #include "win32util.h"
 
 int main(void)
@@ -28,8 +29,7 @@ int main(void)
     }
     LocalFree(wargv);
     SetConsoleOutputCP(CP_UTF8);
-    /* Binary mode: the report's bytes reach a redirected file as they are. */
-    int rc = ohc_cli_main(argc, argv);
+    int rc = ohc_cli_main(argc, argv, ohc_win32_platform());
     fflush(stdout);
     for (int i = 0; i < argc; i++)
         free(argv[i]);

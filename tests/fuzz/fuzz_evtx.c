@@ -16,11 +16,15 @@ static volatile size_t sink;
 static void touch(const ohc_event_record *r)
 {
     size_t n = 0;
-    if (r->channel) n += strlen(r->channel);
-    if (r->provider) n += strlen(r->provider);
-    if (r->computer) n += strlen(r->computer);
+    if (r->channel)
+        n += strlen(r->channel);
+    if (r->provider)
+        n += strlen(r->provider);
+    if (r->computer)
+        n += strlen(r->computer);
     for (size_t i = 0; i < r->value_count; i++) {
-        if (r->values[i].name) n += strlen(r->values[i].name);
+        if (r->values[i].name)
+            n += strlen(r->values[i].name);
         n += strlen(r->values[i].value);
     }
     for (size_t i = 0; i < r->binary_len; i++)

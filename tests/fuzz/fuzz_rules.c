@@ -22,7 +22,8 @@ static const char REPORT[] =
     "\"bits\":{\"jobs\":[{\"display_name\":\"Microsoft Outlook Offline Address Book\",\"state\":\"ERROR\","
     "\"oab\":true,\"error\":{\"hr\":2149122452,\"hr_hex\":\"0x80190194\"},\"urls\":[\"http://x/OAB/y/oab.xml\"]}],"
     "\"summary\":{\"total\":1,\"by_state\":{\"ERROR\":1}}},"
-    "\"events\":{\"outlook_oab\":{\"events\":[{\"time_created\":\"2026-11-23T08:00:00Z\",\"data\":[\"a\",\"0x80190194\"],"
+    "\"events\":{\"outlook_oab\":{\"events\":[{\"time_created\":\"2026-11-23T08:00:00Z\",\"data\":[\"a\","
+    "\"0x80190194\"],"
     "\"oab\":{\"reason_code\":8}}]}},"
     "\"proxy\":{\"winhttp\":{\"api\":{\"proxy\":\"p:8080\"}},\"users\":[{\"proxy_server\":\"q:3128\"}]}},"
     "\"findings\":[],\"errors\":[]}";

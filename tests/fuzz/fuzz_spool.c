@@ -29,7 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char root[256];
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw);
-static void remove_root(void) { nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS); }
+static void remove_root(void)
+{
+    nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

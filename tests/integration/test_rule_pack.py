@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 
-import jsonschema
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import report_schema  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
 import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
@@ -79,8 +80,7 @@ def main():
         if not any(victim in p and "negative" in p for p in coverage_problems(rules, copy_dir)):
             failures.append("coverage check does not notice a missing negative fixture")
 
-    with open(os.environ["OHC_SCHEMA"], encoding="utf-8") as f:
-        validator = jsonschema.Draft202012Validator(json.load(f))
+    validator = report_schema.validator(os.environ["OHC_SCHEMA"])
 
     with tempfile.TemporaryDirectory() as tmp:
         # a real report to put the fixtures' facts in

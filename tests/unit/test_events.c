@@ -18,8 +18,8 @@
 typedef struct fake {
     const ohc_event_record *recs;
     size_t count, pos;
-    int open_rc;         /* what open() answers */
-    int fail_at;         /* next() fails with OHC_EIO at this index; -1 never */
+    int open_rc; /* what open() answers */
+    int fail_at; /* next() fails with OHC_EIO at this index; -1 never */
     int opens, closes;
     char last_channel[128];
 } fake;
@@ -225,8 +225,7 @@ static void test_collect_decodes_and_summarises(void **state)
     assert_string_equal(get(cJSON_GetArrayItem(evs, 2), "decoded.kind")->valuestring, "start");
 
     assert_int_equal(get(facts, "outlook_oab.summary.failure_count")->valueint, 2);
-    assert_string_equal(get(facts, "outlook_oab.summary.last_failure_time")->valuestring,
-                        "2026-11-24T20:34:25.000Z");
+    assert_string_equal(get(facts, "outlook_oab.summary.last_failure_time")->valuestring, "2026-11-24T20:34:25.000Z");
     cJSON *hrs = get(facts, "outlook_oab.summary.hrs_hex");
     assert_int_equal(cJSON_GetArraySize(hrs), 2);
     assert_string_equal(cJSON_GetArrayItem(hrs, 0)->valuestring, "0x80190194");

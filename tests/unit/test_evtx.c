@@ -273,7 +273,8 @@ static void test_values(void **state)
     assert_int_equal(ohc_evtx_render_value(&t, 0x13, sid, sizeof sid), OHC_OK);
     assert_string_equal(t.p, "S-1-5-18");
     t.len = 0;
-    const uint8_t guid[16] = {0x5b, 0xc1, 0x1c, 0xef, 0xc1, 0x46, 0x4e, 0x41, 0xbb, 0x95, 0xe7, 0x6b, 0x07, 0x7b, 0xd5, 0x1e};
+    const uint8_t guid[16] = {0x5b, 0xc1, 0x1c, 0xef, 0xc1, 0x46, 0x4e, 0x41,
+                              0xbb, 0x95, 0xe7, 0x6b, 0x07, 0x7b, 0xd5, 0x1e};
     assert_int_equal(ohc_evtx_render_value(&t, 0x0f, guid, 16), OHC_OK);
     assert_string_equal(t.p, "{EF1CC15B-46C1-414E-BB95-E76B077BD51E}");
     t.len = 0;
@@ -332,17 +333,28 @@ static ohc_event_record bits_event(uint32_t id, const ohc_event_value *v, size_t
 static void test_bits_decode(void **state)
 {
     (void)state;
-    const ohc_event_value created[] = {{"jobTitle", "Microsoft Outlook"}, {"jobId", "{AAAA}"},
-                                       {"jobOwner", "CONTOSO\\alice"}, {"processPath", "outlook.exe"},
+    const ohc_event_value created[] = {{"jobTitle", "Microsoft Outlook"},
+                                       {"jobId", "{AAAA}"},
+                                       {"jobOwner", "CONTOSO\\alice"},
+                                       {"processPath", "outlook.exe"},
                                        {"processId", "42"}};
-    const ohc_event_value stopped[] = {
-        {"transferId", "{T}"}, {"name", "Microsoft Outlook"}, {"Id", "{AAAA}"},
-        {"url", "https://mail.contoso.com/OAB/1234/oab.xml"}, {"peer", ""}, {"hr", "-2145844844"},
-        {"fileTime", "x"}, {"fileLength", "0"}, {"bytesTotal", "18446744073709551615"}, {"bytesTransferred", "0"}};
-    const ohc_event_value ok60[] = {{"Id", "{BBBB}"}, {"url", "https://cdn.example/file.bin"}, {"hr", "0"},
-                                    {"bytesTotal", "12"}, {"bytesTransferred", "12"}};
-    const ohc_event_value bad60[] = {{"Id", "{CCCC}"}, {"url", "https://x/oab/a.lzx"}, {"hr", "oops"},
-                                     {"bytesTotal", "-1"}};
+    const ohc_event_value stopped[] = {{"transferId", "{T}"},
+                                       {"name", "Microsoft Outlook"},
+                                       {"Id", "{AAAA}"},
+                                       {"url", "https://mail.contoso.com/OAB/1234/oab.xml"},
+                                       {"peer", ""},
+                                       {"hr", "-2145844844"},
+                                       {"fileTime", "x"},
+                                       {"fileLength", "0"},
+                                       {"bytesTotal", "18446744073709551615"},
+                                       {"bytesTransferred", "0"}};
+    const ohc_event_value ok60[] = {{"Id", "{BBBB}"},
+                                    {"url", "https://cdn.example/file.bin"},
+                                    {"hr", "0"},
+                                    {"bytesTotal", "12"},
+                                    {"bytesTransferred", "12"}};
+    const ohc_event_value bad60[] = {
+        {"Id", "{CCCC}"}, {"url", "https://x/oab/a.lzx"}, {"hr", "oops"}, {"bytesTotal", "-1"}};
 
     ohc_bits_client_transfer t;
     ohc_event_record r = bits_event(60, stopped, 10, 1000);

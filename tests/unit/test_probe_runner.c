@@ -79,7 +79,8 @@ static void test_failures_are_contained(void **state)
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "code_hex")->valuestring, "0x80070005");
 
     assert_string_equal(status_of(probes, "good"), "ok");
-    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "good"), "error")));
+    assert_true(
+        cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "good"), "error")));
     cJSON *good = cJSON_GetObjectItemCaseSensitive(facts, "good");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(good, "answer")->valuestring, "42");
 
@@ -154,7 +155,8 @@ static void test_cancel(void **state)
     assert_string_equal(status_of(probes, "long"), "partial");
     cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "long"), "error");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, "cancelled");
-    assert_true(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "long"), "steps")->valueint > 0);
+    assert_true(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "long"), "steps")->valueint >
+                0);
     /* A probe that does not look at the flag runs to its end as usual. */
     assert_string_equal(status_of(probes, "good"), "ok");
     assert_string_equal(ohc_err_name(OHC_ECANCELLED), "cancelled");

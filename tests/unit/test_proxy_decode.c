@@ -54,13 +54,14 @@ static void test_winhttp_blob(void **state)
     assert_string_equal(cJSON_GetArrayItem(names, 0)->valuestring, "direct");
     assert_string_equal(cJSON_GetArrayItem(names, 1)->valuestring, "proxy");
     assert_null(cJSON_GetObjectItem(j, "pac_url"));
-    assert_string_equal(cJSON_GetObjectItem(j, "raw_hex")->valuestring + 0, "18000000"
-                                                                            "00000000"
-                                                                            "03000000"
-                                                                            "16000000"
-                                                                            "70726f78792e636f6e746f736f2e636f6d3a38303830"
-                                                                            "15000000"
-                                                                            "3c6c6f63616c3e3b2a2e636f6e746f736f2e636f6d");
+    assert_string_equal(cJSON_GetObjectItem(j, "raw_hex")->valuestring + 0,
+                        "18000000"
+                        "00000000"
+                        "03000000"
+                        "16000000"
+                        "70726f78792e636f6e746f736f2e636f6d3a38303830"
+                        "15000000"
+                        "3c6c6f63616c3e3b2a2e636f6e746f736f2e636f6d");
     cJSON_Delete(j);
     ohc_proxy_blob_free(&b);
 }
@@ -219,13 +220,15 @@ static void test_list_parse(void **state)
     (void)state;
     ohc_proxy_endpoint eps[8];
     size_t count = 0, invalid = 0;
-    assert_int_equal(ohc_proxy_list_parse(eps, &count, 8, "http=a.example:8080;https=a.example:8080;ftp=b:21", &invalid), 0);
+    assert_int_equal(
+        ohc_proxy_list_parse(eps, &count, 8, "http=a.example:8080;https=a.example:8080;ftp=b:21", &invalid), 0);
     assert_int_equal(count, 2);
     assert_string_equal(eps[0].host, "a.example");
     assert_int_equal(eps[0].port, 8080);
     assert_string_equal(eps[1].host, "b");
     assert_int_equal(eps[1].port, 21);
-    ohc_proxy_list_parse(eps, &count, 8, "http://user:pw@A.EXAMPLE:8080/ proxy2 [::1]:3128 socks=10.0.0.1:1080", &invalid);
+    ohc_proxy_list_parse(eps, &count, 8, "http://user:pw@A.EXAMPLE:8080/ proxy2 [::1]:3128 socks=10.0.0.1:1080",
+                         &invalid);
     assert_int_equal(count, 5);
     assert_string_equal(eps[2].host, "proxy2");
     assert_int_equal(eps[2].port, 80);
@@ -302,12 +305,18 @@ static void test_hive_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_winhttp_blob),        cmocka_unit_test(test_wininet_blob_with_pac),
-        cmocka_unit_test(test_absent_blob),         cmocka_unit_test(test_truncated_blobs),
-        cmocka_unit_test(test_oversized_length),    cmocka_unit_test(test_garbage_blobs),
-        cmocka_unit_test(test_control_and_high_bytes), cmocka_unit_test(test_mask_credentials),
-        cmocka_unit_test(test_list_parse),          cmocka_unit_test(test_winhttp_differ),
-        cmocka_unit_test(test_user_differs),        cmocka_unit_test(test_hive_names),
+        cmocka_unit_test(test_winhttp_blob),
+        cmocka_unit_test(test_wininet_blob_with_pac),
+        cmocka_unit_test(test_absent_blob),
+        cmocka_unit_test(test_truncated_blobs),
+        cmocka_unit_test(test_oversized_length),
+        cmocka_unit_test(test_garbage_blobs),
+        cmocka_unit_test(test_control_and_high_bytes),
+        cmocka_unit_test(test_mask_credentials),
+        cmocka_unit_test(test_list_parse),
+        cmocka_unit_test(test_winhttp_differ),
+        cmocka_unit_test(test_user_differs),
+        cmocka_unit_test(test_hive_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

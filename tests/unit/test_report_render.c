@@ -124,8 +124,7 @@ static void test_exit_codes(void **state)
     /* every probe failed: the collection failed whatever the findings */
     cJSON *probes = cJSON_GetObjectItemCaseSensitive(r, "probes");
     cJSON *p;
-    cJSON_ArrayForEach(p, probes)
-        cJSON_ReplaceItemInObjectCaseSensitive(p, "status", cJSON_CreateString("failed"));
+    cJSON_ArrayForEach(p, probes) cJSON_ReplaceItemInObjectCaseSensitive(p, "status", cJSON_CreateString("failed"));
     assert_int_equal(ohc_report_exit_code(r), 3);
     t = ohc_report_to_text(r, 0);
     assert_non_null(strstr(t, "COLLECTION FAILED"));

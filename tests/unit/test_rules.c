@@ -14,14 +14,17 @@
 
 static const char *const set_text =
     "{\"id\": \"t\", \"version\": \"2.1\", \"rules\": ["
-    " {\"id\": \"INFO-1\", \"title\": \"i\", \"severity\": \"info\", \"category\": \"c\", \"when\": true, \"message\": \"info\"},"
+    " {\"id\": \"INFO-1\", \"title\": \"i\", \"severity\": \"info\", \"category\": \"c\", \"when\": true, \"message\": "
+    "\"info\"},"
     " {\"id\": \"HEAVY\", \"title\": \"h\", \"severity\": \"critical\", \"category\": \"c\", \"message\": \"m\","
-    "  \"when\": {\"reduce\": [{\"var\": \"t.list\"}, {\"merge\": [{\"var\": \"accumulator\"}, {\"var\": \"accumulator\"}]}, [1]]}},"
+    "  \"when\": {\"reduce\": [{\"var\": \"t.list\"}, {\"merge\": [{\"var\": \"accumulator\"}, {\"var\": "
+    "\"accumulator\"}]}, [1]]}},"
     " {\"id\": \"ERR-1\", \"title\": \"e\", \"severity\": \"error\", \"category\": \"c\","
     "  \"when\": {\">\": [{\"count\": [{\"var\": \"t.list\"}]}, 20]},"
     "  \"evidence\": {\"items\": \"t.list\", \"n\": {\"count\": [{\"var\": \"t.list\"}]}, \"gone\": \"t.nothing\"},"
     "  \"message\": \"{{evidence.n}} items: {{evidence.items}}; {{ t.name }}; {{evidence.gone}}\"},"
-    " {\"id\": \"NEVER\", \"title\": \"n\", \"severity\": \"warning\", \"category\": \"c\", \"when\": {\"var\": \"t.nothing\"}, \"message\": \"n\"}"
+    " {\"id\": \"NEVER\", \"title\": \"n\", \"severity\": \"warning\", \"category\": \"c\", \"when\": {\"var\": "
+    "\"t.nothing\"}, \"message\": \"n\"}"
     "]}";
 
 static cJSON *report_with_list(int n)
@@ -85,7 +88,8 @@ static void test_evaluate(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "findings")), 2);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "errors")), 0);
     assert_string_equal(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "summary"), "highest_severity")->valuestring,
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "summary"), "highest_severity")
+            ->valuestring,
         "critical");
     cJSON_Delete(r);
     ohc_rules_free(rules);
@@ -113,7 +117,8 @@ static void test_problems(void **state)
     assert_int_equal(ohc_rules_evaluate(rules, r, NULL), OHC_OK);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "errors")), 3);
     assert_string_equal(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "summary"), "highest_severity")->valuestring,
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "summary"), "highest_severity")
+            ->valuestring,
         "none");
     cJSON_Delete(r);
     ohc_rules_free(rules);

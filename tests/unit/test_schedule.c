@@ -28,7 +28,8 @@ static void test_jitter_bounds(void **state)
     assert_true(hi > base + base / 10 - base / 100);
     assert_int_equal(ohc_schedule_jitter(0, 10, 777), 0);
     assert_int_equal(ohc_schedule_jitter(base, 0, 777), base);
-    assert_int_equal(ohc_schedule_jitter(UINT64_MAX / 2, 10, 0), UINT64_MAX / 2 - (UINT64_MAX / 2) / 100 * 10 - ((UINT64_MAX / 2) % 100) * 10 / 100);
+    assert_int_equal(ohc_schedule_jitter(UINT64_MAX / 2, 10, 0),
+                     UINT64_MAX / 2 - (UINT64_MAX / 2) / 100 * 10 - ((UINT64_MAX / 2) % 100) * 10 / 100);
     assert_int_equal(ohc_schedule_jitter(100, 200, 0), 0); /* percent capped at 100, never below 0 */
 }
 
@@ -77,7 +78,8 @@ static void test_spool_retry(void **state)
     ohc_schedule_start(&s, 0, 0, 0);
     ohc_schedule_collected(&s, 0, 240, 0);
     ohc_schedule_spool(&s, 0, 1, 0, 0); /* no backoff given: the minimum */
-    assert_true(s.next_retry_ms >= OHC_SCHEDULE_RETRY_MIN_MS * 9 / 10 && s.next_retry_ms <= OHC_SCHEDULE_RETRY_MIN_MS * 11 / 10);
+    assert_true(s.next_retry_ms >= OHC_SCHEDULE_RETRY_MIN_MS * 9 / 10 &&
+                s.next_retry_ms <= OHC_SCHEDULE_RETRY_MIN_MS * 11 / 10);
     assert_int_equal(ohc_schedule_wait_ms(&s, 0, 0x7fffffff), s.next_retry_ms);
     ohc_schedule_spool(&s, 0, 1, 1000ull * 3600 * 24 * 365, 0); /* huge Retry-After: capped by the next collection */
     assert_int_equal(s.next_retry_ms, s.next_collect_ms);
@@ -108,10 +110,8 @@ static void test_reconfigure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jitter_bounds),
-        cmocka_unit_test(test_start_and_interval),
-        cmocka_unit_test(test_event_debounce),
-        cmocka_unit_test(test_spool_retry),
+        cmocka_unit_test(test_jitter_bounds),  cmocka_unit_test(test_start_and_interval),
+        cmocka_unit_test(test_event_debounce), cmocka_unit_test(test_spool_retry),
         cmocka_unit_test(test_reconfigure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

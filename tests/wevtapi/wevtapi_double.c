@@ -42,8 +42,7 @@
 #define MAGIC 0x45565444u /* "EVTD" */
 
 enum { H_QUERY = 1, H_EVENT, H_CONTEXT, H_PUBLISHER, H_CHANNEL_CONFIG, H_KINDS };
-static const char *const kind_names[H_KINDS] = {"?", "query", "event", "render_context", "publisher",
-                                                 "channel_config"};
+static const char *const kind_names[H_KINDS] = {"?", "query", "event", "render_context", "publisher", "channel_config"};
 
 typedef struct fixture_event {
     wchar_t *channel, *provider, *computer, *message, *xml;
@@ -61,11 +60,11 @@ typedef struct dhandle {
     uint32_t magic;
     int kind;
     int closed;
-    size_t event;        /* H_EVENT */
-    size_t *matches;     /* H_QUERY: indices of matching events, in serving order */
+    size_t event; /* H_EVENT */
+    size_t *matches; /* H_QUERY: indices of matching events, in serving order */
     size_t match_count, pos;
-    size_t channel;      /* H_CHANNEL_CONFIG */
-    wchar_t *provider;   /* H_PUBLISHER */
+    size_t channel; /* H_CHANNEL_CONFIG */
+    wchar_t *provider; /* H_PUBLISHER */
     struct dhandle *next_all;
 } dhandle;
 
@@ -145,8 +144,8 @@ static wchar_t *event_xml(const fixture_event *e, const wchar_t *data)
                L"'/><EventID Qualifiers='0'>%u</EventID><Level>%u</Level><TimeCreated "
                L"SystemTime='%04u-%02u-%02uT%02u:%02u:%02u.%03u0000Z'/><EventRecordID>%llu</EventRecordID>"
                L"<Channel>",
-               (unsigned)e->id, (unsigned)e->level, st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute,
-               st.wSecond, st.wMilliseconds, (unsigned long long)e->record_id);
+               (unsigned)e->id, (unsigned)e->level, st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute, st.wSecond,
+               st.wMilliseconds, (unsigned long long)e->record_id);
     xml_escape_append(x, cap, e->channel);
     wcscat(x, L"</Channel><Computer>");
     xml_escape_append(x, cap, e->computer);
@@ -392,8 +391,8 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtQuery(EVT_HANDLE session, LPCWSTR pat
     return (EVT_HANDLE)h;
 }
 
-__declspec(dllexport) BOOL WINAPI EvtNext(EVT_HANDLE result_set, DWORD size, EVT_HANDLE *array, DWORD timeout,
-                                          DWORD flags, PDWORD returned)
+__declspec(dllexport) BOOL WINAPI
+    EvtNext(EVT_HANDLE result_set, DWORD size, EVT_HANDLE *array, DWORD timeout, DWORD flags, PDWORD returned)
 {
     (void)timeout;
     EnterCriticalSection(&lock);
@@ -447,8 +446,8 @@ static size_t wbytes(const wchar_t *s)
     return s ? (wcslen(s) + 1) * sizeof(wchar_t) : 0;
 }
 
-__declspec(dllexport) BOOL WINAPI EvtRender(EVT_HANDLE context, EVT_HANDLE fragment, DWORD flags, DWORD size,
-                                            PVOID buffer, PDWORD used, PDWORD count)
+__declspec(dllexport) BOOL WINAPI
+    EvtRender(EVT_HANDLE context, EVT_HANDLE fragment, DWORD flags, DWORD size, PVOID buffer, PDWORD used, PDWORD count)
 {
     EnterCriticalSection(&lock);
     renders++;
@@ -478,8 +477,8 @@ __declspec(dllexport) BOOL WINAPI EvtRender(EVT_HANDLE context, EVT_HANDLE fragm
             code = ERROR_INVALID_HANDLE;
         } else {
             size_t nprops = EvtSystemPropertyIdEND;
-            DWORD need = (DWORD)(nprops * sizeof(EVT_VARIANT) + wbytes(e->provider) + wbytes(e->channel) +
-                                 wbytes(e->computer));
+            DWORD need =
+                (DWORD)(nprops * sizeof(EVT_VARIANT) + wbytes(e->provider) + wbytes(e->channel) + wbytes(e->computer));
             *used = need;
             *count = (DWORD)nprops;
             if (buffer == NULL || size < need) {
@@ -520,8 +519,8 @@ __declspec(dllexport) BOOL WINAPI EvtRender(EVT_HANDLE context, EVT_HANDLE fragm
     return ok;
 }
 
-__declspec(dllexport) EVT_HANDLE WINAPI EvtOpenPublisherMetadata(EVT_HANDLE session, LPCWSTR publisher,
-                                                                 LPCWSTR logfile, LCID locale, DWORD flags)
+__declspec(dllexport) EVT_HANDLE WINAPI
+    EvtOpenPublisherMetadata(EVT_HANDLE session, LPCWSTR publisher, LPCWSTR logfile, LCID locale, DWORD flags)
 {
     (void)locale;
     EnterCriticalSection(&lock);
@@ -545,9 +544,9 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtOpenPublisherMetadata(EVT_HANDLE sess
     return (EVT_HANDLE)h;
 }
 
-__declspec(dllexport) BOOL WINAPI EvtFormatMessage(EVT_HANDLE publisher, EVT_HANDLE event, DWORD message_id,
-                                                   DWORD value_count, PEVT_VARIANT values, DWORD flags,
-                                                   DWORD size, LPWSTR buffer, PDWORD used)
+__declspec(dllexport) BOOL WINAPI
+    EvtFormatMessage(EVT_HANDLE publisher, EVT_HANDLE event, DWORD message_id, DWORD value_count, PEVT_VARIANT values,
+                     DWORD flags, DWORD size, LPWSTR buffer, PDWORD used)
 {
     (void)message_id;
     EnterCriticalSection(&lock);
@@ -600,8 +599,7 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtOpenChannelConfig(EVT_HANDLE session,
 }
 
 __declspec(dllexport) BOOL WINAPI EvtGetChannelConfigProperty(EVT_HANDLE config, EVT_CHANNEL_CONFIG_PROPERTY_ID id,
-                                                              DWORD flags, DWORD size, PEVT_VARIANT buffer,
-                                                              PDWORD used)
+                                                              DWORD flags, DWORD size, PEVT_VARIANT buffer, PDWORD used)
 {
     EnterCriticalSection(&lock);
     BOOL ok = FALSE;
@@ -654,8 +652,8 @@ __declspec(dllexport) BOOL WINAPI EvtClose(EVT_HANDLE handle)
 }
 
 /* Unserved parts of the API, so a caller that tries them gets a clear no. */
-__declspec(dllexport) EVT_HANDLE WINAPI EvtOpenSession(EVT_LOGIN_CLASS login_class, PVOID login, DWORD timeout,
-                                                       DWORD flags)
+__declspec(dllexport) EVT_HANDLE WINAPI
+    EvtOpenSession(EVT_LOGIN_CLASS login_class, PVOID login, DWORD timeout, DWORD flags)
 {
     (void)login_class, (void)login, (void)timeout, (void)flags;
     SetLastError(ERROR_NOT_SUPPORTED);
@@ -683,8 +681,7 @@ static void write_report(void)
                 opened[k] - closed_count[k]);
     fprintf(fp, "violations %lu\nrejected_queries %lu\ninsufficient_buffer %lu\nno_more_items %lu\n", violations,
             rejected_queries, insufficient, no_more_items);
-    fprintf(fp, "evt_next_calls %lu\nevt_render_calls %lu\nevt_format_message_calls %lu\n", nexts, renders,
-            formats);
+    fprintf(fp, "evt_next_calls %lu\nevt_render_calls %lu\nevt_format_message_calls %lu\n", nexts, renders, formats);
     if (violation_text[0])
         fprintf(fp, "%s", violation_text);
     fprintf(fp, "end\n");

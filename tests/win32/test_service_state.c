@@ -68,11 +68,12 @@ static void dacl_sddl(const wchar_t *dir, char *out, size_t size)
     PACL dacl = NULL;
     wchar_t path[MAX_PATH];
     _snwprintf(path, MAX_PATH, L"%ls", dir);
-    assert_int_equal(GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL, &sd),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL, &sd),
+        ERROR_SUCCESS);
     LPWSTR s = NULL;
-    assert_true(ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &s,
-                                                                     NULL));
+    assert_true(
+        ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &s, NULL));
     WideCharToMultiByte(CP_UTF8, 0, s, -1, out, (int)size, NULL, NULL);
     LocalFree(s);
     LocalFree(sd);
@@ -115,7 +116,8 @@ static void test_descriptor(void **state)
 {
     (void)state;
     PSECURITY_DESCRIPTOR sd = NULL;
-    assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_SERVICE_STATE_SDDL, SDDL_REVISION_1, &sd, NULL));
+    assert_true(
+        ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_SERVICE_STATE_SDDL, SDDL_REVISION_1, &sd, NULL));
     SECURITY_DESCRIPTOR_CONTROL control = 0;
     DWORD rev = 0;
     assert_true(GetSecurityDescriptorControl(sd, &control, &rev));
@@ -167,7 +169,8 @@ static void test_existing_state_dir_acl_enforced(void **state)
     _snwprintf(dir, MAX_PATH, L"%ls\\old", base);
     /* made by someone else with Everyone: full control */
     PSECURITY_DESCRIPTOR sd = NULL;
-    assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:(A;OICI;FA;;;WD)", SDDL_REVISION_1, &sd, NULL));
+    assert_true(
+        ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:(A;OICI;FA;;;WD)", SDDL_REVISION_1, &sd, NULL));
     SECURITY_ATTRIBUTES sa = {sizeof sa, sd, FALSE};
     assert_true(CreateDirectoryW(dir, &sa));
     LocalFree(sd);

@@ -1,0 +1,12 @@
+#include "probes_posix.h"
+
+static const ohc_probe_def posix_probes[] = {
+    {"host", 5000, ohc_posix_probe_host},
+    {"events", 20000, ohc_posix_probe_events},
+};
+
+const ohc_probe_def *ohc_posix_probes(size_t *out_count)
+{
+    *out_count = sizeof posix_probes / sizeof posix_probes[0];
+    return posix_probes;
+}
