@@ -66,6 +66,9 @@ def _recorded_run(*popenargs, **kwargs):
     except subprocess.TimeoutExpired as e:
         _record(args, "stopped after %s s (timeout)" % e.timeout, e.stdout, e.stderr, True)
         raise
+    except subprocess.CalledProcessError as e:  # check=True: recorded with its output before it propagates
+        _record(args, "exit %d" % e.returncode, e.stdout, e.stderr, True)
+        raise
     _record(args, "exit %d" % r.returncode, r.stdout, r.stderr, r.returncode != 0)
     return r
 
