@@ -15,7 +15,13 @@ if(WIN32)
 else()
   target_compile_definitions(ohc_warnings INTERFACE _GNU_SOURCE)
   target_compile_options(ohc_warnings INTERFACE -fstack-protector-strong)
-  if(OHC_SANITIZE)
+  if(OHC_FUZZ)
+    # Every ohc target gets libFuzzer's coverage instrumentation, ASan and UBSan
+    # (any UB report is fatal); tests/fuzz links the fuzzer's main.
+    target_compile_options(ohc_warnings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+      -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    target_link_options(ohc_warnings INTERFACE -fsanitize=address,undefined)
+  elseif(OHC_SANITIZE)
     target_compile_options(ohc_warnings INTERFACE -fsanitize=address,undefined
       -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
     target_link_options(ohc_warnings INTERFACE -fsanitize=address,undefined)

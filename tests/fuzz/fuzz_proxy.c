@@ -1,6 +1,6 @@
 /* libFuzzer target for the proxy/outlook decoders: WinHTTP and WinINet blobs,
  * registry values of any type, proxy lists and credential masking, all on
- * untrusted bytes. Built and run by tests/integration/test_proxy_fuzz.sh. */
+ * untrusted bytes. Input: a mode byte, then the bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

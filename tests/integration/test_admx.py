@@ -13,6 +13,9 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
+
 if os.environ.get("OHC_PLATFORM") != "native":
     sys.exit(77)  # the same table is checked once, natively
 

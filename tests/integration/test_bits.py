@@ -21,6 +21,9 @@ import threading
 import time
 import uuid
 
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
+
 if os.environ.get("OHC_PLATFORM") != "windows":
     print("bits: Windows only (BITS)")
     sys.exit(77)
@@ -69,9 +72,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
 
-def fail(msg):
-    print("FAIL: " + msg, file=sys.stderr)
-    sys.exit(1)
+fail = harness.fail
 
 
 class BitsHung(Exception):
@@ -96,7 +97,7 @@ def script(lines):
     """Runs bitsjob commands in one process (each Wine process start costs ~1 s)."""
     text = "".join("\t".join(cmd) + "\n" for cmd in lines)
     try:
-        p = subprocess.run([WINE_RUN, BITSJOB, "script"], input=text, capture_output=True, text=True, timeout=180)
+        p = subprocess.run([WINE_RUN, BITSJOB, "script"], input=text, capture_output=True, text=True, timeout=420)
     except subprocess.TimeoutExpired:
         raise BitsHung("bitsjob script did not answer")
     if p.returncode not in (0, 1):
@@ -172,14 +173,20 @@ def main():
 
 
 def restart_bits():
-    wine("net", "stop", "BITS", check=False, timeout=30)
+    """BITS stopped, set to manual start and started again. Wine's service manager may refuse
+    the start while the stopped process still exits: retried, said, for up to 90 s."""
+    wine("net", "stop", "BITS", check=False, timeout=60)
     bitsjob("start-type", "manual", check=False)
-    for _ in range(5):
-        wine("net", "start", "BITS", check=False, timeout=30)
+    t0, tries = time.monotonic(), 0
+    while True:
+        tries += 1
+        wine("net", "start", "BITS", check=False, timeout=60)
         if "RUNNING" in wine("sc", "query", "BITS", check=False).stdout:
             return
-        time.sleep(1)
-    fail("BITS did not start again")
+        if time.monotonic() - t0 > 90:
+            fail("BITS did not start again in 90 s (%d tries)" % tries)
+        print("harness: net start BITS refused by Wine's service manager (try %d); retrying" % tries, flush=True)
+        time.sleep(0.5)
 
 
 def run(base, refused_port):
@@ -197,13 +204,13 @@ def run(base, refused_port):
     expect(len(ids) == len(names), "created %s" % ids)
     suspended, done, acked, oab, p407, p403, refused, many_files = ids
     states = script([
-        ("wait", done, "TRANSFERRED", "20"),
-        ("wait", acked, "TRANSFERRED", "20"),
+        ("wait", done, "TRANSFERRED", "60"),
+        ("wait", acked, "TRANSFERRED", "60"),
         ("complete", acked),
-        ("wait", oab, "ERROR,TRANSIENT_ERROR", "20"),
-        ("wait", p407, "ERROR,TRANSIENT_ERROR", "20"),
-        ("wait", p403, "ERROR,TRANSIENT_ERROR,TRANSFERRED", "20"),
-        ("wait", refused, "ERROR,TRANSIENT_ERROR", "20"),
+        ("wait", oab, "ERROR,TRANSIENT_ERROR", "60"),
+        ("wait", p407, "ERROR,TRANSIENT_ERROR", "60"),
+        ("wait", p403, "ERROR,TRANSIENT_ERROR,TRANSFERRED", "60"),
+        ("wait", refused, "ERROR,TRANSIENT_ERROR", "60"),
     ])
     expect(len(states) == 6, "wait answers %s" % states)
     expect(states[0] == "TRANSFERRED", "job 'done' did not transfer: " + states[0])

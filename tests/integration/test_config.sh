@@ -23,7 +23,7 @@ expect_contains "$(cat "$TMP/err")" "out of range 1..43200" "out-of-range messag
 if [ "$OHC_PLATFORM" = windows ]; then
   P='HKLM\SOFTWARE\Policies\OutlookHealthCollector'; L='HKLM\SOFTWARE\OutlookHealthCollector'
   cleanup_reg() { wine reg delete "$P" /f >/dev/null 2>&1 || true; wine reg delete "$L" /f >/dev/null 2>&1 || true; }
-  trap 'cleanup_reg; rm -rf "$TMP"' EXIT
+  at_exit cleanup_reg
   wine reg add "$L" /v UploadUrl /t REG_SZ /d https://local.example/r /f >/dev/null
   wine reg add "$P" /v UploadUrl /t REG_SZ /d https://gpo.example/r /f >/dev/null
   wine reg add "$P" /v EventDays /t REG_DWORD /d 999 /f >/dev/null

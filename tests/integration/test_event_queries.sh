@@ -62,7 +62,8 @@ expect_contains "$(cat "$TMP/bad.err")" "unknown key 'chanel'" "bad --event-quer
 [ "$OHC_PLATFORM" = windows ] || { echo "event queries: ok"; exit 0; }
 
 P='HKLM\SOFTWARE\Policies\OutlookHealthCollector'
-trap 'wine reg delete "$P" /v EventQueries /f >/dev/null 2>&1 || true; rm -rf "$TMP"' EXIT
+at_exit 'wine reg delete "$P" /v EventQueries /f'
+at_exit 'ohc config unset EventQueries'
 wine reg add "$P" /v EventQueries /t REG_MULTI_SZ \
   /d "$Q\\0name=oab_only; channel=Application; provider=Outlook; ids=27" /f >/dev/null
 expect_eq "$(ohc config show --format json | "$PYTHON" -c 'import json,sys

@@ -18,6 +18,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
+
 if os.environ.get("OHC_PLATFORM") != "windows":
     sys.exit(77)  # the live event log exists only in ohc.exe
 
@@ -34,7 +37,7 @@ failures = []
 def check(cond, what):
     if not cond:
         failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+        print("FAIL: %s\n  at %s" % (what, harness.where()), file=sys.stderr)
 
 
 def winpath(p):
@@ -50,7 +53,7 @@ def collect(tmp, name, env=None, probes="host,events", extra=()):
                        env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
     if not os.path.exists(out):
         print(r.stderr.decode(errors="replace"), file=sys.stderr)
-        sys.exit("FAIL: %s: no report (exit %d)" % (name, r.returncode))
+        harness.fail("%s: no report (exit %d)" % (name, r.returncode))
     v = subprocess.run([PYTHON, os.path.join(SRC, "tests", "tools", "validate_report.py"), out])
     check(v.returncode == 0, name + ": report is schema-valid")
     with open(out, encoding="utf-8") as f:
@@ -202,7 +205,7 @@ def main():
             shutil.copyfile(orig, target)
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:
-        sys.exit("FAIL: %d checks" % len(failures))
+        harness.fail("%d checks failed (above)" % len(failures))
     print("events: ok")
 
 

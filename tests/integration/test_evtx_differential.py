@@ -23,6 +23,9 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
 import evtx_common as common  # noqa: E402
 

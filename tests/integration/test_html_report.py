@@ -19,15 +19,16 @@ import sys
 import tempfile
 import zlib
 
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
+
 PLATFORM = os.environ["OHC_PLATFORM"]
 EXE = os.environ["OHC_EXE"]
 SRC = os.environ["OHC_SOURCE_DIR"]
 CHROMIUM = shutil.which("chromium")
 
 
-def fail(msg):
-    print("FAIL:", msg, file=sys.stderr)
-    sys.exit(1)
+fail = harness.fail
 
 
 def ohc(*args):
@@ -191,10 +192,11 @@ def main():
 
             # Control: the check must see a page's own requests.
             bad = os.path.join(tmp, "control.html")
+            img = "http://127.0.0.1:%d/x.png" % harness.free_port()
             with open(bad, "w") as f:
-                f.write('<html><body><img src="http://127.0.0.1:9/x.png">control</body></html>')
+                f.write('<html><body><img src="%s">control</body></html>' % img)
             _, _, urls = chromium(tmp, bad, "control")
-            if "http://127.0.0.1:9/x.png" not in urls:
+            if img not in urls:
                 fail("the no-network check did not see the control page's request: %s" % urls)
         print("html report: ok")
     finally:

@@ -14,14 +14,10 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
 c = socket.socket(); c.bind(("127.0.0.1", 0)); closed = c.getsockname()[1]; c.close()
 open(sys.argv[1] + ".tmp", "w").write("%d %d\n" % (s.getsockname()[1], closed))
 import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.settimeout(0.5); end = time.time() + 120
-while time.time() < end:
-    try: s.accept()[0].close()
-    except OSError: pass
+while True:  # until the harness ends it with the test
+    s.accept()[0].close()
 PY
-SERVER=$!
-for _ in $(seq 50); do [ -s "$TMP/ports" ] && break; sleep 0.1; done
-read -r LISTEN CLOSED < "$TMP/ports"
+read -r LISTEN CLOSED <<< "$(wait_port_file 60 "$TMP/ports" $! "the TCP listener")"
 
 # The blob WinHttpSetDefaultProxyConfiguration writes: 0x18, counter 0 (Wine
 # accepts no other), flags 3, then the proxy and bypass lists with their lengths.
@@ -72,13 +68,8 @@ Windows Registry Editor Version 5.00
 "ProxyServer"=-
 "AutoConfigURL"=-
 REG
-cleanup() {
-  "$OHC_WINE_RUN" reg import "$(winpath "$TMP/clean.reg")" >/dev/null 2>&1 || true
-  kill "$SERVER" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-"$OHC_WINE_RUN" reg import "$(winpath "$TMP/state.reg")" >/dev/null 2>&1 || fail "reg import"
+at_exit 'wine reg import "$(winpath "$TMP/clean.reg")"'
+wine reg import "$(winpath "$TMP/state.reg")" >/dev/null 2>&1
 
 ohc collect --probes proxy,outlook --out "$(winpath "$TMP/r.json")" > /dev/null || true
 validate_report "$TMP/r.json"

@@ -20,6 +20,9 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 import report_schema  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
+
 SRC = os.environ["OHC_SOURCE_DIR"]
 EXE = os.environ["OHC_EXE"]
 WINDOWS = os.environ.get("OHC_PLATFORM") == "windows"

@@ -119,10 +119,10 @@ if [ "$OHC_PLATFORM" = windows ]; then
   mkdir -p "$G"
   cp "$B/c_dup.json" "$G/only.json"
   key='HKLM\SOFTWARE\Policies\OutlookHealthCollector'
-  trap '"$OHC_WINE_RUN" reg delete "$key" /v RulesDir /f > /dev/null 2>&1 || true; rm -rf "$TMP"' EXIT
-  "$OHC_WINE_RUN" reg add "$key" /v RulesDir /t REG_SZ /d "$(winpath "$G")" /f > /dev/null
+  at_exit 'wine reg delete "$key" /v RulesDir /f'
+  wine reg add "$key" /v RulesDir /t REG_SZ /d "$(winpath "$G")" /f > /dev/null
   ohc collect --probes host --out "$(winpath "$TMP/r3.json")" > /dev/null || true
-  "$OHC_WINE_RUN" reg delete "$key" /v RulesDir /f > /dev/null
+  wine reg delete "$key" /v RulesDir /f > /dev/null
   validate_report "$TMP/r3.json"
   expect_eq "$(json_get "$TMP/r3.json" "[s['id'] for s in r['summary']['rule_sets']]")" "['dup']" "RulesDir setting used"
   expect_eq "$(json_get "$TMP/r3.json" "[f['rule_id'] for f in r['findings']]")" "['GOOD-1']" "RulesDir rules evaluated"

@@ -31,19 +31,18 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_response(404); self.send_header("Content-Length", str(len(body))); self.end_headers()
         self.wfile.write(body)
     do_HEAD = do_GET
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1])); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.timeout = 60
-for _ in range(20): s.handle_request()
+s.serve_forever()  # BITS may ask more than once; the harness ends the server with the test
 PY
-SERVER=$!
-BITSJOB="$OHC_BUILD_DIR/tests/bitsjob.exe"
+port=$(wait_port_file 60 "$TMP/port" $! "the OAB server")
+: "${OHC_BITSJOB:?}"
 job=""
-trap '[ -n "$job" ] && "$OHC_WINE_RUN" "$BITSJOB" cancel "$job" > /dev/null 2>&1; kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$TMP/port")/OAB/3f2c1a9e-5b7d-4c21-9a4e-0d6f1b2c3d4e/oab.xml"
-job=$("$OHC_WINE_RUN" "$BITSJOB" create "Microsoft Outlook Offline Address Book" "$url" 'C:\users\Public\oab.xml' | tr -d '\r' | head -1)
-"$OHC_WINE_RUN" "$BITSJOB" wait "$job" ERROR 30 > /dev/null || fail "the job did not reach ERROR"
+at_exit '[ -z "$job" ] || wine "$OHC_BITSJOB" cancel "$job"'
+url="http://127.0.0.1:$port/OAB/3f2c1a9e-5b7d-4c21-9a4e-0d6f1b2c3d4e/oab.xml"
+job=$(wine "$OHC_BITSJOB" create "Microsoft Outlook Offline Address Book" "$url" 'C:\users\Public\oab.xml' | tr -d '\r' | head -1)
+[ -n "$job" ] || fail "bitsjob create gave no job id"
+wine "$OHC_BITSJOB" wait "$job" ERROR 90 > /dev/null || fail "the job did not reach ERROR within 90 s"
 set +e
 ohc collect --probes host,bits --out "$(winpath "$TMP/b.json")" > /dev/null; rc=$?
 set -e

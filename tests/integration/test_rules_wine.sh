@@ -62,18 +62,14 @@ Windows Registry Editor Version 5.00
 "ProxyEnable"=-
 "ProxyServer"=-
 REG
-cleanup() {
-  "$OHC_WINE_RUN" reg import "$(winpath "$TMP/clean.reg")" >/dev/null 2>&1 || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+at_exit 'wine reg import "$(winpath "$TMP/clean.reg")"'
 
 # Before: a clean prefix gives none of these findings.
 ohc collect --probes proxy,outlook --out "$(winpath "$TMP/before.json")" > /dev/null || true
 validate_report "$TMP/before.json"
 expect_eq "$(json_get "$TMP/before.json" "[f['rule_id'] for f in r['findings']]")" "[]" "findings on a clean prefix"
 
-"$OHC_WINE_RUN" reg import "$(winpath "$TMP/state.reg")" >/dev/null 2>&1 || fail "reg import"
+wine reg import "$(winpath "$TMP/state.reg")" >/dev/null 2>&1
 set +e
 ohc collect --probes proxy,outlook --out "$(winpath "$TMP/r.json")" > "$TMP/summary.txt"; rc=$?
 set -e

@@ -20,10 +20,11 @@ cleanup() {
   ohc service uninstall >/dev/null 2>&1 || true
   wine reg delete "$P" /f >/dev/null 2>&1 || true
   wine reg delete "HKLM\\$K" /f >/dev/null 2>&1 || true
-  rm -rf "$STATE" "$TMP"
+  rm -rf "$STATE"
 }
-trap cleanup EXIT
-cleanup; mkdir -p "$TMP"
+at_exit cleanup
+at_failure "tail -n 30 '$STATE/logs/ohc.log'"
+cleanup
 
 wine reg add "$P" /v StartupDelayMinutes /t REG_DWORD /d 0 /f >/dev/null
 wine reg add "$P" /v EventDays /t REG_DWORD /d 0 /f >/dev/null   # out of range: logged, default used
@@ -47,13 +48,12 @@ expect_contains "$out" "Start:        automatic" "start type"
 expect_contains "$out" "account LocalSystem" "account"
 expect_contains "$out" '\ohc.exe" service run' "command line"
 
-out=$(ohc service start)
+out=$(ohc_service_start)
 expect_contains "$out" "is running" "start"
 expect_eq "$(regacl check "$K")" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "configuration key DACL after the service started"
 # the first collection starts at once (delay 0): wait for the report on a
 # kernel-object wait inside collect-now --wait, after asking for a second one
-for _ in $(seq 1 50); do [ -f "$STATE/last-report.json" ] && break; sleep 0.2; done
-[ -f "$STATE/last-report.json" ] || fail "no report from the scheduled first collection"
+wait_for 180 "the report of the scheduled first collection" test -f "$STATE/last-report.json"
 first_id=$(json_get "$STATE/last-report.json" 'r["report_id"]')
 first_time=$(json_get "$STATE/last-report.json" 'r["generated_at"]')
 out=$(ohc service collect-now --wait 60)
@@ -78,16 +78,17 @@ expect_contains "$out" "working set" "status memory"
 
 # A policy change applies at once (registry change notification), not at the next collection.
 wine reg add "$P" /v IntervalMinutes /t REG_DWORD /d 1 /f >/dev/null
-for _ in $(seq 1 50); do grep -q "configuration changed: every 1 minutes now" "$STATE/logs/ohc.log" && break; sleep 0.2; done
-grep -q "configuration changed: every 1 minutes now; next collection in" "$STATE/logs/ohc.log" \
-  || fail "the interval policy was not applied on change"
+wait_for 60 "the service to apply the interval policy on change" \
+  grep -q "configuration changed: every 1 minutes now; next collection in" "$STATE/logs/ohc.log"
 
+# Within 5 s from ControlService(STOP) to STOPPED, as ohc measures it (not the wall clock
+# around it, which under load is mostly Wine starting ohc.exe).
 t0=$(date +%s%N)
 out=$(ohc service stop)
 t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
-echo "service stop took $ms ms (wall clock, including wine start-up)"
-expect_contains "$out" "stopped" "stop"
+ms=$(printf '%s' "$out" | sed -n 's/.*stopped in \([0-9]*\) ms.*/\1/p')
+echo "service stop: STOPPED after ${ms:-?} ms; $(( (t1 - t0) / 1000000 )) ms wall clock including Wine's start of ohc.exe"
+[ -n "$ms" ] || fail "no 'stopped in N ms' in: $out"
 [ "$ms" -lt 5000 ] || fail "stop took $ms ms (limit 5000)"
 set +e; ohc service status >/dev/null; rc=$?; set -e
 expect_eq "$rc" 1 "status exit code when stopped"

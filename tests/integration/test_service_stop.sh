@@ -25,18 +25,15 @@ STATE="$WINEPREFIX/drive_c/ProgramData/OutlookHealthCollector"
 LOG="$STATE/logs/ohc.log"
 JOBS=200
 PREFIX=ohcstop-
-server_pid=
 cleanup() {
-  rc=$?
-  if [ "$rc" != 0 ] && [ -f "$LOG" ]; then echo "--- $LOG:"; tail -n 40 "$LOG"; fi
   ohc service uninstall >/dev/null 2>&1 || true
-  timeout 120 "$OHC_WINE_RUN" "$OHC_BITSJOB" cancel-prefix "$PREFIX" >/dev/null 2>&1 || true
+  OHC_CMD_TIMEOUT=120 wine "$OHC_BITSJOB" cancel-prefix "$PREFIX" >/dev/null 2>&1 || true
   wine reg delete "$P" /f >/dev/null 2>&1 || true
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
-  rm -rf "$STATE" "$TMP"
+  rm -rf "$STATE"
 }
-trap cleanup EXIT
-cleanup; mkdir -p "$TMP"
+at_exit cleanup   # the upload server is a background job: the harness ends it
+at_failure "tail -n 40 '$LOG'"
+cleanup
 
 # The upload endpoint: answers 200 and writes each report's Idempotency-Key to
 # a file; while the file "hang" exists it holds the request instead (and
@@ -65,9 +62,7 @@ with open(sys.argv[1] + ".tmp", "w") as f:
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 s.serve_forever()
 EOF
-server_pid=$!
-for _ in $(seq 1 50); do [ -f "$TMP/port" ] && break; sleep 0.1; done
-[ -f "$TMP/port" ] || fail "the upload server did not start"
+wait_port_file 60 "$TMP/port" $! "the upload server" > /dev/null
 : > "$TMP/uploads"
 uploads() { wc -l < "$TMP/uploads" | tr -d ' '; }
 
@@ -78,7 +73,7 @@ wine reg add "$P" /v UploadUrl /t REG_SZ /d "http://127.0.0.1:$(cat "$TMP/port")
 wine reg add "$P" /v AllowInsecureHttp /t REG_DWORD /d 1 /f >/dev/null
 
 expect_contains "$(ohc service install)" "Installed the service 'ohc'" "install"
-expect_contains "$(ohc service start)" "is running" "start"
+expect_contains "$(ohc_service_start)" "is running" "start"
 
 # A first report, before there are jobs (a few seconds): the one that must survive the stop.
 expect_contains "$(ohc service collect-now --wait 120)" "A new report was written" "first collection"
@@ -87,9 +82,9 @@ cp "$STATE/last-report.json" "$TMP/before.json"
 expect_eq "$(uploads)" 1 "first report uploaded"
 
 # The slow part: suspended jobs (suspended: nothing is downloaded).
-printf 'create\t%sjob\thttp://127.0.0.1:9/oab.lzx\tC:\\users\\Public\\%sjob.bin\t--suspend\t--count\t%d\n' \
-  "$PREFIX" "$PREFIX" "$JOBS" > "$TMP/create.txt"
-timeout 300 "$OHC_WINE_RUN" "$OHC_BITSJOB" script < "$TMP/create.txt" > "$TMP/ids.txt" \
+printf 'create\t%sjob\thttp://127.0.0.1:%d/oab.lzx\tC:\\users\\Public\\%sjob.bin\t--suspend\t--count\t%d\n' \
+  "$PREFIX" "$(free_port)" "$PREFIX" "$JOBS" > "$TMP/create.txt"
+OHC_CMD_TIMEOUT=300 wine "$OHC_BITSJOB" script < "$TMP/create.txt" > "$TMP/ids.txt" \
   || fail "bitsjob could not create the jobs (Wine's BITS service hung?)"
 expect_eq "$(grep -c '^{' "$TMP/ids.txt")" "$JOBS" "jobs created"
 
@@ -105,9 +100,11 @@ service_procs() {
 started=$(count 'collection started')
 reports=$(count 'INFO  report ')
 ohc service collect-now >/dev/null
-for _ in $(seq 1 150); do [ "$(count 'collection started')" -gt "$started" ] && break; sleep 0.1; done
-[ "$(count 'collection started')" -gt "$started" ] || fail "the requested collection did not start within 15 s"
-# Into the BITS probe's enumeration, well before its end.
+started_more() { [ "$(count 'collection started')" -gt "$started" ]; }
+wait_for 60 "the requested collection to start (the service log)" started_more
+# A deliberate delay, not a wait for a condition (no probe logs its start): the stop should
+# land inside the BITS probe's enumeration of 200 jobs (5 to 20 s). Checked below: had the
+# collection ended before the stop, the test fails saying so rather than pass.
 sleep 1
 [ "$(count 'INFO  report ')" = "$reports" ] \
   || fail "the collection finished before the stop was sent: $JOBS BITS jobs did not make it slow enough, the test proves nothing"
@@ -123,8 +120,8 @@ echo "stop during a collection: STOPPED after $ms ms (SCM, ControlService to STO
 set +e; ohc service status >/dev/null; rc=$?; set -e
 expect_eq "$rc" 1 "status after the stop (1 = stopped)"
 # The process ends too: nothing of the stopped collection can write or upload later.
-for _ in $(seq 1 30); do [ -z "$(service_procs)" ] && break; sleep 0.1; done
-[ -z "$(service_procs)" ] || fail "the service process still runs 3 s after STOPPED: $(service_procs)"
+no_service_process() { local p; p=$(service_procs); echo "$p"; [ -z "$p" ]; }
+wait_for 30 "the stopped service's process to end" no_service_process
 
 cat "$LOG" > "$TMP/log-after-stop.txt"
 grep -E 'stop during|cancelled' "$LOG" || true
@@ -144,7 +141,7 @@ expect_eq "$(uploads)" 1 "nothing uploaded by the stopped collection"
 # It starts again and completes a collection with all the jobs. A temp file
 # as a write killed midway leaves it goes at the start.
 printf '{"report_id": "half' > "$STATE/last-report.json.tmp.4242"
-expect_contains "$(ohc service start)" "is running" "start after the stop"
+expect_contains "$(ohc_service_start)" "is running" "start after the stop"
 [ ! -e "$STATE/last-report.json.tmp.4242" ] || fail "a stale last-report temp file survived the start"
 [ -n "$(service_procs)" ] || fail "service_procs does not see the running service (the process check above proves nothing)"
 expect_contains "$(ohc service collect-now --wait 180)" "A new report was written" "collection after the restart"
@@ -159,19 +156,18 @@ case "$bits" in
   "('partial', 'timeout',"*) [ "$n" -gt 0 ] || fail "no job listed" ;;
   *) fail "bits probe after the restart: $bits" ;;
 esac
-for _ in $(seq 1 100); do [ "$(uploads)" = 2 ] && break; sleep 0.1; done
-expect_eq "$(uploads)" 2 "the new report uploaded"
+two_uploads() { [ "$(uploads)" = 2 ]; }
+wait_for 120 "the new report at the upload server" two_uploads
 
 # A stop that cannot cancel: the upload after a collection hangs (the server
 # holds the request; curl's timeout is 60 s). The stop abandons it after 2.5 s,
 # reports STOPPED and ends the process; the report stays whole in the spool
 # and is delivered after the next start.
-timeout 120 "$OHC_WINE_RUN" "$OHC_BITSJOB" cancel-prefix "$PREFIX" >/dev/null || fail "cancelling the jobs"
+OHC_CMD_TIMEOUT=120 wine "$OHC_BITSJOB" cancel-prefix "$PREFIX" >/dev/null
 touch "$TMP/hang"; : > "$TMP/held"
 reports=$(count 'INFO  report ')
 ohc service collect-now >/dev/null
-for _ in $(seq 1 600); do [ -s "$TMP/held" ] && break; sleep 0.1; done
-[ -s "$TMP/held" ] || fail "the upload did not reach the server within 60 s"
+wait_for 120 "the upload to reach the (holding) server" test -s "$TMP/held"
 held=$(head -1 "$TMP/held")
 expect_eq "$(count 'INFO  report ')" "$((reports + 1))" "report written before the upload"
 out=$(ohc service stop)
@@ -180,8 +176,7 @@ echo "stop during a hanging upload: STOPPED after ${ms:-?} ms"
 [ -n "$ms" ] && [ "$ms" -lt 5000 ] || fail "the stop during the upload: $out"
 grep -q 'WARN  stop during a collection: it is abandoned (still running after 2500 ms)' "$LOG" \
   || fail "the log does not say that the hanging upload was abandoned"
-for _ in $(seq 1 30); do [ -z "$(service_procs)" ] && break; sleep 0.1; done
-[ -z "$(service_procs)" ] || fail "the service process still runs 3 s after STOPPED with an abandoned upload"
+wait_for 30 "the process of the service stopped with an abandoned upload to end" no_service_process
 validate_report "$STATE/last-report.json"
 expect_eq "$(json_get "$STATE/last-report.json" 'r["report_id"]')" "$held" "last-report.json is the report being uploaded"
 temps=$(find "$STATE" -name '*.tmp.*')
@@ -192,9 +187,8 @@ for f in $spooled; do
   "$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$f" || fail "partial spool file $f"
 done
 rm -f "$TMP/hang"
-expect_contains "$(ohc service start)" "is running" "start after the abandoned upload"
+expect_contains "$(ohc_service_start)" "is running" "start after the abandoned upload"
 expect_contains "$(ohc service collect-now --wait 120)" "A new report was written" "collection after the abandoned upload"
-for _ in $(seq 1 100); do grep -qxF "$held" "$TMP/uploads" && break; sleep 0.1; done
-grep -qxF "$held" "$TMP/uploads" || fail "the report of the abandoned upload was not delivered after the restart"
+wait_for 120 "the report of the abandoned upload at the server after the restart" grep -qxF "$held" "$TMP/uploads"
 expect_contains "$(ohc service stop)" "stopped" "idle stop"
 echo ok

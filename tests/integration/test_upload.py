@@ -22,6 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
 from uploadlib import PLATFORM, Server, fail, make_reports, ohc, spool_reports, winpath  # noqa: E402
 
 TOKEN = "s3cr3t-token-0123456789abcdef"
@@ -203,14 +204,19 @@ def start_tinyproxy(tmp):
             f.write("Port %d\nListen 127.0.0.1\nTimeout 30\nLogFile \"%s\"\nLogLevel Info\n"
                     "MaxClients 20\nAllow 127.0.0.1\nConnectPort 443\nConnectPort %d\n" % (port, log, port))
         proc = subprocess.Popen([exe, "-d", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(50):
+        t0 = time.monotonic()
+        # Up to 60 s (a loaded machine); it exits at once when another process took the port first.
+        while proc.poll() is None and time.monotonic() - t0 < 60:
             try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                socket.create_connection(("127.0.0.1", port), 0.5).close()
                 return proc, port, log
             except OSError:
                 time.sleep(0.1)
+        print("harness: tinyproxy on port %d %s; another port" %
+              (port, "exited (port taken?)" if proc.poll() is not None else "did not listen in 60 s"), flush=True)
         proc.kill()
-    fail("tinyproxy did not start")
+        proc.wait()
+    fail("tinyproxy did not start (5 tries)")
 
 
 def settings_test(tmp, srv, base):

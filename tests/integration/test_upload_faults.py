@@ -25,6 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness  # noqa: E402,F401  (a failure says file, line, the commands run, Wine's messages)
 from uploadlib import PLATFORM, Server, fail, make_reports, ohc, ohc_cmd, spool_reports  # noqa: E402
 
 N = 200
@@ -108,7 +109,7 @@ def main():
         reps2 = make_reports(base, os.path.join(tmp, "kill2-in"), N)
         spool2 = os.path.join(tmp, "spool-kill2")
         for i in range(0, N, 50):
-            r = ohc("upload", "--spool", spool2, "--url", "http://127.0.0.1:9/", "--allow-http", "--attempts",
+            r = ohc("upload", "--spool", spool2, "--url", "http://127.0.0.1:%d/" % harness.free_port(), "--allow-http", "--attempts",
                     "1", "--quiet", *[p for _, p in reps2[i:i + 50]])
         if len(spool_reports(spool2)) != N:
             fail("could not spool %d reports (%d)" % (N, len(spool_reports(spool2))))

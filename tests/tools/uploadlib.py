@@ -10,6 +10,8 @@ import tempfile
 import time
 import uuid
 
+import harness  # noqa: F401  (failures say file, line, the commands run)
+
 PLATFORM = os.environ.get("OHC_PLATFORM", "native")
 EXE = os.environ.get("OHC_EXE")
 SRC = os.environ.get("OHC_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -17,9 +19,7 @@ PY = os.environ.get("PYTHON", "/usr/bin/python3")
 SERVER = os.path.join(SRC, "tests", "tools", "upload_server.py")
 
 
-def fail(msg):
-    print("FAIL:", msg, file=sys.stderr)
-    sys.exit(1)
+fail = harness.fail
 
 
 def winpath(p):
@@ -48,12 +48,12 @@ class Server:
         if tls:
             cmd += ["--tls", tls[0], tls[1]]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-        for _ in range(200):
-            if os.path.exists(portfile):
-                break
-            time.sleep(0.05)
-        else:
-            fail("upload server did not start")
+
+        def ready():
+            if self.proc.poll() is not None:
+                fail("the upload server exited (%d) before writing its port" % self.proc.returncode)
+            return os.path.exists(portfile)
+        harness.wait_for(60, "the upload server to write its port to " + portfile, ready)
         with open(portfile) as f:
             self.port = int(f.read())
         self.url = "%s://127.0.0.1:%d/reports" % ("https" if tls else "http", self.port)

@@ -1,0 +1,102 @@
+"""Seed corpora of the fuzz targets, made from the repository's fixtures and
+rules (nothing fetched): `seeds.py TARGET OUTDIR` writes one file per seed in
+the target's input format (see each fuzz_TARGET.c). Targets whose seeds are
+files as they are (evtx) are seeded by run-all.sh directly."""
+import glob
+import hashlib
+import json
+import os
+import re
+import struct
+import sys
+
+SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+target, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+
+
+def put(data):
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(out, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+
+
+def rule_files():
+    return sorted(glob.glob(os.path.join(SRC, "rules", "*.json")))
+
+
+def fixture_facts():
+    for p in sorted(glob.glob(os.path.join(SRC, "tests", "fixtures", "rules", "*", "*.json"))):
+        with open(p) as f:
+            yield json.load(f)
+
+
+def event_lines():
+    """(provider, id, level, xml) of the events the wevtapi double serves."""
+    for p in sorted(glob.glob(os.path.join(SRC, "tests", "fixtures", "events", "*.tsv"))):
+        for line in open(p, encoding="utf-8"):
+            f = line.rstrip("\n").split("\t")
+            if f[0] == "event" and len(f) >= 9:
+                yield f[2], int(f[3]), int(f[4]), f[-1]
+
+
+def xml_values(xml):
+    data = [re.sub(r"<[^>]*>", "", d) for d in re.findall(r"<Data[^>]*>.*?</Data>", xml)]
+    b = re.search(r"<Binary>([0-9A-Fa-f]*)</Binary>", xml)
+    return data, bytes.fromhex(b.group(1)) if b else None
+
+
+if target == "rules":
+    for p in rule_files():
+        put(open(p, "rb").read())
+elif target == "evaluate":
+    put(open(os.path.join(SRC, "tests", "fixtures", "reports", "findings.json"), "rb").read())
+    for fx in fixture_facts():
+        put(json.dumps({"generated_at": "2026-11-24T08:00:00Z", "facts": fx["facts"]}))
+elif target == "jsonlogic":
+    facts = list(fixture_facts())
+    for p in rule_files():
+        for i, r in enumerate(json.load(open(p))["rules"]):
+            data = facts[i % len(facts)]["facts"] if facts else {}
+            put(json.dumps(r["when"]).encode() + b"\0" + json.dumps(data).encode())
+elif target == "event_xml":
+    for _, _, _, xml in event_lines():
+        put(xml)
+    put("<Event><UserData><Job><url>http://x/OAB/a/oab.xml</url><hr>-2145844844</hr></Job></UserData></Event>")
+elif target == "event27":
+    ids = [27, 3, 4, 59, 60, 16398, 1000]
+    for provider, eid, level, xml in event_lines():
+        data, binary = xml_values(xml)
+        flags = (0x08 if binary is not None else 0) | (0 if provider == "Outlook" else 2)
+        rec = struct.pack("<BBIB", flags, level, 16384, ids.index(eid) if eid in ids else 255)
+        if eid not in ids:
+            rec += struct.pack("<I", eid)
+        rec += struct.pack("<II", 1764000000, 1) + bytes([len(data)])
+        for d in data:
+            rec += d.encode() + b"\0"
+        put(rec + (binary or b""))
+elif target == "settings":
+    # kinds: 0 absent, 1 REG_SZ, 2 REG_MULTI_SZ, 3 REG_DWORD, 5 other type, 6 access denied
+    put(b"\x01https://gpo.example/r\0" + b"\x00" * 19 + b"IntervalMinutes=30\0")
+    put(b"\x00\x00\x03\xe7\x03\x00\x00" + b"\x00" * 14 + b"\x02name=app; channel=Application; ids=1000\nname=x; channel=System\0")
+    put(b"\x06" + b"\x00" * 9 + b"\x03\x00\x00\x00\x00" + b"UploadToken=abc\0AllowInsecureHttp=true\0")
+    put(b"\x05\x07\x00\x00\x00" * 20)
+elif target == "spool":
+    report = json.dumps({"report_id": "0e8f4b3c-1d2e-4f50-8a6b-7c8d9e0f1a2b", "facts": {}}).encode()
+    one = b"\x01" + bytes(range(32)) + struct.pack("<I", 1764000000) + struct.pack("<H", len(report)) + report
+    bad = b"\x00notours.json\0" + struct.pack("<H", 2) + b"{}"
+    tmp = b"\x00x.json.tmp.42\0" + struct.pack("<H", 3) + b"{\"r"
+    # limits (count, bytes, days), "now", then whether the first report is set aside
+    tail = b"\x03" + struct.pack("<I", 100000) + b"\x1e" + struct.pack("<I", 5)
+    put(b"\x03" + one + bad + tmp + tail + b"\x01" + b"0e8f4b3c-1d2e-4f50-8a6b-7c8d9e0f1a2b\0" + report)
+    put(b"\x02" + one + bad + tail + b"\x00" + b"120\0{}")
+    put(b"\x00" + tail + b"\x00" + b"Wed, 21 Oct 2026 07:28:00 GMT\0")
+elif target == "oab_manifest":
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+    import oab_server  # noqa: E402
+    put(oab_server.manifest(118))
+    put(b"<OAB><OAL name='&amp;&#x41;&#65;' id='x'><Full seq='1'><![CDATA[f]]></Full></OAL></OAB>")
+    put(b"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8'?><!-- c --><OAB/>")
+else:
+    sys.exit("seeds.py: no seeds for " + target)

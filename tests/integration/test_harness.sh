@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The harness itself (lib.sh): a failing integration test says what failed.
+# Each case runs a throwaway script that sources lib.sh, with this test's
+# environment, and checks its exit code and stderr:
+#   - a copy of test_cli.sh with one assertion broken prints FAIL with the
+#     copy's file name, the line and the line's text;
+#   - a command that fails under set -e (ohc with an unknown probe, its output
+#     sent to /dev/null) prints file:line, the command, its exit code and the
+#     last lines ohc printed; the same inside a function and in an assignment;
+#   - wait_for that gives up says what it waited for;
+#   - a `set +e` section is not reported; cleanups run and background jobs end;
+#   - the Python harness: a failed check and an assert give file, line, source
+#     line and the last command with its output;
+#   - under Wine, a program Wine cannot start shows Wine's own message.
+. "$(dirname "$0")/lib.sh"
+
+# runs SCRIPT; sets rc, and err to its stderr
+check_run() {
+  set +e
+  bash "$1" > "$TMP/out" 2> "$TMP/err"; rc=$?
+  set -e
+  err=$(cat "$TMP/err")
+}
+
+# 1. A deliberately broken assertion in a copy of a real test.
+src="$OHC_SOURCE_DIR/tests/integration/test_cli.sh"
+line=$(grep -n 'expect_eq "$rc" 64 "no command"' "$src" | cut -d: -f1)
+[ -n "$line" ] || fail "test_cli.sh changed: the assertion this test breaks is gone"
+mkdir -p "$TMP/copy"
+sed -e "${line}s/expect_eq \"\$rc\" 64/expect_eq \"\$rc\" 65/" \
+    -e "s|\$(dirname \"\$0\")/lib.sh|$OHC_SOURCE_DIR/tests/integration/lib.sh|" "$src" > "$TMP/copy/test_cli_broken.sh"
+check_run "$TMP/copy/test_cli_broken.sh"
+expect_eq "$rc" 1 "exit code of the broken copy"
+expect_contains "$err" "FAIL: no command: expected '65', got '64'" "the assertion's message"
+expect_contains "$err" "at test_cli_broken.sh:$line: expect_eq \"\$rc\" 65 \"no command\"" "file, line and command"
+
+# 2. A failing command under set -e: where, what, its exit code, the end of its output.
+cat > "$TMP/cmd.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+echo before
+ohc collect --probes nosuch > /dev/null
+echo "not reached"
+EOF
+check_run "$TMP/cmd.sh"
+expect_eq "$rc" 64 "exit code of a failed command"
+expect_contains "$err" "FAIL: cmd.sh:3: ohc collect --probes nosuch > /dev/null" "file, line, source line"
+expect_contains "$err" "exited 64" "the exit code"
+expect_contains "$err" "unknown probe 'nosuch'" "the command's own output"
+expect_contains "$err" "--probes nosuch -> exit 64" "the command log"
+case "$(cat "$TMP/out")" in *"not reached"*) fail "the script went on after the failed command";; esac
+
+# 3. Inside a function, and an assignment from a command substitution.
+cat > "$TMP/func.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+show_config() {
+  ohc config show --set IntervalMinutes=0 > /dev/null
+}
+show_config
+EOF
+check_run "$TMP/func.sh"
+[ "$rc" != 0 ] || fail "a failing function passed"
+expect_contains "$err" "FAIL: func.sh:3: ohc config show --set IntervalMinutes=0 > /dev/null" "the line in the function"
+expect_contains "$err" "in show_config(), called from func.sh:5: show_config" "the call stack"
+expect_contains "$err" "out of range" "ohc's message"
+cat > "$TMP/assign.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+x=1
+out=\$(ohc rules frob 2>&1)
+EOF
+check_run "$TMP/assign.sh"
+expect_eq "$rc" 64 "exit code of a failed assignment"
+expect_contains "$err" "FAIL: assign.sh:3: out=\$(ohc rules frob 2>&1)" "assignment line"
+
+# 4. wait_for that gives up says what it waited for.
+cat > "$TMP/wait.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wait_for 1 "a file that never comes" test -f "\$TMP/never"
+EOF
+check_run "$TMP/wait.sh"
+expect_eq "$rc" 1 "exit code of a wait that gave up"
+expect_contains "$err" "FAIL: gave up waiting for a file that never comes after 1 s" "what it waited for"
+expect_contains "$err" "at wait.sh:2: wait_for 1" "where"
+
+# 5. set +e sections are the test's own business; cleanups run; background jobs end.
+cat > "$TMP/clean.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+set +e; ohc collect --probes nosuch 2>/dev/null; echo "rc=\$?"; set -e
+at_exit 'echo cleaned > "$TMP/cleaned"'
+sleep 300 &
+echo \$! > "$TMP/sleeper"
+false
+EOF
+check_run "$TMP/clean.sh"
+expect_eq "$rc" 1 "exit code"
+expect_contains "$(cat "$TMP/out")" "rc=64" "the set +e section ran on"
+[ "$(grep -c '^FAIL' "$TMP/err")" = 1 ] || fail "expected one FAIL (the 'false' line), got: $err"
+expect_contains "$err" "FAIL: clean.sh:6: false" "the failure"
+[ -f "$TMP/cleaned" ] || fail "at_exit cleanup did not run"
+if kill -0 "$(cat "$TMP/sleeper")" 2>/dev/null; then fail "a background job of the test survived it"; fi
+
+# 6. The Python tests' harness (tests/tools/harness.py): a failed check and an
+#    uncaught assert say the file, the line and the last command with its output.
+cat > "$TMP/test_py_check.py" <<EOF
+import os, subprocess, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+r = subprocess.run(harness.ohc_cmd("rules", "frob"), capture_output=True, text=True)
+harness.check(r.returncode == 0, "rules frob exit code %d" % r.returncode)
+EOF
+set +e; "$PYTHON" "$TMP/test_py_check.py" > "$TMP/out" 2> "$TMP/err"; rc=$?; set -e
+err=$(cat "$TMP/err")
+expect_eq "$rc" 1 "exit code of the failed Python check"
+expect_contains "$err" "FAIL: rules frob exit code 64" "the check's message"
+expect_contains "$err" "at test_py_check.py:5: harness.check(r.returncode == 0" "Python file, line and source"
+expect_contains "$err" "rules frob -> exit 64" "the command log"
+expect_contains "$err" "unknown" "the command's own output"
+cat > "$TMP/test_py_assert.py" <<EOF
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+x = {"a": 1}
+assert x["a"] == 2, x
+EOF
+set +e; "$PYTHON" "$TMP/test_py_assert.py" > "$TMP/out" 2> "$TMP/err"; rc=$?; set -e
+err=$(cat "$TMP/err")
+expect_eq "$rc" 1 "exit code of the failed Python assert"
+expect_contains "$err" "FAIL: AssertionError: {'a': 1}" "the assertion"
+expect_contains "$err" "at test_py_assert.py:5: assert x[\"a\"] == 2, x" "Python file, line and source of the assert"
+
+# 7. Under Wine: Wine's own message when Wine cannot run the program.
+if [ "$OHC_PLATFORM" = windows ]; then
+  cat > "$TMP/wine.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wine 'C:\\no\\such\\program.exe' > /dev/null
+EOF
+  check_run "$TMP/wine.sh"
+  [ "$rc" != 0 ] || fail "Wine ran a missing program"
+  expect_contains "$err" "FAIL: wine.sh:2:" "where"
+  expect_contains "$err" "Wine's messages" "the Wine log section"
+  expect_contains "$err" "wine: failed to open" "Wine's message"
+fi
+echo "harness: ok"
