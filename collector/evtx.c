@@ -475,9 +475,13 @@ typedef struct bx_ctx {
     /* the EventData value being built */
     int cur_value;      /* index in r->vals, or -1 */
     int userdata_depth; /* stack index of UserData, or -1 */
+    uint32_t elements;  /* elements opened */
 } bx_ctx;
 
-static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, uint32_t *out_end);
+/* dep_id: element start tokens carry a dependency identifier (u16). Template
+ * definitions have it; a record's own stream and binary XML inside a
+ * substitution value do not (libfwevt, the Rust evtx crate). */
+static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, int dep_id, uint32_t *out_end);
 
 static int xml_escape(evtx_tbuf *x, const char *s, size_t n, int attr)
 {
@@ -770,6 +774,17 @@ static void on_literal_analyze(bx_ctx *c, const uint8_t *p, size_t units)
     }
 }
 
+/* In template analysis: a literal that is not text reached a place of
+ * interest: the filter cannot decide from the template there. */
+static void on_literal_other_analyze(bx_ctx *c)
+{
+    enum target tg = value_target(c);
+    if (tg == T_PROVIDER)
+        c->tpl->provider_kind = TPL_DYNAMIC;
+    else if (tg == T_EVENTID)
+        c->tpl->eventid_kind = TPL_DYNAMIC;
+}
+
 static int open_element(bx_ctx *c, const evtx_name_slot *ns)
 {
     if (c->depth >= MAX_ELEM_DEPTH)
@@ -778,6 +793,7 @@ static int open_element(bx_ctx *c, const evtx_name_slot *ns)
     if (c->depth > 0)
         c->stack[c->depth - 1].has_child = 1;
     bx_elem *e = &c->stack[c->depth++];
+    c->elements++;
     e->kind = ns->kind;
     e->name = ns->str;
     e->has_content = 0;
@@ -871,6 +887,70 @@ static int text_token(bx_ctx *c, const uint8_t *p, size_t units)
     return on_value(c, EVTX_T_STRING, p, units * 2);
 }
 
+/* A value token (0x05) at *pos: a type byte, then the value in the form
+ * that type has without a size: a string is prefixed with its length in
+ * characters, binary XML with its length in bytes, a SID by its own count,
+ * fixed-size types are their size, NULL is nothing. Usually text (also inside
+ * attributes); other types are rare but real (NULL in Exchange's logs). */
+static int value_token(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
+{
+    const uint8_t *ch = c->chunk;
+    if (end - *pos < 2)
+        return OHC_EMALFORMED;
+    uint8_t type = ch[*pos + 1];
+    uint32_t p = *pos + 2, n;
+    switch (type) {
+    case EVTX_T_NULL: n = 0; break;
+    case EVTX_T_STRING:
+        if (end - p < 2 || (end - p - 2) / 2 < rd16(ch + p))
+            return OHC_EMALFORMED;
+        n = 2u * rd16(ch + p);
+        p += 2;
+        *pos = p + n;
+        return text_token(c, ch + p, n / 2);
+    case EVTX_T_BINXML: {
+        if (end - p < 2 || end - p - 2 < rd16(ch + p))
+            return OHC_EMALFORMED;
+        n = rd16(ch + p);
+        p += 2;
+        *pos = p + n;
+        if (nest + 1 > MAX_NEST)
+            return OHC_ELIMIT;
+        if (c->analyze) {
+            c->tpl->nested = 1;
+            return OHC_OK;
+        }
+        if (c->depth > 0)
+            c->stack[c->depth - 1].has_content |= !c->in_attr;
+        uint32_t dummy;
+        int saved_in_attr = c->in_attr;
+        int rc = walk(c, p, p + n, NULL, nest + 1, 0, &dummy);
+        c->in_attr = saved_in_attr;
+        return rc;
+    }
+    case EVTX_T_SID:
+        if (end - p < 8)
+            return OHC_EMALFORMED;
+        n = 8u + 4u * ch[p + 1];
+        break;
+    default:
+        n = (uint32_t)fixed_size(type);
+        if (n == 0)
+            return OHC_EMALFORMED;
+        break;
+    }
+    if (end - p < n)
+        return OHC_EMALFORMED;
+    *pos = p + n;
+    if (c->analyze) {
+        if (c->depth > 0)
+            c->stack[c->depth - 1].has_content |= !c->in_attr;
+        on_literal_other_analyze(c);
+        return OHC_OK;
+    }
+    return on_value(c, type, ch + p, n);
+}
+
 /* Template instance at pos: parses the definition reference and the
  * substitution array, then walks the definition with them. */
 static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
@@ -921,7 +1001,7 @@ static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
     }
     r->subs_top += count;
     uint32_t dummy;
-    int rc = walk(c, def + 24, def + 24 + def_size, &subs, nest + 1, &dummy);
+    int rc = walk(c, def + 24, def + 24 + def_size, &subs, nest + 1, 1, &dummy);
     r->subs_top -= count;
     *pos = p;
     return rc;
@@ -954,7 +1034,7 @@ static int substitution(bx_ctx *c, uint8_t tok, uint32_t *pos, uint32_t end, con
         if (c->depth > 0)
             c->stack[c->depth - 1].has_content |= !c->in_attr;
         int saved_in_attr = c->in_attr;
-        int rc = walk(c, vp, vp + size, NULL, nest + 1, &dummy);
+        int rc = walk(c, vp, vp + size, NULL, nest + 1, 0, &dummy);
         c->in_attr = saved_in_attr;
         return rc;
     }
@@ -971,7 +1051,7 @@ static int end_start_tag(bx_ctx *c)
 /* Walks the token stream in [pos, end) until EOF (0x00) or end. Elements may
  * open in one stream and close in another only through templates, which are
  * balanced by construction: checked on return. */
-static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, uint32_t *out_end)
+static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, int dep_id, uint32_t *out_end)
 {
     if (nest > MAX_NEST)
         return OHC_ELIMIT;
@@ -1007,12 +1087,13 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             break;
         case 0x01:
         case 0x41: {
-            if (end - pos < 11)
+            uint32_t head = dep_id ? 7 : 5; /* token, [dependency id,] data size */
+            if (end - pos < head + 4)
                 return OHC_EMALFORMED;
-            uint32_t p = pos + 7; /* token, dependency id, data size */
+            uint32_t p = pos + head;
             uint32_t name_off = rd32(ch + p);
             const evtx_name_slot *ns;
-            int attr_first = tok == 0x41 && name_off == p + 8;
+            int attr_first = dep_id && tok == 0x41 && name_off == p + 8;
             if (attr_first) /* some writers put the attribute list size first */
                 p += 4;
             if ((rc = name_ref(c, &p, end, &ns)) != OHC_OK)
@@ -1052,15 +1133,8 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             break;
         case 0x05:
         case 0x45: {
-            if (end - pos < 4)
-                return OHC_EMALFORMED;
-            uint8_t type = ch[pos + 1];
-            uint32_t units = rd16(ch + pos + 2);
-            if (type != EVTX_T_STRING || (end - pos - 4) / 2 < units)
-                return OHC_EMALFORMED;
-            if ((rc = text_token(c, ch + pos + 4, units)) != OHC_OK)
+            if ((rc = value_token(c, &pos, end, nest)) != OHC_OK)
                 return rc;
-            pos += 4 + 2 * units;
             break;
         }
         case 0x06:
@@ -1135,6 +1209,9 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
                 return rc;
             if (c->xml && ((rc = tb_put(c->xml, "<?", 2)) != OHC_OK ||
                            (rc = tb_put(c->xml, c->r->names.p + ns->str, ns->len)) != OHC_OK))
+                return rc;
+            /* a target without data (0x0b) is a whole instruction */
+            if (c->xml && (p >= end || ch[p] != 0x0b) && (rc = tb_put(c->xml, "?>", 2)) != OHC_OK)
                 return rc;
             pos = p;
             break;
@@ -1212,7 +1289,7 @@ static evtx_tpl_info *template_info(ohc_evtx_reader *r, uint32_t def)
     c.cur_value = -1;
     c.userdata_depth = -1;
     uint32_t size = rd32(r->chunk + def + 20), dummy;
-    int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, &dummy);
+    int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, 1, &dummy);
     t->ok = rc == OHC_OK && !t->nested;
     if (slot != NULL)
         t->gen = r->cache_gen;
@@ -1367,80 +1444,144 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-/* Loads the next chunk into r->chunk. 1 = a chunk to read, 0 = end. */
-static int next_chunk(ohc_evtx_reader *r, ohc_error *err)
+#define CHUNK_FLAG_NO_CRC32 4u /* chunk and file header flag: written without checksums */
+
+/* Damage in the current chunk; the chunk counts once as damaged. */
+static void chunk_damage(ohc_evtx_reader *r, uint64_t offset, uint64_t record_id, const char *reason)
 {
-    for (;;) {
-        uint64_t off = r->next_chunk_off;
-        size_t got = 0;
-        if (r->mem != NULL) {
-            if (off >= r->mem_len)
-                return 0;
-            got = r->mem_len - off < CHUNK_SIZE ? (size_t)(r->mem_len - off) : CHUNK_SIZE;
-            r->chunk = r->mem + off;
+    if (!r->chunk_damaged) {
+        r->chunk_damaged = 1;
+        r->stats.chunks_damaged++;
+    }
+    add_damage(r, r->chunk_index, offset, record_id, OHC_EMALFORMED, reason);
+}
+
+/* Checks the chunk in r->chunk (r->chunk_len bytes, r->chunk_index and
+ * r->chunk_off set) and sets where its records are. 1 = records to look
+ * for, 0 = nothing in it (unused or unusable).
+ *
+ * Checksums are evidence, not gates: a chunk whose checksum is absent or
+ * wrong but whose structure is sound is read, and every record is checked
+ * on its own bytes. A chunk whose signature or free-space offset is wrong is
+ * scanned for records whose header is sound (signature, size inside the
+ * chunk, the same size at its end). */
+static int chunk_begin(ohc_evtx_reader *r)
+{
+    const uint8_t *c = r->chunk;
+    uint32_t got = r->chunk_len;
+    uint64_t off = r->chunk_off;
+    r->chunk_scan = 0;
+    r->chunk_damaged = 0;
+    r->current = 0;
+    if (got < CHUNK_HEADER_SIZE) {
+        if (!all_zero(c, got))
+            chunk_damage(r, off, 0, "truncated chunk header");
+        return 0;
+    }
+    uint32_t free_off = rd32(c + 48);
+    int header_trusted = 1;
+    if (memcmp(c, "ElfChnk\0", 8) != 0) {
+        if (all_zero(c, got)) {
+            r->stats.chunks_empty++;
+            return 0;
+        }
+        chunk_damage(r, off, 0, "chunk signature missing: scanning it for records");
+        r->chunk_scan = 1;
+        free_off = got;
+    } else {
+        int no_crc = (rd32(c + 120) & CHUNK_FLAG_NO_CRC32) != 0;
+        uint32_t stored = rd32(c + 124);
+        if (no_crc || stored == 0) {
+            add_damage(r, r->chunk_index, off, 0, OHC_OK, "chunk written without checksums: not verified");
+            no_crc = 1;
         } else {
-            int rc = ohc_os_file_read(r->file, r->chunk_buf, CHUNK_SIZE, &got, err);
-            if (rc != OHC_OK)
-                return rc;
-            if (got == 0)
-                return 0;
-            r->chunk = r->chunk_buf;
-        }
-        r->stats.bytes_read += got;
-        r->next_chunk_off = off + got;
-        r->chunk_index++;
-        r->chunk_off = off;
-        r->chunk_len = (uint32_t)got;
-        const uint8_t *c = r->chunk;
-        if (got < CHUNK_HEADER_SIZE) {
-            if (!all_zero(c, got))
-                add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "truncated chunk header");
-            if (!all_zero(c, got))
-                r->stats.chunks_damaged++;
-            continue;
-        }
-        if (memcmp(c, "ElfChnk\0", 8) != 0) {
-            if (all_zero(c, got)) {
-                r->stats.chunks_empty++;
-            } else {
-                r->stats.chunks_damaged++;
-                add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk signature missing");
+            uint32_t crc = (uint32_t)crc32(0L, c, 120);
+            crc = (uint32_t)crc32(crc, c + 128, CHUNK_HEADER_SIZE - 128);
+            if (crc != stored) {
+                chunk_damage(r, off, 0, "chunk header checksum mismatch: reading what its structure holds");
+                header_trusted = 0;
             }
-            continue;
         }
-        uint32_t crc = (uint32_t)crc32(0L, c, 120);
-        crc = (uint32_t)crc32(crc, c + 128, CHUNK_HEADER_SIZE - 128);
-        if (crc != rd32(c + 124)) {
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk header checksum mismatch");
-            continue;
-        }
-        uint32_t free_off = rd32(c + 48);
         if (free_off < CHUNK_HEADER_SIZE || free_off > CHUNK_SIZE) {
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk free-space offset out of range");
-            continue;
-        }
-        r->chunk_partial = 0;
-        if (free_off > got) {
-            r->chunk_partial = 1;
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk truncated: reading the records it still holds");
-            free_off = (uint32_t)got;
-        } else if ((uint32_t)crc32(0L, c + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE) != rd32(c + 52)) {
+            chunk_damage(r, off, 0, "chunk free-space offset out of range: scanning it for records");
+            r->chunk_scan = 1;
+            free_off = got;
+        } else if (free_off > got) {
+            chunk_damage(r, off, 0, "chunk truncated: reading the records it still holds");
+            free_off = got;
+        } else if (!no_crc &&
+                   (uint32_t)crc32(0L, c + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE) != rd32(c + 52)) {
             /* Windows updates this checksum when a chunk is closed; a log not
              * closed cleanly can carry records it does not cover yet. Read
              * the records that are sound, but say so. */
-            r->chunk_partial = 1;
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk records checksum mismatch");
+            chunk_damage(r, off, 0, "chunk records checksum mismatch");
         }
-        chunk_caches_reset(r);
-        r->rec_off = CHUNK_HEADER_SIZE;
-        r->rec_end = free_off;
-        r->stats.chunks_read++;
-        return 1;
     }
+    /* The chunk's own record ids, when its header can be trusted for them. */
+    r->ids_known = header_trusted && !r->chunk_scan && rd64(c + 24) <= rd64(c + 32);
+    r->id_first = rd64(c + 24);
+    r->id_last = rd64(c + 32);
+    r->jumped = 0;
+    r->stale = 0;
+    chunk_caches_reset(r);
+    r->rec_off = CHUNK_HEADER_SIZE;
+    r->rec_end = free_off;
+    r->stats.chunks_read++;
+    return 1;
+}
+
+/* A record header at chunk offset p that holds together: signature, a size
+ * that fits in the chunk and the same size repeated at its end. */
+static int record_header_sound(const ohc_evtx_reader *r, uint32_t p)
+{
+    const uint8_t *c = r->chunk;
+    if (p > r->chunk_len || r->chunk_len - p < RECORD_HEADER_SIZE + 4 || rd32(c + p) != 0x00002a2a)
+        return 0;
+    uint32_t size = rd32(c + p + 4);
+    return size >= RECORD_HEADER_SIZE + 4 && size <= r->chunk_len - p && rd32(c + p + size - 4) == size;
+}
+
+/* The next chunk offset in [from, limit) where a sound record header starts,
+ * or 0. */
+static uint32_t find_record(const ohc_evtx_reader *r, uint32_t from, uint32_t limit)
+{
+    const uint8_t *c = r->chunk;
+    while (from < limit) {
+        const uint8_t *hit = memchr(c + from, '*', limit - from);
+        if (hit == NULL)
+            return 0;
+        uint32_t p = (uint32_t)(hit - c);
+        if (record_header_sound(r, p))
+            return p;
+        from = p + 1;
+    }
+    return 0;
+}
+
+/* Reads the file's next chunk into r->chunk. 1 = a chunk, 0 = end. */
+static int read_chunk(ohc_evtx_reader *r, ohc_error *err)
+{
+    uint64_t off = r->next_chunk_off;
+    size_t got = 0;
+    if (r->mem != NULL) {
+        if (off >= r->mem_len)
+            return 0;
+        got = r->mem_len - off < CHUNK_SIZE ? (size_t)(r->mem_len - off) : CHUNK_SIZE;
+        r->chunk = r->mem + off;
+    } else {
+        int rc = ohc_os_file_read(r->file, r->chunk_buf, CHUNK_SIZE, &got, err);
+        if (rc != OHC_OK)
+            return rc;
+        if (got == 0)
+            return 0;
+        r->chunk = r->chunk_buf;
+    }
+    r->stats.bytes_read += got;
+    r->next_chunk_off = off + got;
+    r->chunk_index++;
+    r->chunk_off = off;
+    r->chunk_len = (uint32_t)got;
+    return 1;
 }
 
 /* Renders the record at chunk offset off (size bytes) into r->rec. */
@@ -1464,9 +1605,11 @@ static int render_record(ohc_evtx_reader *r, uint32_t off, uint32_t size, evtx_t
     c.cur_value = -1;
     c.userdata_depth = -1;
     uint32_t dummy;
-    int rc = walk(&c, off + RECORD_HEADER_SIZE, off + size - 4, NULL, 0, &dummy);
+    int rc = walk(&c, off + RECORD_HEADER_SIZE, off + size - 4, NULL, 0, 0, &dummy);
     if (rc != OHC_OK)
         return rc;
+    if (c.elements == 0)
+        return OHC_EMALFORMED; /* no element at all: zeros where a template should be */
     /* Pointers only now: the text buffer may have moved while growing. */
     const char *t = r->text.p;
     r->rec.provider = r->provider != UINT32_MAX ? t + r->provider : NULL;
@@ -1485,46 +1628,64 @@ static int render_record(ohc_evtx_reader *r, uint32_t off, uint32_t size, evtx_t
     return OHC_OK;
 }
 
-int ohc_evtx_next(ohc_evtx_reader *r, ohc_event_record *out, ohc_error *err)
+static int filter_active(const ohc_evtx_filter *f)
 {
-    r->current = 0;
+    return f->provider != NULL || (f->event_ids != NULL && f->event_id_count > 0) || f->since_ms != 0;
+}
+
+/* The next record of the current chunk that passes the filter, rendered into
+ * r->rec: 1, 0 when the chunk has no more, or OHC_ENOMEM. Damaged records are
+ * recorded and skipped. */
+static int chunk_next(ohc_evtx_reader *r)
+{
+    const uint8_t *c = r->chunk;
     for (;;) {
-        if (r->chunk == NULL || r->rec_off >= r->rec_end) {
-            int rc = next_chunk(r, err);
-            if (rc <= 0) {
-                r->chunk = NULL;
-                return rc;
-            }
-        }
         uint32_t off = r->rec_off;
-        const uint8_t *c = r->chunk;
-        if (r->rec_end - off < RECORD_HEADER_SIZE + 4 || rd32(c + off) != 0x00002a2a) {
-            /* End of the records actually written: a chunk's free space
-             * offset is where Windows would write next. Zeros are normal. */
-            if (!all_zero(c + off, r->rec_end - off < 8 ? r->rec_end - off : 8)) {
-                r->stats.chunks_damaged += !r->chunk_partial;
-                add_damage(r, r->chunk_index, r->chunk_off + off, 0, OHC_EMALFORMED,
-                           "record signature missing: rest of chunk skipped");
-            }
+        if (off >= r->rec_end || r->chunk_len - off < RECORD_HEADER_SIZE + 4) {
             r->rec_off = r->rec_end;
+            if (r->stale) {
+                char why[96];
+                snprintf(why, sizeof why, "%u records of an earlier use of the chunk (ids outside its range) not read",
+                         r->stale);
+                chunk_damage(r, r->chunk_off, 0, why);
+                r->stale = 0;
+            }
+            return 0;
+        }
+        if (!record_header_sound(r, off)) {
+            uint32_t next = find_record(r, off + 1, r->rec_end);
+            uint32_t left = r->chunk_len - off < 8 ? r->chunk_len - off : 8;
+            if (next == 0 && (r->chunk_scan || all_zero(c + off, left))) {
+                /* The end of the records written (zeros: where Windows would
+                 * write next), or the slack of a chunk being scanned. */
+                r->rec_off = r->rec_end;
+                return 0;
+            }
+            int sig = rd32(c + off) == 0x00002a2a;
+            char why[96];
+            snprintf(why, sizeof why, "%s: %s", sig ? "record size invalid" : "record signature missing",
+                     next ? "skipped to the next sound record" : "rest of chunk skipped");
+            chunk_damage(r, r->chunk_off + off, sig ? rd64(c + off + 8) : 0, why);
+            r->rec_off = next ? next : r->rec_end;
+            r->jumped = 1;
             continue;
         }
         uint32_t size = rd32(c + off + 4);
-        if (size < RECORD_HEADER_SIZE + 4 || size > r->rec_end - off || rd32(c + off + size - 4) != size) {
-            r->stats.chunks_damaged += !r->chunk_partial;
-            add_damage(r, r->chunk_index, r->chunk_off + off, rd64(c + off + 8), OHC_EMALFORMED,
-                       "record size invalid: rest of chunk skipped");
-            r->rec_off = r->rec_end;
+        r->rec_off = off + size;
+        if (r->jumped && r->ids_known && (rd64(c + off + 8) < r->id_first || rd64(c + off + 8) > r->id_last)) {
+            /* Found by scanning past damage, and not one of this chunk's
+             * records: a leftover of the chunk's earlier use, whose names
+             * and templates the chunk no longer holds. */
+            r->stale++;
             continue;
         }
-        r->rec_off = off + size;
         r->stats.records_read++;
-        int filtering = r->filter.provider != NULL || r->filter.event_id_count > 0 || r->filter.since_ms != 0;
+        int filtering = filter_active(&r->filter);
         if (filtering && !fast_filter(r, off + RECORD_HEADER_SIZE, off + size - 4))
             continue;
         int rc = render_record(r, off, size, NULL);
         if (rc == OHC_ENOMEM)
-            return ohc_error_set(err, rc, 0, "out of memory");
+            return rc;
         if (rc != OHC_OK) {
             r->stats.records_damaged++;
             add_damage(r, r->chunk_index, r->chunk_off + off, rd64(c + off + 8), rc,
@@ -1538,8 +1699,32 @@ int ohc_evtx_next(ohc_evtx_reader *r, ohc_event_record *out, ohc_error *err)
         r->current = 1;
         r->cur_off = off;
         r->cur_size = size;
-        *out = r->rec;
         return 1;
+    }
+}
+
+int ohc_evtx_next(ohc_evtx_reader *r, ohc_event_record *out, ohc_error *err)
+{
+    r->current = 0;
+    for (;;) {
+        if (r->chunk == NULL || r->rec_off >= r->rec_end) {
+            int rc = read_chunk(r, err);
+            if (rc <= 0) {
+                r->chunk = NULL;
+                return rc;
+            }
+            if (!chunk_begin(r)) {
+                r->rec_off = r->rec_end = 0;
+                continue;
+            }
+        }
+        int rc = chunk_next(r);
+        if (rc == OHC_ENOMEM)
+            return ohc_error_set(err, rc, 0, "out of memory");
+        if (rc == 1) {
+            *out = r->rec;
+            return 1;
+        }
     }
 }
 
@@ -1587,8 +1772,10 @@ static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc
     uint32_t flags = rd32(h + 120);
     r->stats.dirty = (flags & 1) != 0;
     r->stats.full = (flags & 2) != 0;
-    if ((uint32_t)crc32(0L, h, 120) != rd32(h + 124))
-        add_damage(r, -1, 0, 0, OHC_EMALFORMED, "file header checksum mismatch");
+    if ((flags & CHUNK_FLAG_NO_CRC32) != 0 || rd32(h + 124) == 0)
+        add_damage(r, -1, 0, 0, OHC_OK, "file header written without checksum: not verified");
+    else if ((uint32_t)crc32(0L, h, 120) != rd32(h + 124))
+        add_damage(r, -1, 0, 0, OHC_EMALFORMED, "file header checksum mismatch: read on");
     if (r->stats.major_version != 3 || (r->stats.minor_version != 1 && r->stats.minor_version != 2)) {
         char msg[96];
         snprintf(msg, sizeof msg, "unknown format version %u.%u: reading as 3.x", r->stats.major_version,

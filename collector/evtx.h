@@ -9,11 +9,15 @@
  * substitution values, before a record is rendered; on that path nothing is
  * allocated per record.
  *
- * Damage never stops reading: a chunk whose header or checksum is bad, or
- * whose records cannot be parsed, is recorded (ohc_evtx_damages) and the
- * reader moves on to the next chunk. A record that cannot be decoded is
- * recorded the same way and skipped. Only I/O failure, no memory or a file
- * that is not an event log at all end the reading with an error.
+ * Damage never stops reading, and every record whose own bytes are sound is
+ * read: checksums (file header, chunk header, records) are evidence, not
+ * gates; a bad or absent one is recorded (ohc_evtx_damages) and the chunk is
+ * read as far as its structure holds. A chunk whose signature or free-space
+ * offset is wrong is scanned for records whose header is sound (signature,
+ * size inside the chunk, the same size repeated at its end), and so is the
+ * rest of a chunk after a damaged record. A record that cannot be decoded is
+ * recorded and skipped; nothing is made up. Only I/O failure, no memory or a
+ * file that is not an event log at all end the reading with an error.
  *
  * Input is untrusted: every offset, size and count is checked against the
  * chunk; template and binary-XML nesting depth and the work per record are
@@ -46,7 +50,8 @@ typedef struct ohc_evtx_damage {
     int64_t chunk;      /* chunk index (0 = first chunk after the file header); -1 = file header */
     uint64_t offset;    /* file offset of the damaged chunk or record */
     uint64_t record_id; /* record id when a single record is damaged, else 0 */
-    int code;           /* ohc_err: OHC_EMALFORMED, OHC_ELIMIT, ... */
+    int code;           /* ohc_err: OHC_EMALFORMED, OHC_ELIMIT, ...; OHC_OK for a note that lost
+                           nothing (a header written without checksums, as some tools write them) */
     char reason[96];    /* "chunk header checksum mismatch", ... */
 } ohc_evtx_damage;
 
@@ -57,7 +62,7 @@ typedef struct ohc_evtx_stats {
     int full;                /* file header flag: log was full */
     uint64_t chunks_read;    /* chunks whose records were read */
     uint64_t chunks_empty;   /* unused (all-zero) chunks, not damage */
-    uint64_t chunks_damaged; /* chunks skipped in whole or in part */
+    uint64_t chunks_damaged; /* chunks with damage (read as far as sound) */
     uint64_t records_read;   /* records examined (matching or not) */
     uint64_t records_yielded;
     uint64_t records_damaged;

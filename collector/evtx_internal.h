@@ -63,8 +63,13 @@ struct ohc_evtx_reader {
     uint32_t chunk_len;
     int64_t chunk_index;
     uint64_t chunk_off;
-    uint32_t rec_off, rec_end;
-    int chunk_partial;
+    uint32_t rec_off, rec_end; /* next record; records start before rec_end */
+    int chunk_scan;            /* no usable header: records found by scanning */
+    int chunk_damaged;         /* counted in stats.chunks_damaged */
+    int ids_known;             /* the header's record id range can be trusted */
+    uint64_t id_first, id_last;
+    int jumped;                /* records are now found by scanning past damage */
+    unsigned stale;            /* records found so but outside the id range */
     /* per-chunk caches */
     uint32_t cache_gen;
     evtx_name_slot *name_slots;

@@ -199,23 +199,44 @@ static void test_damaged_chunks_skipped(void **state)
     uint64_t last = (uint64_t)c0[16] | (uint64_t)c0[17] << 8 | (uint64_t)c0[18] << 16;
     size_t in_chunk0 = (size_t)(last - first + 1);
 
-    /* A flipped byte in chunk 0's header: checksum mismatch, chunk skipped, rest read. */
+    /* A flipped byte in chunk 0's header (its last record number, which
+     * nothing else needs): checksum mismatch reported, the chunk still read. */
     uint8_t *copy = malloc(len);
     assert_non_null(copy);
     memcpy(copy, data, len);
     copy[4096 + 20] ^= 0x40;
-    assert_int_equal(records_in(copy, len, &nd), total - in_chunk0);
+    assert_int_equal(records_in(copy, len, &nd), total);
     assert_int_equal(nd, 1);
 
-    /* A record's size garbled in chunk 0: the records before it are kept,
-     * the rest of that chunk is skipped, later chunks are read. */
+    /* Header and records checksums absent (zero): a note, all read. */
+    memcpy(copy, data, len);
+    memset(copy + 4096 + 52, 0, 4);
+    memset(copy + 4096 + 124, 0, 4);
+    assert_int_equal(records_in(copy, len, &nd), total);
+    assert_int_equal(nd, 1);
+
+    /* Chunk 0's signature broken: its records are found by scanning. */
+    memcpy(copy, data, len);
+    memcpy(copy + 4096, "XXXXXXXX", 8);
+    assert_int_equal(records_in(copy, len, &nd), total);
+    assert_true(nd >= 1);
+
+    /* A record's size garbled in chunk 0: that record is lost, the records
+     * after it in the chunk are found again, later chunks are read. */
     memcpy(copy, data, len);
     uint32_t second = 4096 + 512 + (uint32_t)(copy[4096 + 512 + 4] | copy[4096 + 512 + 5] << 8);
     copy[second + 4] = 0xff;
     copy[second + 5] = 0xff;
     size_t n = records_in(copy, len, &nd);
-    assert_int_equal(n, total - in_chunk0 + 1);
+    assert_int_equal(n, total - 1);
     assert_true(nd >= 1); /* the records checksum and the record itself */
+
+    /* The same record's signature zeroed: the same. */
+    memcpy(copy, data, len);
+    memset(copy + second, 0, 4);
+    n = records_in(copy, len, &nd);
+    assert_int_equal(n, total - 1);
+    assert_true(nd >= 1);
 
     /* Garbage binary XML in one record: that record is reported, not the chunk. */
     memcpy(copy, data, len);
