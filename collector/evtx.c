@@ -1324,9 +1324,8 @@ static int id_wanted(const ohc_evtx_filter *f, uint32_t id)
 
 /* Decides the filter from the template's substitution values without
  * rendering: 0 = no match, 1 = match or undecided (render and check). */
-static int fast_filter(ohc_evtx_reader *r, uint32_t data, uint32_t end)
+static int fast_filter(ohc_evtx_reader *r, const ohc_evtx_filter *f, uint32_t data, uint32_t end)
 {
-    const ohc_evtx_filter *f = &r->filter;
     const uint8_t *ch = r->chunk;
     uint32_t p = data;
     if (end - p >= 4 && ch[p] == 0x0f)
@@ -1408,9 +1407,8 @@ static int fast_filter(ohc_evtx_reader *r, uint32_t data, uint32_t end)
     return 1;
 }
 
-static int record_matches(const ohc_evtx_reader *r, const ohc_event_record *rec)
+static int record_matches(const ohc_evtx_filter *f, const ohc_event_record *rec)
 {
-    const ohc_evtx_filter *f = &r->filter;
     if (f->event_ids != NULL && f->event_id_count > 0 && !id_wanted(f, rec->event_id))
         return 0;
     if (f->provider != NULL && !ohc_ascii_ieq(rec->provider ? rec->provider : "", f->provider))
@@ -1422,8 +1420,8 @@ static int record_matches(const ohc_evtx_reader *r, const ohc_event_record *rec)
 
 /* ---- damage and chunks ---- */
 
-static void add_damage(ohc_evtx_reader *r, int64_t chunk, uint64_t offset, uint64_t record_id, int code,
-                       const char *reason)
+void ohc_evtx_add_damage(ohc_evtx_reader *r, int64_t chunk, uint64_t offset, uint64_t record_id, int code,
+                         const char *reason)
 {
     r->damage_total++;
     if (r->ndamage >= OHC_EVTX_DAMAGE_MAX)
@@ -1453,7 +1451,7 @@ static void chunk_damage(ohc_evtx_reader *r, uint64_t offset, uint64_t record_id
         r->chunk_damaged = 1;
         r->stats.chunks_damaged++;
     }
-    add_damage(r, r->chunk_index, offset, record_id, OHC_EMALFORMED, reason);
+    ohc_evtx_add_damage(r, r->chunk_index, offset, record_id, OHC_EMALFORMED, reason);
 }
 
 /* Checks the chunk in r->chunk (r->chunk_len bytes, r->chunk_index and
@@ -1465,7 +1463,7 @@ static void chunk_damage(ohc_evtx_reader *r, uint64_t offset, uint64_t record_id
  * on its own bytes. A chunk whose signature or free-space offset is wrong is
  * scanned for records whose header is sound (signature, size inside the
  * chunk, the same size at its end). */
-static int chunk_begin(ohc_evtx_reader *r)
+int ohc_evtx_chunk_begin(ohc_evtx_reader *r)
 {
     const uint8_t *c = r->chunk;
     uint32_t got = r->chunk_len;
@@ -1492,7 +1490,7 @@ static int chunk_begin(ohc_evtx_reader *r)
         int no_crc = (rd32(c + 120) & CHUNK_FLAG_NO_CRC32) != 0;
         uint32_t stored = rd32(c + 124);
         if (no_crc || stored == 0) {
-            add_damage(r, r->chunk_index, off, 0, OHC_OK, "chunk written without checksums: not verified");
+            ohc_evtx_add_damage(r, r->chunk_index, off, 0, OHC_OK, "chunk written without checksums: not verified");
             no_crc = 1;
         } else {
             uint32_t crc = (uint32_t)crc32(0L, c, 120);
@@ -1636,7 +1634,7 @@ static int filter_active(const ohc_evtx_filter *f)
 /* The next record of the current chunk that passes the filter, rendered into
  * r->rec: 1, 0 when the chunk has no more, or OHC_ENOMEM. Damaged records are
  * recorded and skipped. */
-static int chunk_next(ohc_evtx_reader *r)
+int ohc_evtx_chunk_next(ohc_evtx_reader *r)
 {
     const uint8_t *c = r->chunk;
     for (;;) {
@@ -1680,20 +1678,31 @@ static int chunk_next(ohc_evtx_reader *r)
             continue;
         }
         r->stats.records_read++;
-        int filtering = filter_active(&r->filter);
-        if (filtering && !fast_filter(r, off + RECORD_HEADER_SIZE, off + size - 4))
+        /* Which filters the record may pass, decided from the template
+         * where possible; then rendered and checked for those. */
+        uint64_t maybe = r->filter_count ? 0 : 1;
+        for (size_t i = 0; i < r->filter_count; i++)
+            if (!filter_active(&r->filters[i]) || fast_filter(r, &r->filters[i], off + RECORD_HEADER_SIZE, off + size - 4))
+                maybe |= (uint64_t)1 << i;
+        if (maybe == 0)
             continue;
         int rc = render_record(r, off, size, NULL);
         if (rc == OHC_ENOMEM)
             return rc;
         if (rc != OHC_OK) {
             r->stats.records_damaged++;
-            add_damage(r, r->chunk_index, r->chunk_off + off, rd64(c + off + 8), rc,
+            ohc_evtx_add_damage(r, r->chunk_index, r->chunk_off + off, rd64(c + off + 8), rc,
                        rc == OHC_ELIMIT ? "record exceeds a nesting, size or work bound"
                                         : "record binary XML malformed");
             continue;
         }
-        if (filtering && !record_matches(r, &r->rec))
+        r->matched = 0;
+        for (size_t i = 0; i < r->filter_count; i++)
+            if (((maybe >> i) & 1) && record_matches(&r->filters[i], &r->rec))
+                r->matched |= (uint64_t)1 << i;
+        if (r->filter_count == 0)
+            r->matched = 1;
+        if (r->matched == 0)
             continue;
         r->stats.records_yielded++;
         r->current = 1;
@@ -1713,12 +1722,12 @@ int ohc_evtx_next(ohc_evtx_reader *r, ohc_event_record *out, ohc_error *err)
                 r->chunk = NULL;
                 return rc;
             }
-            if (!chunk_begin(r)) {
+            if (!ohc_evtx_chunk_begin(r)) {
                 r->rec_off = r->rec_end = 0;
                 continue;
             }
         }
-        int rc = chunk_next(r);
+        int rc = ohc_evtx_chunk_next(r);
         if (rc == OHC_ENOMEM)
             return ohc_error_set(err, rc, 0, "out of memory");
         if (rc == 1) {
@@ -1743,8 +1752,7 @@ int ohc_evtx_render_xml(ohc_evtx_reader *r, ohc_strbuf *sb, ohc_error *err)
 
 /* ---- open / close ---- */
 
-/* NULL on no memory. */
-static ohc_evtx_reader *reader_new(void)
+ohc_evtx_reader *ohc_evtx_decoder_new(void)
 {
     ohc_evtx_reader *r = calloc(1, sizeof *r);
     if (r != NULL) {
@@ -1773,14 +1781,14 @@ static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc
     r->stats.dirty = (flags & 1) != 0;
     r->stats.full = (flags & 2) != 0;
     if ((flags & CHUNK_FLAG_NO_CRC32) != 0 || rd32(h + 124) == 0)
-        add_damage(r, -1, 0, 0, OHC_OK, "file header written without checksum: not verified");
+        ohc_evtx_add_damage(r, -1, 0, 0, OHC_OK, "file header written without checksum: not verified");
     else if ((uint32_t)crc32(0L, h, 120) != rd32(h + 124))
-        add_damage(r, -1, 0, 0, OHC_EMALFORMED, "file header checksum mismatch: read on");
+        ohc_evtx_add_damage(r, -1, 0, 0, OHC_EMALFORMED, "file header checksum mismatch: read on");
     if (r->stats.major_version != 3 || (r->stats.minor_version != 1 && r->stats.minor_version != 2)) {
         char msg[96];
         snprintf(msg, sizeof msg, "unknown format version %u.%u: reading as 3.x", r->stats.major_version,
                  r->stats.minor_version);
-        add_damage(r, -1, 0, 0, OHC_EMALFORMED, msg);
+        ohc_evtx_add_damage(r, -1, 0, 0, OHC_EMALFORMED, msg);
     }
     return OHC_OK;
 }
@@ -1788,7 +1796,7 @@ static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc
 int ohc_evtx_open_memory(ohc_evtx_reader **out, const void *data, size_t len, ohc_error *err)
 {
     *out = NULL;
-    ohc_evtx_reader *r = reader_new();
+    ohc_evtx_reader *r = ohc_evtx_decoder_new();
     if (r == NULL)
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
     int rc;
@@ -1807,7 +1815,7 @@ int ohc_evtx_open_memory(ohc_evtx_reader **out, const void *data, size_t len, oh
 int ohc_evtx_open(ohc_evtx_reader **out, const char *path, ohc_error *err)
 {
     *out = NULL;
-    ohc_evtx_reader *r = reader_new();
+    ohc_evtx_reader *r = ohc_evtx_decoder_new();
     if (r == NULL)
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
     int rc;
@@ -1836,10 +1844,15 @@ int ohc_evtx_open(ohc_evtx_reader **out, const char *path, ohc_error *err)
 
 void ohc_evtx_set_filter(ohc_evtx_reader *r, const ohc_evtx_filter *filter)
 {
-    if (filter)
+    if (filter && filter_active(filter)) {
         r->filter = *filter;
-    else
+        r->filters = &r->filter;
+        r->filter_count = 1;
+    } else {
         memset(&r->filter, 0, sizeof r->filter);
+        r->filters = NULL;
+        r->filter_count = 0;
+    }
 }
 
 const ohc_evtx_damage *ohc_evtx_damages(const ohc_evtx_reader *r, size_t *out_count, uint64_t *out_total)

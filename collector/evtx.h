@@ -21,8 +21,8 @@
  *
  * Input is untrusted: every offset, size and count is checked against the
  * chunk; template and binary-XML nesting depth and the work per record are
- * bounded (OHC_ELIMIT, recorded as damage). Not thread-safe: one reader per
- * thread. */
+ * bounded (OHC_ELIMIT, recorded as damage). A reader is not thread-safe (one
+ * thread at a time); ohc_evtx_scan_file decodes one file on several threads. */
 #ifndef OHC_EVTX_H
 #define OHC_EVTX_H
 
@@ -99,6 +99,47 @@ const ohc_evtx_damage *ohc_evtx_damages(const ohc_evtx_reader *r, size_t *out_co
 
 /* Counters so far. Borrowed from the reader. */
 const ohc_evtx_stats *ohc_evtx_get_stats(const ohc_evtx_reader *r);
+
+/* ---- reading a file on several threads ----
+ * Chunks are independent (each holds its own names and templates), so
+ * ohc_evtx_scan_file reads a batch of chunks, decodes them on several threads
+ * and hands each chunk's output back in file order. */
+#define OHC_EVTX_SCAN_FILTERS_MAX 64
+#define OHC_EVTX_SCAN_WORKERS_MAX 8
+#define OHC_EVTX_SCAN_BATCH_PER_WORKER 8 /* chunks in flight per worker */
+
+/* Called on a decoding thread for each record that passes at least one of the
+ * scan's filters (matched: bit i for filters[i]; 1 when there are none). dec
+ * is that thread's decoder and rec its record, both valid during the call
+ * only; dec may be given to ohc_evtx_render_xml. Appends what it makes of the
+ * record to out, the chunk's output. Runs on several threads at once: it must
+ * not touch state that other calls share. Non-zero ends the scan with that
+ * code. */
+typedef int (*ohc_evtx_record_fn)(void *arg, ohc_evtx_reader *dec, const ohc_event_record *rec, uint64_t matched,
+                                  ohc_strbuf *out);
+
+/* Called on the scanning thread with each chunk's output (borrowed for the
+ * call), in file order. Non-zero ends the scan with that code. */
+typedef int (*ohc_evtx_output_fn)(void *arg, const char *data, size_t len);
+
+typedef struct ohc_evtx_scan {
+    const ohc_evtx_filter *filters; /* borrowed; none = every record */
+    size_t filter_count;            /* at most OHC_EVTX_SCAN_FILTERS_MAX */
+    unsigned workers;               /* decoding threads, the caller's included: 0 = one per CPU;
+                                       at most OHC_EVTX_SCAN_WORKERS_MAX */
+    ohc_evtx_record_fn on_record;
+    ohc_evtx_output_fn on_output;
+    void *arg;
+} ohc_evtx_scan;
+
+/* Reads the rest of r's file with scan's filters and callbacks. Damage and
+ * counts go to r (ohc_evtx_damages, ohc_evtx_get_stats) in file order, as
+ * ohc_evtx_next would record them. Memory is bounded by the batch: at most
+ * OHC_EVTX_SCAN_BATCH_PER_WORKER chunks per worker, and their outputs, are in
+ * flight. r's own filter is not used; do not mix with ohc_evtx_next on one
+ * reader. Returns OHC_OK at the end of the file, a callback's non-zero code,
+ * or a negative ohc_err (I/O error, no memory) with err set. */
+int ohc_evtx_scan_file(ohc_evtx_reader *r, const ohc_evtx_scan *scan, ohc_error *err);
 
 /* Closes the reader and frees everything it owns. NULL is allowed. */
 void ohc_evtx_close(ohc_evtx_reader *r);

@@ -91,13 +91,26 @@ struct ohc_evtx_reader {
     ohc_event_record rec;
     int current;
     uint32_t cur_off, cur_size;
-    /* filter, results */
-    ohc_evtx_filter filter;
+    /* filters, results */
+    ohc_evtx_filter filter;          /* ohc_evtx_set_filter's */
+    const ohc_evtx_filter *filters;  /* in force: &filter, a scan's set, or none */
+    size_t filter_count;
+    uint64_t matched;                /* the filters the current record passes */
     ohc_evtx_stats stats;
     ohc_evtx_damage damage[OHC_EVTX_DAMAGE_MAX];
     size_t ndamage;
     uint64_t damage_total;
 };
+
+/* The chunk-level steps of the reader, shared with the scan (evtx_scan.c).
+ * A decoder is a reader without a file: set chunk, chunk_len, chunk_index and
+ * chunk_off, then chunk_begin (1 = records to look for) and chunk_next until
+ * it returns 0 (1 = a record in r->rec, r->matched; OHC_ENOMEM). */
+ohc_evtx_reader *ohc_evtx_decoder_new(void); /* NULL on no memory; ohc_evtx_close */
+int ohc_evtx_chunk_begin(ohc_evtx_reader *r);
+int ohc_evtx_chunk_next(ohc_evtx_reader *r);
+void ohc_evtx_add_damage(ohc_evtx_reader *r, int64_t chunk, uint64_t offset, uint64_t record_id, int code,
+                         const char *reason);
 
 int ohc_evtx_utf16_to_utf8(evtx_tbuf *t, const uint8_t *s, size_t n);
 int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n);

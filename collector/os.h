@@ -54,6 +54,9 @@ int ohc_os_thread_join(ohc_os_thread *thread, uint32_t timeout_ms);
 /* Releases the handle of a thread that is left running. */
 void ohc_os_thread_detach(ohc_os_thread *thread);
 
+/* Processors this process may run on (at least 1). */
+unsigned ohc_os_cpu_count(void);
+
 /* Short platform name for the report: "windows-x64", "linux-x86_64", ... */
 const char *ohc_os_platform_name(void);
 

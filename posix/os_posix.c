@@ -255,6 +255,12 @@ void ohc_os_thread_detach(ohc_os_thread *t)
     free(t);
 }
 
+unsigned ohc_os_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 4096 ? (unsigned)n : 1u;
+}
+
 const char *ohc_os_platform_name(void)
 {
 #if defined(__x86_64__)

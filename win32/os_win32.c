@@ -256,6 +256,21 @@ void ohc_os_thread_detach(ohc_os_thread *t)
     free(t);
 }
 
+unsigned ohc_os_cpu_count(void)
+{
+    DWORD_PTR process = 0, system = 0;
+    unsigned n = 0;
+    if (GetProcessAffinityMask(GetCurrentProcess(), &process, &system))
+        for (; process != 0; process &= process - 1)
+            n++;
+    if (n == 0) {
+        SYSTEM_INFO si;
+        GetSystemInfo(&si);
+        n = si.dwNumberOfProcessors;
+    }
+    return n ? n : 1u;
+}
+
 const char *ohc_os_platform_name(void)
 {
     return "windows-x64";
