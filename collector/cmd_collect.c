@@ -120,6 +120,14 @@ static int collect_config(ohc_event_queries *extra, ohc_collect_options *options
     return rc;
 }
 
+static void close_readers(ohc_evtx_reader **readers, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ohc_evtx_close(readers[i]);
+        readers[i] = NULL;
+    }
+}
+
 int ohc_cmd_collect(int argc, char **argv)
 {
     const char *out_file = NULL, *out_dir = NULL, *format = NULL, *probe_list = NULL, *rules_dir = NULL;
@@ -191,23 +199,25 @@ int ohc_cmd_collect(int argc, char **argv)
         format = writes_files ? "text" : "json";
 
     /* Refuse a file that cannot be read as an event log now, with its reason,
-     * rather than as a probe error deep in the report. */
+     * rather than as a probe error deep in the report. The open readers go to
+     * the events probe, so each file is opened once. */
+    ohc_evtx_reader *evtx_readers[MAX_EVTX_FILES + 1] = {NULL};
     for (size_t i = 0; i < nevtx; i++) {
-        ohc_evtx_reader *r = NULL;
         ohc_error ferr;
         ohc_error_clear(&ferr);
-        if (ohc_evtx_open(&r, evtx_files[i], &ferr) != OHC_OK) {
+        if (ohc_evtx_open(&evtx_readers[i], evtx_files[i], &ferr) != OHC_OK) {
             ohc_cli_error("--evtx %s: %s", evtx_files[i], ferr.message);
+            close_readers(evtx_readers, i);
             ohc_upload_args_free(&up);
             return OHC_EXIT_FAILED;
         }
-        ohc_evtx_close(r);
     }
 
     size_t all_count = 0;
     const ohc_probe_def *all = ohc_platform_probes(&all_count);
     ohc_probe_def *chosen = calloc(all_count ? all_count : 1, sizeof *chosen);
     if (chosen == NULL) {
+        close_readers(evtx_readers, nevtx);
         ohc_upload_args_free(&up);
         return OHC_EXIT_FAILED;
     }
@@ -215,6 +225,7 @@ int ohc_cmd_collect(int argc, char **argv)
     if (probe_list != NULL) {
         int rc = select_probes(chosen, &count, all, all_count, probe_list);
         if (rc != OHC_EXIT_OK) {
+            close_readers(evtx_readers, nevtx);
             free(chosen);
             ohc_upload_args_free(&up);
             return rc;
@@ -225,10 +236,12 @@ int ohc_cmd_collect(int argc, char **argv)
 
     ohc_collect_options options = {.event_days = 14};
     options.evtx_files = nevtx ? evtx_files : NULL;
+    options.evtx_readers = nevtx ? evtx_readers : NULL;
     options.event_state_path = event_state;
     ohc_event_queries extra;
     int crc = collect_config(&extra, &options, query_specs, nquery);
     if (crc != OHC_EXIT_OK) {
+        close_readers(evtx_readers, nevtx);
         ohc_event_queries_free(&extra);
         free(chosen);
         ohc_upload_args_free(&up);
@@ -237,6 +250,7 @@ int ohc_cmd_collect(int argc, char **argv)
     ohc_error err;
     ohc_error_clear(&err);
     cJSON *report = ohc_collect_report_with_rules(chosen, count, &options, rules_dir, &err);
+    close_readers(evtx_readers, nevtx);
     free(chosen);
     ohc_event_queries_free(&extra);
     if (report == NULL) {

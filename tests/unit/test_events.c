@@ -203,7 +203,7 @@ static void test_collect_decodes_and_summarises(void **state)
         oab(NOW - 3 * MIN, 4, bin_reason2, sizeof bin_reason2, NULL),
     };
     fake f = {recs, 3, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close, NULL};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, oab_only(), 1, 14, NOW, 0);
     assert_non_null(facts);
@@ -256,7 +256,7 @@ static void test_cap_newest_first_and_oldest_first(void **state)
     q.max_events = 10;
 
     fake f = {recs, N, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close, NULL};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, &q, 1, 14, NOW, 0);
     assert_int_equal(get(facts, "queries.outlook_oab.returned")->valueint, 10);
@@ -271,7 +271,7 @@ static void test_cap_newest_first_and_oldest_first(void **state)
     for (int i = 0; i < N; i++)
         rev[i] = recs[N - 1 - i];
     fake g = {rev, N, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source fsrc = {"evtx", 0, 0, &g, fake_open, fake_next, fake_close};
+    ohc_event_source fsrc = {"evtx", 0, 0, &g, fake_open, fake_next, fake_close, NULL};
     facts = ohc_events_collect(&o, &fsrc, &q, 1, 14, NOW, 0);
     assert_int_equal(g.pos, N);
     assert_string_equal(get(facts, "source")->valuestring, "evtx");
@@ -293,7 +293,7 @@ static void test_window_and_channel_filter_for_files(void **state)
     };
     recs[1].channel = "System";
     fake f = {recs, 3, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"evtx", 0, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"evtx", 0, 0, &f, fake_open, fake_next, fake_close, NULL};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, oab_only(), 1, 14, NOW, 0);
     cJSON *evs = get(facts, "outlook_oab.events");
@@ -323,7 +323,7 @@ static void test_statuses(void **state)
 
     /* Missing channel: partial, not an error of the whole probe. */
     fake f = {recs, 1, 0, OHC_ENOTFOUND, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close, NULL};
     cJSON *facts = ohc_events_collect(&o, &src, qs, n, 14, NOW, 0);
     assert_int_equal(f.closes, 0); /* nothing to close after a failed open */
     assert_string_equal(get(facts, "queries.bits_client.status")->valuestring, "channel_missing");
