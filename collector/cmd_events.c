@@ -136,15 +136,44 @@ static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
     for (size_t i = 0; i < rec->value_count; i++)
         named &= rec->values[i].name != NULL && rec->values[i].name[0] != '\0';
     ohc_strbuf_append(sb, named ? ",\"data\":{" : ",\"data\":[");
-    for (size_t i = 0; i < rec->value_count; i++) {
-        if (i)
-            ohc_strbuf_append_char(sb, ',');
-        if (named) {
-            json_str(sb, rec->values[i].name);
-            ohc_strbuf_append_char(sb, ':');
-        }
-        json_str(sb, rec->values[i].value);
+    /* A name that repeats keeps all its values, as a list (event_record.h). */
+    size_t next_small[32], *next = next_small;
+    unsigned char first_small[32], *first = first_small;
+    if (named && rec->value_count > 32) {
+        next = malloc(rec->value_count * sizeof *next);
+        first = malloc(rec->value_count);
     }
+    int repeats = !named ? 0 : next && first ? ohc_event_values_link(next, first, rec->values, rec->value_count)
+                                             : OHC_ENOMEM;
+    if (repeats < 0)
+        sb->failed = 1; /* no memory: the output fails as a whole */
+    for (size_t i = 0, n = 0; repeats >= 0 && i < rec->value_count; i++) {
+        if (named && !first[i])
+            continue; /* in the list of its name's first occurrence */
+        if (n++)
+            ohc_strbuf_append_char(sb, ',');
+        if (!named) {
+            json_str(sb, rec->values[i].value);
+            continue;
+        }
+        json_str(sb, rec->values[i].name);
+        ohc_strbuf_append_char(sb, ':');
+        if (next[i] == SIZE_MAX) {
+            json_str(sb, rec->values[i].value);
+            continue;
+        }
+        ohc_strbuf_append_char(sb, '[');
+        for (size_t j = i; j != SIZE_MAX; j = next[j]) {
+            if (j != i)
+                ohc_strbuf_append_char(sb, ',');
+            json_str(sb, rec->values[j].value);
+        }
+        ohc_strbuf_append_char(sb, ']');
+    }
+    if (next != next_small)
+        free(next);
+    if (first != first_small)
+        free(first);
     ohc_strbuf_append(sb, named ? "},\"binary\":" : "],\"binary\":");
     if (rec->binary != NULL) {
         static const char digits[] = "0123456789abcdef";

@@ -37,12 +37,24 @@ typedef struct ohc_event_record {
     const char *message;  /* rendered, localized description; NULL when absent */
 } ohc_event_record;
 
+/* Values that share a name (EventData with the same Name twice, UserData
+ * leaves repeated): next[i] is the index of the next value named like
+ * values[i], or SIZE_MAX; first[i] is 1 when values[i] is the first of its
+ * name. Both arrays have n entries, filled by the caller's buffer. Returns 1
+ * when some name repeats, 0 when none does, OHC_ENOMEM. Names must be
+ * non-NULL. */
+int ohc_event_values_link(size_t *next, unsigned char *first, const ohc_event_value *values, size_t n);
+
 /* "Critical", "Error", "Warning", "Information", "Verbose", "LogAlways", or "Level<n>". */
 const char *ohc_event_level_name(uint8_t level, char buf[16]);
 
 /* An owned JSON object: channel, provider, event_id, level, level_name,
- * time_created (RFC 3339), record_id, computer, data (object of named values,
- * or array when unnamed), binary (hex string or null), message. NULL on no memory. */
+ * time_created (RFC 3339), record_id, computer, data, binary (hex string or
+ * null), message. NULL on no memory.
+ * data: an object of named values, {"Name": "value"}; a name that occurs
+ * more than once keeps every value, in document order, as a list at the
+ * place of its first occurrence: {"Header": ["a", "b"]}. When a value has no
+ * name, data is an array of the values. */
 cJSON *ohc_event_record_to_json(const ohc_event_record *rec);
 
 #endif

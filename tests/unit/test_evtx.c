@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "bits_client_events.h"
+#include "event_record.h"
 #include "evtx.h"
 #include "evtx_internal.h"
 #include "os.h"
@@ -476,10 +477,57 @@ static void test_bits_real_events(void **state)
     free(path);
 }
 
+/* A name that repeats keeps every value, in order, as a list at the place of
+ * its first occurrence; the short path (32 values or fewer) and the hashed
+ * one (more) agree. */
+static void test_duplicate_names_list(void **state)
+{
+    (void)state;
+    static const char *const small_names[] = {"a", "b", "a", "c", "a"};
+    ohc_event_value vals[40];
+    char names[40][24], texts[40][24];
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = pass == 0 ? 5 : 40;
+        for (size_t i = 0; i < n; i++) {
+            /* pass 1: names n0..n37 once each, then "a" at 3, 20 and 39 */
+            snprintf(names[i], sizeof names[i], "%s", pass == 0 ? small_names[i] : "");
+            if (pass == 1)
+                snprintf(names[i], sizeof names[i], (i == 3 || i == 20 || i == 39) ? "a" : "n%zu", i);
+            snprintf(texts[i], sizeof texts[i], "%zu", i + 1);
+            vals[i].name = names[i];
+            vals[i].value = texts[i];
+        }
+        ohc_event_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.values = vals;
+        rec.value_count = n;
+        cJSON *o = ohc_event_record_to_json(&rec);
+        assert_non_null(o);
+        cJSON *data = cJSON_GetObjectItemCaseSensitive(o, "data");
+        assert_true(cJSON_IsObject(data));
+        cJSON *a = cJSON_GetObjectItemCaseSensitive(data, "a");
+        assert_true(cJSON_IsArray(a));
+        assert_int_equal(cJSON_GetArraySize(a), 3);
+        assert_string_equal(cJSON_GetArrayItem(a, 0)->valuestring, pass == 0 ? "1" : "4");
+        assert_string_equal(cJSON_GetArrayItem(a, 1)->valuestring, pass == 0 ? "3" : "21");
+        assert_string_equal(cJSON_GetArrayItem(a, 2)->valuestring, pass == 0 ? "5" : "40");
+        assert_int_equal(cJSON_GetArraySize(data), (int)n - 2);
+        if (pass == 0) {
+            assert_string_equal(data->child->string, "a"); /* at its first place */
+            assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "b")->valuestring, "2");
+            assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "c")->valuestring, "4");
+        } else {
+            assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "n38")->valuestring, "39");
+        }
+        cJSON_Delete(o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_duplicate_names_list),
         cmocka_unit_test(test_bits_file_records),
         cmocka_unit_test(test_filter_matches_rendered),
         cmocka_unit_test(test_damaged_chunks_skipped),
