@@ -477,6 +477,122 @@ static void test_bits_real_events(void **state)
     free(path);
 }
 
+/* ---- the scan on several threads gives what reading in order gives ---- */
+
+static int scan_line(void *arg, ohc_evtx_reader *dec, const ohc_event_record *rec, uint64_t matched, ohc_strbuf *out)
+{
+    (void)arg;
+    (void)dec;
+    ohc_strbuf_appendf(out, "%llu %u %llx %s\n", (unsigned long long)rec->record_id, rec->event_id,
+                       (unsigned long long)matched, rec->provider ? rec->provider : "");
+    return 0;
+}
+
+static int scan_collect(void *arg, const char *data, size_t len)
+{
+    ohc_strbuf_append_len(arg, data, len);
+    return 0;
+}
+
+/* Lines "id event mask provider" for what ohc_evtx_next yields with each
+ * filter on its own, merged as the scan reports them. */
+static char *serial_lines(const uint8_t *data, size_t len, const ohc_evtx_filter *filters, size_t nf,
+                          char *damage, size_t damage_size)
+{
+    /* record id -> mask, in file order of the unfiltered read */
+    ohc_strbuf sb = OHC_STRBUF_INIT;
+    ohc_evtx_reader *all;
+    ohc_error err;
+    assert_int_equal(ohc_evtx_open_memory(&all, data, len, &err), OHC_OK);
+    ohc_event_record rec;
+    size_t k = 0;
+    ohc_evtx_reader *each[4] = {NULL, NULL, NULL, NULL};
+    ohc_event_record next[4];
+    int have[4] = {0, 0, 0, 0};
+    for (size_t f = 0; f < nf; f++) {
+        assert_int_equal(ohc_evtx_open_memory(&each[f], data, len, &err), OHC_OK);
+        ohc_evtx_set_filter(each[f], &filters[f]);
+        have[f] = ohc_evtx_next(each[f], &next[f], &err) == 1;
+    }
+    while (ohc_evtx_next(all, &rec, &err) == 1) {
+        uint64_t mask = nf ? 0 : 1;
+        for (size_t f = 0; f < nf; f++) {
+            if (have[f] && next[f].record_id == rec.record_id) {
+                mask |= (uint64_t)1 << f;
+                have[f] = ohc_evtx_next(each[f], &next[f], &err) == 1;
+            }
+        }
+        if (mask)
+            ohc_strbuf_appendf(&sb, "%llu %u %llx %s\n", (unsigned long long)rec.record_id, rec.event_id,
+                               (unsigned long long)mask, rec.provider ? rec.provider : "");
+        k++;
+    }
+    size_t nd;
+    uint64_t total;
+    const ohc_evtx_damage *d = ohc_evtx_damages(all, &nd, &total);
+    snprintf(damage, damage_size, "%zu %llu %s", nd, (unsigned long long)total, nd ? d[nd - 1].reason : "");
+    for (size_t f = 0; f < nf; f++) {
+        assert_false(have[f]); /* every filtered record was among all of them */
+        ohc_evtx_close(each[f]);
+    }
+    ohc_evtx_close(all);
+    return ohc_strbuf_detach(&sb);
+}
+
+static void check_scan(const uint8_t *data, size_t len, const ohc_evtx_filter *filters, size_t nf)
+{
+    char want_damage[160], got_damage[160];
+    char *want = serial_lines(data, len, filters, nf, want_damage, sizeof want_damage);
+    static const unsigned workers[] = {1, 2, 3, 8};
+    for (size_t w = 0; w < sizeof workers / sizeof workers[0]; w++) {
+        ohc_evtx_reader *r;
+        ohc_error err;
+        assert_int_equal(ohc_evtx_open_memory(&r, data, len, &err), OHC_OK);
+        ohc_strbuf got = OHC_STRBUF_INIT;
+        ohc_evtx_scan scan = {filters, nf, workers[w], scan_line, scan_collect, &got};
+        assert_int_equal(ohc_evtx_scan_file(r, &scan, &err), OHC_OK);
+        size_t nd;
+        uint64_t total;
+        const ohc_evtx_damage *d = ohc_evtx_damages(r, &nd, &total);
+        snprintf(got_damage, sizeof got_damage, "%zu %llu %s", nd, (unsigned long long)total,
+                 nd ? d[nd - 1].reason : "");
+        assert_string_equal(ohc_strbuf_str(&got), want);
+        assert_string_equal(got_damage, want_damage);
+        ohc_strbuf_free(&got);
+        ohc_evtx_close(r);
+    }
+    free(want);
+}
+
+static void test_scan_in_parallel_matches_serial(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *data = load(MULTI_CHUNK_FILE, &len);
+    assert_true(len > 16 * 65536); /* more than one batch of chunks */
+    check_scan(data, len, NULL, 0);
+    uint32_t ids_a[] = {59, 60}, ids_b[] = {3, 60};
+    ohc_evtx_filter filters[3] = {
+        {"Microsoft-Windows-Bits-Client", ids_a, 2, 0},
+        {NULL, ids_b, 2, 0},
+        {"microsoft-windows-bits-client", NULL, 0, 0},
+    };
+    check_scan(data, len, filters, 3);
+    /* with damage: a broken chunk signature and a garbled record */
+    uint8_t *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    memcpy(copy + 4096 + 3 * 65536, "XXXXXXXX", 8);
+    uint32_t second = 4096 + 512 + (uint32_t)(copy[4096 + 512 + 4] | copy[4096 + 512 + 5] << 8);
+    copy[second + 4] = 0xff;
+    check_scan(copy, len, NULL, 0);
+    check_scan(copy, len, filters, 3);
+    /* cut in the middle of a chunk */
+    check_scan(copy, 4096 + 5 * 65536 + 12345, filters, 2);
+    free(copy);
+    free(data);
+}
+
 /* A name that repeats keeps every value, in order, as a list at the place of
  * its first occurrence; the short path (32 values or fewer) and the hashed
  * one (more) agree. */
@@ -528,6 +644,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_duplicate_names_list),
+        cmocka_unit_test(test_scan_in_parallel_matches_serial),
         cmocka_unit_test(test_bits_file_records),
         cmocka_unit_test(test_filter_matches_rendered),
         cmocka_unit_test(test_damaged_chunks_skipped),
