@@ -102,8 +102,8 @@ const ohc_evtx_stats *ohc_evtx_get_stats(const ohc_evtx_reader *r);
 
 /* ---- reading a file on several threads ----
  * Chunks are independent (each holds its own names and templates), so
- * ohc_evtx_scan_file reads a batch of chunks, decodes them on several threads
- * and hands each chunk's output back in file order. */
+ * ohc_evtx_scan_file decodes a window of chunks on several threads and hands
+ * each chunk's output back in file order. */
 #define OHC_EVTX_SCAN_FILTERS_MAX 64
 #define OHC_EVTX_SCAN_WORKERS_MAX 8
 #define OHC_EVTX_SCAN_BATCH_PER_WORKER 8 /* chunks in flight per worker */
@@ -134,7 +134,7 @@ typedef struct ohc_evtx_scan {
 
 /* Reads the rest of r's file with scan's filters and callbacks. Damage and
  * counts go to r (ohc_evtx_damages, ohc_evtx_get_stats) in file order, as
- * ohc_evtx_next would record them. Memory is bounded by the batch: at most
+ * ohc_evtx_next would record them. Memory is bounded: at most
  * OHC_EVTX_SCAN_BATCH_PER_WORKER chunks per worker, and their outputs, are in
  * flight. r's own filter is not used; do not mix with ohc_evtx_next on one
  * reader. Returns OHC_OK at the end of the file, a callback's non-zero code,

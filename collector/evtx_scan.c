@@ -1,15 +1,17 @@
 /* ohc_evtx_scan_file (evtx.h): a file's chunks decoded on several threads,
  * their outputs handed back in file order.
  *
- * The scanning thread reads a batch of chunks (one read), then it and
- * workers-1 threads started for the batch take chunks from the batch in turn
- * (an atomic counter) and decode each with their own decoder into the
- * chunk's slot: output, damage, counts. When all are joined the slots are
- * handed over in order. The batch bounds memory: OHC_EVTX_SCAN_BATCH_PER_WORKER
- * chunks per worker and their outputs, whatever the file's size. Only the
- * thread start and join of os.h are needed; a thread that cannot be started
- * leaves its share to the others. */
-#include <stdatomic.h>
+ * A ring of slots, one chunk each, moves through FREE -> READY (read by the
+ * scanning thread) -> BUSY (taken by a decoder) -> DONE (output, damage and
+ * counts in the slot) -> handed over in file order -> FREE. workers-1 threads
+ * started once for the file only decode; the scanning thread hands over what
+ * is done at the head of the ring, reads while there is a free slot, and
+ * otherwise decodes too, so reading, writing and decoding overlap. It waits
+ * only when the ring is full (or the file read) and the chunk at its head is
+ * still being decoded. Memory is bounded by the ring
+ * (OHC_EVTX_SCAN_BATCH_PER_WORKER chunks per worker, and their outputs),
+ * whatever the file's size. A thread that cannot be started leaves its share
+ * to the others. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +21,13 @@
 
 #define CHUNK_SIZE 65536u
 
-/* One chunk of the batch and what its decoding produced. */
+enum { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
+
+/* One chunk and what its decoding produced. */
 typedef struct scan_slot {
-    const uint8_t *data;
+    int state;            /* SLOT_*, under the pipe's mutex */
+    uint8_t *buf;         /* CHUNK_SIZE bytes when reading a file */
+    const uint8_t *data;  /* buf, or into the reader's memory */
     uint32_t len;
     int64_t index;
     uint64_t off;
@@ -33,17 +39,22 @@ typedef struct scan_slot {
     int rc;               /* a callback's code or OHC_ENOMEM; 0 = decoded */
 } scan_slot;
 
-typedef struct scan_batch {
+/* Slots are filled, taken and handed over in file order: head <= take <=
+ * tail (counters; slot k is slots[k % nslots]). */
+typedef struct scan_pipe {
+    ohc_os_mutex *mu;
+    ohc_os_cond *ready; /* a slot became READY, or quit */
+    ohc_os_cond *done;  /* a slot became DONE */
     scan_slot *slots;
-    size_t count;
-    atomic_size_t next; /* the next slot to decode */
-    atomic_int stop;    /* a slot failed: the others need not be decoded */
+    size_t nslots;
+    size_t head, take, tail;
+    int quit;
     const ohc_evtx_scan *scan;
-} scan_batch;
+} scan_pipe;
 
 typedef struct scan_worker {
     ohc_evtx_reader *dec;
-    scan_batch *batch;
+    scan_pipe *pipe;
 } scan_worker;
 
 static void decode_slot(ohc_evtx_reader *dec, const ohc_evtx_scan *scan, scan_slot *s)
@@ -79,49 +90,60 @@ static void decode_slot(ohc_evtx_reader *dec, const ohc_evtx_scan *scan, scan_sl
     s->stats = dec->stats;
 }
 
+/* Decodes the oldest READY slot; called and returns with the mutex held. */
+static void take_and_decode(scan_pipe *p, ohc_evtx_reader *dec)
+{
+    scan_slot *s = &p->slots[p->take++ % p->nslots];
+    s->state = SLOT_BUSY;
+    ohc_os_mutex_unlock(p->mu);
+    decode_slot(dec, p->scan, s);
+    ohc_os_mutex_lock(p->mu);
+    s->state = SLOT_DONE;
+    ohc_os_cond_broadcast(p->done);
+}
+
 static void worker_run(void *arg)
 {
     scan_worker *w = arg;
-    scan_batch *b = w->batch;
-    while (!atomic_load(&b->stop)) {
-        size_t i = atomic_fetch_add(&b->next, 1);
-        if (i >= b->count)
+    scan_pipe *p = w->pipe;
+    ohc_os_mutex_lock(p->mu);
+    for (;;) {
+        while (!p->quit && p->take == p->tail)
+            ohc_os_cond_wait(p->ready, p->mu);
+        if (p->quit)
             break;
-        decode_slot(w->dec, b->scan, &b->slots[i]);
-        if (b->slots[i].rc != 0)
-            atomic_store(&b->stop, 1);
+        take_and_decode(p, w->dec);
     }
+    ohc_os_mutex_unlock(p->mu);
 }
 
-/* Reads up to `want` chunks of r's file into the batch. Returns how many
- * (0 at the end) or a negative ohc_err. */
-static int read_batch(ohc_evtx_reader *r, scan_batch *b, uint8_t *buf, size_t want, ohc_error *err)
+/* Reads the file's next chunk into s. 1, 0 at the end, or a negative ohc_err.
+ * Only the scanning thread reads, into a FREE slot: no lock needed. */
+static int read_slot(ohc_evtx_reader *r, scan_slot *s, ohc_error *err)
 {
-    const uint8_t *base;
-    size_t got;
     uint64_t off = r->next_chunk_off;
+    size_t got;
     if (r->mem != NULL) {
-        size_t left = off < r->mem_len ? r->mem_len - (size_t)off : 0;
-        got = left < want * CHUNK_SIZE ? left : want * CHUNK_SIZE;
-        base = r->mem + off;
+        if (off >= r->mem_len)
+            return 0;
+        got = r->mem_len - off < CHUNK_SIZE ? (size_t)(r->mem_len - off) : CHUNK_SIZE;
+        s->data = r->mem + off;
     } else {
-        int rc = ohc_os_file_read(r->file, buf, want * CHUNK_SIZE, &got, err);
+        if (s->buf == NULL && (s->buf = malloc(CHUNK_SIZE)) == NULL)
+            return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+        int rc = ohc_os_file_read(r->file, s->buf, CHUNK_SIZE, &got, err);
         if (rc != OHC_OK)
             return rc;
-        base = buf;
+        if (got == 0)
+            return 0;
+        s->data = s->buf;
     }
-    size_t n = 0;
-    for (size_t at = 0; at < got; at += CHUNK_SIZE, n++) {
-        scan_slot *s = &b->slots[n];
-        s->data = base + at;
-        s->len = (uint32_t)(got - at < CHUNK_SIZE ? got - at : CHUNK_SIZE);
-        s->index = ++r->chunk_index;
-        s->off = off + at;
-    }
+    s->len = (uint32_t)got;
+    s->index = ++r->chunk_index;
+    s->off = off;
     r->stats.bytes_read += got;
     r->next_chunk_off = off + got;
-    b->count = n;
-    return (int)n;
+    return 1;
 }
 
 /* Adds a slot's damage and counts to the reader, as if it had read it. */
@@ -141,6 +163,58 @@ static void merge_slot(ohc_evtx_reader *r, const scan_slot *s)
     r->stats.records_damaged += s->stats.records_damaged;
 }
 
+/* Hands a DONE slot over: OHC_OK, a callback's code or OHC_ENOMEM. */
+static int emit_slot(ohc_evtx_reader *r, const ohc_evtx_scan *scan, scan_slot *s, ohc_error *err)
+{
+    merge_slot(r, s);
+    if (s->rc == OHC_ENOMEM)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    if (s->rc != 0)
+        return s->rc;
+    return s->out.len > 0 ? scan->on_output(scan->arg, s->out.data, s->out.len) : OHC_OK;
+}
+
+/* The scanning thread's loop; called and returns with the mutex held. */
+static int run_pipe(scan_pipe *p, ohc_evtx_reader *r, ohc_evtx_reader *dec, ohc_error *err)
+{
+    int eof = 0, read_rc = OHC_OK;
+    for (;;) {
+        scan_slot *h = &p->slots[p->head % p->nslots];
+        if (p->head < p->tail && h->state == SLOT_DONE) {
+            ohc_os_mutex_unlock(p->mu);
+            int rc = emit_slot(r, p->scan, h, err);
+            ohc_os_mutex_lock(p->mu);
+            h->state = SLOT_FREE;
+            p->head++;
+            if (rc != OHC_OK)
+                return rc;
+            continue;
+        }
+        if (!eof && p->tail - p->head < p->nslots) {
+            scan_slot *t = &p->slots[p->tail % p->nslots];
+            ohc_os_mutex_unlock(p->mu);
+            int got = read_slot(r, t, err);
+            ohc_os_mutex_lock(p->mu);
+            if (got <= 0) {
+                eof = 1; /* a read error: what was read before is still handed over */
+                read_rc = got;
+            } else {
+                t->state = SLOT_READY;
+                p->tail++;
+                ohc_os_cond_broadcast(p->ready);
+            }
+            continue;
+        }
+        if (eof && p->head == p->tail)
+            return read_rc;
+        if (p->take < p->tail) {
+            take_and_decode(p, dec);
+            continue;
+        }
+        ohc_os_cond_wait(p->done, p->mu); /* the head is being decoded by a worker */
+    }
+}
+
 int ohc_evtx_scan_file(ohc_evtx_reader *r, const ohc_evtx_scan *scan, ohc_error *err)
 {
     if (scan->filter_count > OHC_EVTX_SCAN_FILTERS_MAX)
@@ -150,20 +224,21 @@ int ohc_evtx_scan_file(ohc_evtx_reader *r, const ohc_evtx_scan *scan, ohc_error 
         workers = OHC_EVTX_SCAN_WORKERS_MAX;
     if (workers == 0)
         workers = 1;
-    size_t per_batch = (size_t)workers * OHC_EVTX_SCAN_BATCH_PER_WORKER;
 
     int rc = OHC_OK;
-    scan_batch b;
-    memset(&b, 0, sizeof b);
-    b.scan = scan;
+    scan_pipe p;
+    memset(&p, 0, sizeof p);
+    p.scan = scan;
+    p.nslots = (size_t)workers * OHC_EVTX_SCAN_BATCH_PER_WORKER;
+    p.slots = calloc(p.nslots, sizeof *p.slots);
     scan_worker w[OHC_EVTX_SCAN_WORKERS_MAX];
     memset(w, 0, sizeof w);
-    uint8_t *buf = r->mem == NULL ? malloc(per_batch * CHUNK_SIZE) : NULL;
-    b.slots = calloc(per_batch, sizeof *b.slots);
-    if ((r->mem == NULL && buf == NULL) || b.slots == NULL)
+    if (p.slots == NULL)
         rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    if (rc == OHC_OK && (rc = ohc_os_mutex_new(&p.mu, err)) == OHC_OK && (rc = ohc_os_cond_new(&p.ready, err)) == OHC_OK)
+        rc = ohc_os_cond_new(&p.done, err);
     for (unsigned i = 0; i < workers && rc == OHC_OK; i++) {
-        w[i].batch = &b;
+        w[i].pipe = &p;
         w[i].dec = ohc_evtx_decoder_new();
         if (w[i].dec == NULL) {
             rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
@@ -173,45 +248,34 @@ int ohc_evtx_scan_file(ohc_evtx_reader *r, const ohc_evtx_scan *scan, ohc_error 
         w[i].dec->filter_count = scan->filter_count;
     }
 
-    while (rc == OHC_OK) {
-        int n = read_batch(r, &b, buf, per_batch, err);
-        if (n <= 0) {
-            rc = n;
-            break;
-        }
-        atomic_store(&b.next, 0);
-        atomic_store(&b.stop, 0);
-        /* One worker per two chunks at most: a short file is not worth a thread. */
-        unsigned use = workers < ((unsigned)n + 1) / 2 ? workers : ((unsigned)n + 1) / 2;
-        ohc_os_thread *threads[OHC_EVTX_SCAN_WORKERS_MAX];
-        unsigned started = 0;
-        for (unsigned i = 1; i < use; i++) {
+    ohc_os_thread *threads[OHC_EVTX_SCAN_WORKERS_MAX];
+    unsigned started = 0;
+    if (rc == OHC_OK) {
+        for (unsigned i = 1; i < workers; i++) {
             ohc_error terr;
             if (ohc_os_thread_start(&threads[started], worker_run, &w[i], &terr) != OHC_OK)
                 break; /* the threads that did start, and this one, do its share */
             started++;
         }
-        worker_run(&w[0]);
+        ohc_os_mutex_lock(p.mu);
+        rc = run_pipe(&p, r, w[0].dec, err);
+        p.quit = 1;
+        ohc_os_cond_broadcast(p.ready);
+        ohc_os_mutex_unlock(p.mu);
         for (unsigned i = 0; i < started; i++)
             while (ohc_os_thread_join(threads[i], 60000) != OHC_OK)
                 ;
-        for (size_t i = 0; i < b.count && rc == OHC_OK; i++) {
-            scan_slot *s = &b.slots[i];
-            merge_slot(r, s);
-            if (s->rc == OHC_ENOMEM)
-                rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
-            else if (s->rc != 0)
-                rc = s->rc;
-            else if (s->out.len > 0)
-                rc = scan->on_output(scan->arg, s->out.data, s->out.len);
-        }
     }
 
     for (unsigned i = 0; i < workers; i++)
         ohc_evtx_close(w[i].dec);
-    for (size_t i = 0; b.slots != NULL && i < per_batch; i++)
-        ohc_strbuf_free(&b.slots[i].out);
-    free(b.slots);
-    free(buf);
+    for (size_t i = 0; p.slots != NULL && i < p.nslots; i++) {
+        ohc_strbuf_free(&p.slots[i].out);
+        free(p.slots[i].buf);
+    }
+    free(p.slots);
+    ohc_os_cond_free(p.done);
+    ohc_os_cond_free(p.ready);
+    ohc_os_mutex_free(p.mu);
     return rc;
 }
