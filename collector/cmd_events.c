@@ -47,17 +47,46 @@ static int parse_ids(uint32_t *out, size_t *out_count, const char *s)
 /* Output is built per chunk (ohc_evtx_scan_file) and written in large pieces:
  * this command is measured by bench/ and a per-record stdio call would
  * dominate. */
+/* One byte, without a call in the common case (the buffer has room). */
+static void put_char(ohc_strbuf *sb, char c)
+{
+    if (sb->data != NULL && sb->len + 2 <= sb->cap) {
+        sb->data[sb->len++] = c;
+        sb->data[sb->len] = '\0';
+    } else {
+        ohc_strbuf_append_char(sb, c);
+    }
+}
+
+/* Non-zero when one of the 8 bytes of x needs escaping in JSON: below 0x20,
+ * '"' or '\\' (the "has a zero byte" test of each; exact for "any"). */
+static uint64_t needs_escape8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
 static void json_str(ohc_strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    ohc_strbuf_append_char(sb, '"');
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        ohc_strbuf_append_len(sb, run, (size_t)(s - run));
-        run = s + 1;
+    put_char(sb, '"');
+    const char *end = s + strlen(s), *run = s, *p = s;
+    while (p < end) {
+        while (end - p >= 8) { /* 8 plain bytes at a time */
+            uint64_t x;
+            memcpy(&x, p, 8);
+            if (needs_escape8(x))
+                break;
+            p += 8;
+        }
+        while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p == end)
+            break;
+        unsigned char c = (unsigned char)*p;
+        ohc_strbuf_append_len(sb, run, (size_t)(p - run));
+        run = ++p;
         switch (c) {
         case '"': ohc_strbuf_append_len(sb, "\\\"", 2); break;
         case '\\': ohc_strbuf_append_len(sb, "\\\\", 2); break;
@@ -70,8 +99,8 @@ static void json_str(ohc_strbuf *sb, const char *s)
         }
         }
     }
-    ohc_strbuf_append_len(sb, run, (size_t)(s - run));
-    ohc_strbuf_append_char(sb, '"');
+    ohc_strbuf_append_len(sb, run, (size_t)(end - run));
+    put_char(sb, '"');
 }
 
 static const char *u64_text(char buf[24], uint64_t v)
@@ -151,24 +180,24 @@ static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
         if (named && !first[i])
             continue; /* in the list of its name's first occurrence */
         if (n++)
-            ohc_strbuf_append_char(sb, ',');
+            put_char(sb, ',');
         if (!named) {
             json_str(sb, rec->values[i].value);
             continue;
         }
         json_str(sb, rec->values[i].name);
-        ohc_strbuf_append_char(sb, ':');
+        put_char(sb, ':');
         if (next[i] == SIZE_MAX) {
             json_str(sb, rec->values[i].value);
             continue;
         }
-        ohc_strbuf_append_char(sb, '[');
+        put_char(sb, '[');
         for (size_t j = i; j != SIZE_MAX; j = next[j]) {
             if (j != i)
-                ohc_strbuf_append_char(sb, ',');
+                put_char(sb, ',');
             json_str(sb, rec->values[j].value);
         }
-        ohc_strbuf_append_char(sb, ']');
+        put_char(sb, ']');
     }
     if (next != next_small)
         free(next);
@@ -177,12 +206,12 @@ static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
     ohc_strbuf_append(sb, named ? "},\"binary\":" : "],\"binary\":");
     if (rec->binary != NULL) {
         static const char digits[] = "0123456789abcdef";
-        ohc_strbuf_append_char(sb, '"');
+        put_char(sb, '"');
         for (size_t i = 0; i < rec->binary_len; i++) {
             char h[2] = {digits[rec->binary[i] >> 4], digits[rec->binary[i] & 15]};
             ohc_strbuf_append_len(sb, h, 2);
         }
-        ohc_strbuf_append_char(sb, '"');
+        put_char(sb, '"');
     } else {
         ohc_strbuf_append(sb, "null");
     }

@@ -28,34 +28,20 @@ static uint32_t name_hash(const char *s)
 
 int ohc_event_values_link(size_t *next, unsigned char *first, const ohc_event_value *values, size_t n)
 {
+    /* A hash table of the last index seen per name: on the stack for the
+     * usual record (a few dozen values), allocated past that. */
+    size_t small[128], *last = small;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (cap > 128 && (last = malloc(cap * sizeof *last)) == NULL)
+        return OHC_ENOMEM;
+    for (size_t k = 0; k < cap; k++)
+        last[k] = SIZE_MAX;
     int repeats = 0;
     for (size_t i = 0; i < n; i++) {
         next[i] = SIZE_MAX;
         first[i] = 1;
-    }
-    if (n <= 32) { /* the usual record: a few names, compared directly */
-        for (size_t i = 1; i < n; i++) {
-            for (size_t j = i; j-- > 0;) {
-                if (strcmp(values[j].name, values[i].name) == 0) {
-                    next[j] = i; /* j is the last so far with this name */
-                    first[i] = 0;
-                    repeats = 1;
-                    break;
-                }
-            }
-        }
-        return repeats;
-    }
-    /* Many values: a hash table of the last index seen per name. */
-    size_t cap = 64;
-    while (cap < 2 * n)
-        cap *= 2;
-    size_t *last = malloc(cap * sizeof *last);
-    if (last == NULL)
-        return OHC_ENOMEM;
-    for (size_t k = 0; k < cap; k++)
-        last[k] = SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
         size_t k = name_hash(values[i].name) & (cap - 1);
         while (last[k] != SIZE_MAX && strcmp(values[last[k]].name, values[i].name) != 0)
             k = (k + 1) & (cap - 1);
@@ -66,7 +52,8 @@ int ohc_event_values_link(size_t *next, unsigned char *first, const ohc_event_va
         }
         last[k] = i;
     }
-    free(last);
+    if (last != small)
+        free(last);
     return repeats;
 }
 

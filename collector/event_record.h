@@ -40,7 +40,7 @@ typedef struct ohc_event_record {
 /* Values that share a name (EventData with the same Name twice, UserData
  * leaves repeated): next[i] is the index of the next value named like
  * values[i], or SIZE_MAX; first[i] is 1 when values[i] is the first of its
- * name. Both arrays have n entries, filled by the caller's buffer. Returns 1
+ * name. Both arrays have n entries (the caller's). Returns 1
  * when some name repeats, 0 when none does, OHC_ENOMEM. Names must be
  * non-NULL. */
 int ohc_event_values_link(size_t *next, unsigned char *first, const ohc_event_value *values, size_t n);
