@@ -93,13 +93,15 @@ static void decode_slot(ohc_evtx_reader *dec, const ohc_evtx_scan *scan, scan_sl
 /* Decodes the oldest READY slot; called and returns with the mutex held. */
 static void take_and_decode(scan_pipe *p, ohc_evtx_reader *dec)
 {
-    scan_slot *s = &p->slots[p->take++ % p->nslots];
+    size_t k = p->take++;
+    scan_slot *s = &p->slots[k % p->nslots];
     s->state = SLOT_BUSY;
     ohc_os_mutex_unlock(p->mu);
     decode_slot(dec, p->scan, s);
     ohc_os_mutex_lock(p->mu);
     s->state = SLOT_DONE;
-    ohc_os_cond_broadcast(p->done);
+    if (k == p->head) /* the scanning thread only ever waits for the head */
+        ohc_os_cond_broadcast(p->done);
 }
 
 static void worker_run(void *arg)
