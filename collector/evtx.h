@@ -106,7 +106,7 @@ const ohc_evtx_stats *ohc_evtx_get_stats(const ohc_evtx_reader *r);
  * each chunk's output back in file order. */
 #define OHC_EVTX_SCAN_FILTERS_MAX 64
 #define OHC_EVTX_SCAN_WORKERS_MAX 8
-#define OHC_EVTX_SCAN_BATCH_PER_WORKER 8 /* chunks in flight per worker */
+#define OHC_EVTX_SCAN_BATCH_PER_WORKER 16 /* chunks in flight per worker (a multiple of 4) */
 
 /* Called on a decoding thread for each record that passes at least one of the
  * scan's filters (matched: bit i for filters[i]; 1 when there are none). dec
