@@ -1,8 +1,8 @@
 /* The offline event log reader: Windows .evtx files (format 3.1 and 3.2).
  *
- * Streaming and bounded: the reader holds one 64 KiB chunk at a time plus
- * per-chunk caches of names and templates, so its memory does not grow with
- * the file. Records are yielded as the normalised ohc_event_record
+ * Streaming and bounded: ohc_evtx_next holds one 64 KiB chunk at a time plus
+ * per-chunk caches of names and templates, ohc_evtx_scan_file a fixed window
+ * of chunks, so memory does not grow with the file. Records are yielded as the normalised ohc_event_record
  * (event_record.h), the same one the live event log probe produces.
  *
  * A filter (provider, event ids, since) is decided from the template's
@@ -15,8 +15,11 @@
  * read as far as its structure holds. A chunk whose signature or free-space
  * offset is wrong is scanned for records whose header is sound (signature,
  * size inside the chunk, the same size repeated at its end), and so is the
- * rest of a chunk after a damaged record. A record that cannot be decoded is
- * recorded and skipped; nothing is made up. Only I/O failure, no memory or a
+ * rest of a chunk after a damaged record; a record found so whose id is
+ * outside the chunk header's range is a leftover of the chunk's earlier use
+ * (its names and templates are gone): counted as damage, not read. A record
+ * that cannot be decoded, or decodes to no element at all, is recorded and
+ * skipped; nothing is made up. Only I/O failure, no memory or a
  * file that is not an event log at all end the reading with an error.
  *
  * Input is untrusted: every offset, size and count is checked against the
