@@ -47,6 +47,9 @@ static int parse_ids(uint32_t *out, size_t *out_count, const char *s)
 /* Output is built per chunk (ohc_evtx_scan_file) and written in large pieces:
  * this command is measured by bench/ and a per-record stdio call would
  * dominate. */
+/* A string literal, its length known at compile time. */
+#define PUT_LIT(sb, lit) ohc_strbuf_append_len((sb), (lit), sizeof(lit) - 1)
+
 /* One byte, without a call in the common case (the buffer has room). */
 static void put_char(ohc_strbuf *sb, char c)
 {
@@ -140,27 +143,27 @@ static void ohc_format_rfc3339_utc_cached(char out[32], int64_t ms)
 static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
 {
     char lbuf[16], when[32];
-    ohc_strbuf_append(sb, "{\"channel\":");
+    PUT_LIT(sb, "{\"channel\":");
     json_str(sb, rec->channel ? rec->channel : "");
-    ohc_strbuf_append(sb, ",\"provider\":");
+    PUT_LIT(sb, ",\"provider\":");
     json_str(sb, rec->provider ? rec->provider : "");
     ohc_format_rfc3339_utc_cached(when, rec->time_created_ms);
     char num[24];
-    ohc_strbuf_append(sb, ",\"event_id\":");
+    PUT_LIT(sb, ",\"event_id\":");
     ohc_strbuf_append(sb, u64_text(num, rec->event_id));
-    ohc_strbuf_append(sb, ",\"level\":");
+    PUT_LIT(sb, ",\"level\":");
     ohc_strbuf_append(sb, u64_text(num, rec->level));
-    ohc_strbuf_append(sb, ",\"level_name\":\"");
+    PUT_LIT(sb, ",\"level_name\":\"");
     ohc_strbuf_append(sb, ohc_event_level_name(rec->level, lbuf));
-    ohc_strbuf_append(sb, "\",\"time_created\":\"");
+    PUT_LIT(sb, "\",\"time_created\":\"");
     ohc_strbuf_append(sb, when);
-    ohc_strbuf_append(sb, "\",\"record_id\":");
+    PUT_LIT(sb, "\",\"record_id\":");
     ohc_strbuf_append(sb, u64_text(num, rec->record_id));
-    ohc_strbuf_append(sb, ",\"computer\":");
+    PUT_LIT(sb, ",\"computer\":");
     if (rec->computer)
         json_str(sb, rec->computer);
     else
-        ohc_strbuf_append(sb, "null");
+        PUT_LIT(sb, "null");
     int named = rec->value_count > 0;
     for (size_t i = 0; i < rec->value_count; i++)
         named &= rec->values[i].name != NULL && rec->values[i].name[0] != '\0';
@@ -213,14 +216,14 @@ static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
         }
         put_char(sb, '"');
     } else {
-        ohc_strbuf_append(sb, "null");
+        PUT_LIT(sb, "null");
     }
-    ohc_strbuf_append(sb, ",\"message\":");
+    PUT_LIT(sb, ",\"message\":");
     if (rec->message)
         json_str(sb, rec->message);
     else
-        ohc_strbuf_append(sb, "null");
-    ohc_strbuf_append(sb, "}\n");
+        PUT_LIT(sb, "null");
+    PUT_LIT(sb, "}\n");
 }
 
 /* What the decoding threads render each record into. */
