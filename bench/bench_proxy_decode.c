@@ -47,7 +47,8 @@ int main(int argc, char **argv)
     t0 = ohc_os_monotonic_ms();
     for (long i = 0; i < iters; i++) {
         size_t count = 0;
-        ohc_proxy_list_parse(eps, &count, 8, "http=proxy.contoso.com:8080;https=proxy2.contoso.com:8443 socks=s:1080", NULL);
+        ohc_proxy_list_parse(eps, &count, 8, "http=proxy.contoso.com:8080;https=proxy2.contoso.com:8443 socks=s:1080",
+                             NULL);
     }
     t1 = ohc_os_monotonic_ms();
     printf("proxy list parse (3 entries): %.0f ns/call\n", (double)(t1 - t0) * 1e6 / (double)iters);
@@ -57,8 +58,10 @@ int main(int argc, char **argv)
     for (long i = 0; i < iters / 10; i++) {
         cJSON *pol = cJSON_CreateObject(), *pref = cJSON_CreateObject();
         for (size_t k = 0; k < ohc_outlook_rpc_value_count; k++) {
-            cJSON_AddItemToObject(pol, ohc_outlook_rpc_values[k].name, ohc_regval_to_json(OHC_REG_DWORD, dw, 4, OHC_REG_DWORD));
-            cJSON_AddItemToObject(pref, ohc_outlook_rpc_values[k].name, ohc_regval_to_json(OHC_REG_DWORD, dw, 4, OHC_REG_DWORD));
+            cJSON_AddItemToObject(pol, ohc_outlook_rpc_values[k].name,
+                                  ohc_regval_to_json(OHC_REG_DWORD, dw, 4, OHC_REG_DWORD));
+            cJSON_AddItemToObject(pref, ohc_outlook_rpc_values[k].name,
+                                  ohc_regval_to_json(OHC_REG_DWORD, dw, 4, OHC_REG_DWORD));
         }
         cJSON_Delete(ohc_outlook_version_to_json("14.0", pol, pref, NULL));
     }

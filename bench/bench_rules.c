@@ -26,7 +26,9 @@ static cJSON *make_report(int jobs)
         char id[64], url[160];
         snprintf(id, sizeof id, "{%08d-1111-2222-3333-444444444444}", i);
         int oab = i % 3 == 0;
-        snprintf(url, sizeof url, oab ? "https://mail%d.contoso.com/OAB/3f4e2b1a-0c5d/oab.xml" : "https://dl.contoso.com/f%d.bin", i % 7);
+        snprintf(url, sizeof url,
+                 oab ? "https://mail%d.contoso.com/OAB/3f4e2b1a-0c5d/oab.xml" : "https://dl.contoso.com/f%d.bin",
+                 i % 7);
         cJSON_AddStringToObject(j, "id", id);
         cJSON_AddStringToObject(j, "display_name", oab ? "Microsoft Outlook Offline Address Book" : "Updater");
         cJSON_AddStringToObject(j, "owner", "CONTOSO\\alice");
@@ -127,7 +129,8 @@ int main(int argc, char **argv)
     const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
     const cJSON *nf = cJSON_GetObjectItemCaseSensitive(sum, "findings");
     const cJSON *ne = cJSON_GetObjectItemCaseSensitive(sum, "rule_errors");
-    printf("bench_rules: %zu rules, %d BITS jobs, 200 events, 500 transfers, 50 users; %d rounds\n", nrules, jobs, rounds);
+    printf("bench_rules: %zu rules, %d BITS jobs, 200 events, 500 transfers, 50 users; %d rounds\n", nrules, jobs,
+           rounds);
     printf("  load+check built-in pack: %llu ms\n", (unsigned long long)t_load);
     printf("  evaluation of the pack:   %.2f ms per report\n", (double)ms / rounds);
     printf("  throughput:               %.0f rules/s\n", (double)nrules * rounds * 1000.0 / (double)ms);

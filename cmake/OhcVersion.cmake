@@ -9,5 +9,5 @@ if(GIT_FOUND)
     set(OHC_BUILD_COMMIT "${_commit}")
   endif()
 endif()
-configure_file(${PROJECT_SOURCE_DIR}/collector/version.h.in
+configure_file(${PROJECT_SOURCE_DIR}/collector/base/version.h.in
   ${PROJECT_BINARY_DIR}/generated/ohc_version.h @ONLY)

@@ -6,10 +6,16 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "platform_win32.h"
 #include "win32util.h"
 
 int main(void)
 {
+    /* First: every DLL loaded from here on comes from System32 only. The
+     * DLLs that are not KnownDLLs (winhttp, bcrypt, crypt32...) are
+     * delay-loaded (cmake/OhcDelayLoad.cmake), so none was loaded yet from
+     * the folder of ohc.exe, where anyone may have planted one. */
+    SetDefaultDllDirectories(LOAD_LIBRARY_SEARCH_SYSTEM32);
     int argc = 0;
     wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), &argc);
     if (wargv == NULL) {
@@ -28,8 +34,7 @@ int main(void)
     }
     LocalFree(wargv);
     SetConsoleOutputCP(CP_UTF8);
-    /* Binary mode: the report's bytes reach a redirected file as they are. */
-    int rc = ohc_cli_main(argc, argv);
+    int rc = ohc_cli_main(argc, argv, ohc_win32_platform());
     fflush(stdout);
     for (int i = 0; i < argc; i++)
         free(argv[i]);

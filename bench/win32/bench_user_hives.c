@@ -30,7 +30,7 @@ static void sid_of(wchar_t *buf, int i)
 static void run(const char *name, ohc_probe_collect_fn fn, int reps)
 {
     ohc_collect_options opts = {.event_days = 1};
-    ohc_probe_context ctx = {&opts, 0};
+    ohc_probe_context ctx = {&opts, 0, NULL};
     size_t bytes = 0;
     uint64_t t0 = ohc_os_monotonic_ms();
     for (int r = 0; r < reps; r++) {

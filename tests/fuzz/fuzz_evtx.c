@@ -24,7 +24,10 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
     *out_read = 0;
     return OHC_OK;
 }
-void ohc_os_file_close(ohc_os_file *f) { (void)f; }
+void ohc_os_file_close(ohc_os_file *f)
+{
+    (void)f;
+}
 
 /* Threads for the scan: none start here, so the scanning thread decodes every
  * chunk (as when threads cannot start); the threads themselves are exercised
@@ -39,7 +42,10 @@ int ohc_os_thread_join(ohc_os_thread *t, uint32_t timeout_ms)
     (void)t, (void)timeout_ms;
     return OHC_OK;
 }
-void ohc_os_thread_detach(ohc_os_thread *t) { (void)t; }
+void ohc_os_thread_detach(ohc_os_thread *t)
+{
+    (void)t;
+}
 /* One thread: the lock is free and nothing is ever waited for (the scanning
  * thread decodes every chunk itself). */
 struct ohc_os_mutex {
@@ -56,30 +62,47 @@ int ohc_os_mutex_new(ohc_os_mutex **out, ohc_error *err)
     *out = &the_mutex;
     return OHC_OK;
 }
-void ohc_os_mutex_free(ohc_os_mutex *m) { (void)m; }
-void ohc_os_mutex_lock(ohc_os_mutex *m) { (void)m; }
-void ohc_os_mutex_unlock(ohc_os_mutex *m) { (void)m; }
+void ohc_os_mutex_free(ohc_os_mutex *m)
+{
+    (void)m;
+}
+void ohc_os_mutex_lock(ohc_os_mutex *m)
+{
+    (void)m;
+}
+void ohc_os_mutex_unlock(ohc_os_mutex *m)
+{
+    (void)m;
+}
 int ohc_os_cond_new(ohc_os_cond **out, ohc_error *err)
 {
     (void)err;
     *out = &the_cond;
     return OHC_OK;
 }
-void ohc_os_cond_free(ohc_os_cond *c) { (void)c; }
+void ohc_os_cond_free(ohc_os_cond *c)
+{
+    (void)c;
+}
 void ohc_os_cond_wait(ohc_os_cond *c, ohc_os_mutex *m)
 {
     (void)c, (void)m;
     abort(); /* would wait forever: a bug in the scan */
 }
-void ohc_os_cond_broadcast(ohc_os_cond *c) { (void)c; }
-unsigned ohc_os_cpu_count(void) { return 2; }
+void ohc_os_cond_broadcast(ohc_os_cond *c)
+{
+    (void)c;
+}
+unsigned ohc_os_cpu_count(void)
+{
+    return 2;
+}
 
 static volatile size_t sink;
 
 static void touch(const ohc_event_record *r);
 
-static int scan_record(void *arg, ohc_evtx_reader *dec, const ohc_event_record *rec, uint64_t matched,
-                       ohc_strbuf *out)
+static int scan_record(void *arg, ohc_evtx_reader *dec, const ohc_event_record *rec, uint64_t matched, ohc_strbuf *out)
 {
     (void)arg;
     touch(rec);
@@ -100,11 +123,15 @@ static int scan_output(void *arg, const char *data, size_t len)
 static void touch(const ohc_event_record *r)
 {
     size_t n = 0;
-    if (r->channel) n += strlen(r->channel);
-    if (r->provider) n += strlen(r->provider);
-    if (r->computer) n += strlen(r->computer);
+    if (r->channel)
+        n += strlen(r->channel);
+    if (r->provider)
+        n += strlen(r->provider);
+    if (r->computer)
+        n += strlen(r->computer);
     for (size_t i = 0; i < r->value_count; i++) {
-        if (r->values[i].name) n += strlen(r->values[i].name);
+        if (r->values[i].name)
+            n += strlen(r->values[i].name);
         n += strlen(r->values[i].value);
     }
     for (size_t i = 0; i < r->binary_len; i++)

@@ -4,7 +4,7 @@
 installer/admx/OutlookHealthCollector.admx and en-US/*.adml must be well-formed,
 every string and presentation they reference must exist, and every policy's
 key, value name, type and range must match what the code reads, taken from
-`ohc config show --format json` (the table in collector/settings.c), in both
+`ohc config show --format json` (the table in collector/config/settings.c), in both
 directions: no setting without a policy, no policy without a setting.
 Runs on the native build (the table is the same in ohc.exe)."""
 import json

@@ -299,14 +299,19 @@ def run(base, refused_port):
     expect(near and near[0]["count"] >= 70 and near[0]["limit"] == 60, "near limit %s" % s)
 
     step("bulk report checked")
-    # BITS stopped, then disabled: unavailable with the reason; the host probe unaffected.
+    # BITS stopped, as it is on most healthy PCs (demand start, no active job): the probe connects like
+    # any BITS client, which starts it, and lists the jobs; disabled: unavailable with the reason.
     wine("net", "stop", "BITS", check=False)
     try:
         r, _ = collect("stopped", "host,bits")
-        expect(r["probes"]["bits"]["status"] == "unavailable", "stopped: %s" % r["probes"]["bits"])
-        expect("stopped" in r["probes"]["bits"]["error"]["message"], "stopped reason")
+        expect(r["probes"]["bits"]["status"] == "ok", "stopped (demand start): %s" % r["probes"]["bits"])
+        sv = r["facts"]["bits"]["service"]
+        expect(sv["state"] == "running" and sv.get("started_by_activation") is True, "demand start said: %s" % sv)
+        # Windows keeps jobs across a service restart (its queue is on disk); Wine's BITS keeps them in
+        # memory, so after the stop there are none to list: the enumeration itself must succeed.
+        expect(r["facts"]["bits"]["enumeration"]["reason"] is None, "enumeration: %s" % r["facts"]["bits"]["enumeration"])
         expect(r["probes"]["host"]["status"] == "ok", "host probe affected")
-        expect(r["facts"]["bits"]["jobs"] == [] and r["facts"]["bits"]["service"]["state"] == "stopped", "facts")
+        wine("net", "stop", "BITS", check=False)
         bitsjob("start-type", "disabled")
         r, _ = collect("disabled", "host,bits")
         expect(r["probes"]["bits"]["status"] == "unavailable", "disabled")

@@ -7,6 +7,6 @@
 # Native only.
 . "$(dirname "$0")/lib.sh"
 [ "$OHC_PLATFORM" = native ] || exit 77
-fuzz_build evtx -lz evtx.c evtx_scan.c utf16.c civil_time.c error.c strbuf.c ascii.c
+fuzz_build evtx -lz evtx/evtx.c evtx/evtx_scan.c base/utf16.c base/civil_time.c base/error.c base/strbuf.c base/ascii.c
 fuzz_run evtx "${OHC_FUZZ_SECONDS:-60}" 131072 "$OHC_SOURCE_DIR/../shared/evtx-corpus"
 echo "ok"

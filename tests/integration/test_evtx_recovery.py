@@ -20,8 +20,9 @@ damage that real logs have (issue 16):
    the chunk, and for zeros silently).
 5. A file of 20 chunks (more than one batch of chunks decoded in parallel):
    records in file order and identical to libevtx's.
-6. `collect --evtx` on two files opens each file once (strace, natively) and
-   finds the BITS transfers of a real log.
+6. `collect --evtx` on two files opens each file once (strace, natively),
+   finds the BITS transfers of a real log, and describes both files
+   (facts.events.file_info) from that same pass.
 """
 import json
 import os
@@ -210,14 +211,27 @@ def test_collect_opens_once(tmp):
                            capture_output=True, timeout=120, env=env)
         text = open(trace).read()
         opens = {f: len(re.findall(r'open(?:at)?\(.*"%s"' % re.escape(f), text)) for f in (BITS_LOG, other)}
-    check(p.returncode in (0, 1, 2), "collect --evtx exit %d: %s" % (p.returncode, p.stderr.decode()[-300:]))
     if opens is not None:
         check(opens == {BITS_LOG: 1, other: 1}, "each file opened once: %r" % opens)
     try:
-        ev = json.loads(p.stdout)["facts"]["events"]
+        report = json.loads(p.stdout)
+        ev = report["facts"]["events"]
     except (ValueError, KeyError) as e:
-        check(False, "no events facts: %s" % e)
+        check(False, "no events facts (exit %d): %s %s" % (p.returncode, e, p.stderr.decode()[-300:]))
         return
+    # --probes events leaves the other probes out: the verdict is incomplete
+    # (exit 3) for them only, never for the events probe
+    gaps = report["summary"].get("incomplete", [])
+    check(p.returncode in (0, 1, 2) or (p.returncode == 3 and gaps), "collect --evtx exit %d: %s" %
+          (p.returncode, p.stderr.decode()[-300:]))
+    check(all(g["status"] == "not collected" and g["source"] != "events" for g in gaps),
+          "only probes left out make the verdict incomplete: %r" % gaps)
+    check(report["probes"]["events"]["status"] == "ok", "events probe ok: %r" % report["probes"]["events"])
+    # by base name: under Wine the report names them as Windows paths (Z:\...)
+    infos = {re.split(r"[\\/]", i["file"])[-1]: i for i in ev["file_info"]}
+    mine, real = infos.get(os.path.basename(other), {}), infos.get(os.path.basename(BITS_LOG), {})
+    check(mine.get("events") == 20 and mine.get("complete"), "file_info of the written log: %r" % mine)
+    check(real.get("complete") and real.get("events", 0) > 0, "file_info of the real log: %r" % real)
     check(ev["file_errors"] == [], "no file errors: %r" % ev["file_errors"])
     q = ev["queries"]
     check(q["bits_client"]["status"] == "ok" and q["bits_client"]["returned"] > 0,

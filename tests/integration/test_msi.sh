@@ -132,6 +132,11 @@ log=$(cat "$STATE/logs/ohc.log")
 expect_contains "$log" "first collection in 0 s; then every 1 minutes" "policy interval applied"
 expect_contains "$log" "upload: 1 delivered" "upload logged"
 case "$log" in *e2e-secret-token*) fail "token in the service log";; esac
+# The service's attempts are in the upload log beside its spool, like `ohc upload`'s.
+ulog=$(cat "$STATE/spool/upload.log" 2>/dev/null || true)
+expect_contains "$ulog" "upload $report_id attempt=1" "the service's attempt in spool\\upload.log"
+expect_contains "$ulog" "result=delivered" "its result in spool\\upload.log"
+case "$ulog" in *e2e-secret-token*) fail "token in the upload log";; esac
 
 # sc stop ends the service within 5 s (measured from the sc call, Wine start-up included).
 t0=$(date +%s%N)

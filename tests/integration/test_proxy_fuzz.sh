@@ -5,7 +5,7 @@
 # Fails on any crash, leak, sanitizer report or timeout. Native only.
 . "$(dirname "$0")/lib.sh"
 [ "$OHC_PLATFORM" = native ] || exit 77
-fuzz_build proxy -lcjson proxy.c regval.c utf16.c outlook.c strbuf.c error.c ascii.c
+fuzz_build proxy -lcjson facts/proxy.c facts/regval.c base/utf16.c facts/outlook.c base/strbuf.c base/error.c base/ascii.c
 # Seeds: a WinHTTP blob, a WinINet blob with a PAC URL, a REG_SZ, a proxy list.
 mkdir -p "$TMP/seeds"
 "$PYTHON" - "$TMP/seeds" <<'PY'

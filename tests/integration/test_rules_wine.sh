@@ -87,11 +87,51 @@ expect_eq "$(json_get "$TMP/r.json" "r['findings'][0]['rule_id']")" PROXY-WINHTT
 f() { json_get "$TMP/r.json" "[f for f in r['findings'] if f['rule_id']=='$1'][0]$2"; }
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['message']")" "127.0.0.1:$DEAD1" "dead proxy named"
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['remediation'][1]['commands']")" "netsh winhttp reset proxy" "netsh command"
-expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" "ProxyServerFlags 35 from policy" "0x23 by policy"
+expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" "ProxyServerFlags 0x23 from policy" "0x23 by policy, in hex"
 expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['remediation'][0]['commands'][0]")" "/d 0x2f" "0x2F command"
 expect_contains "$(f RPC-PROXYSERVER-POLICY "['message']")" "14.0=mail.old-contoso.test" "policy server"
 expect_eq "$(json_get "$TMP/r.json" "r['summary']['highest_severity']")" error "summary"
 expect_eq "$(json_get "$TMP/r.json" "[s['source'] for s in r['summary']['rule_sets']]")" \
-  "['builtin:bits.json', 'builtin:oab.json', 'builtin:outlook.json', 'builtin:proxy.json']" "built-in pack used"
+  "['builtin:bits.json', 'builtin:exchange.json', 'builtin:oab.json', 'builtin:outlook.json', 'builtin:proxy.json']" "built-in pack used"
 expect_contains "$(cat "$TMP/summary.txt")" "netsh winhttp reset proxy" "commands in the text report"
+"$OHC_WINE_RUN" reg import "$(winpath "$TMP/clean.reg")" >/dev/null 2>&1 || fail "reg import (clean)"
+
+# Broken values are findings, with the repair where the value comes from: ProxyServerFlags as
+# REG_SZ "0x2F" by policy (a GPP mistake) and as REG_BINARY in the preference key, ProxyEnable as
+# REG_SZ, a WinHttpSettings blob whose proxy length runs past its end. Written in the real registry
+# with reg add, read back by the real probes.
+RPOL='HKCU\Software\Policies\Microsoft\office\14.0\outlook\RPC'
+RPREF='HKCU\Software\Microsoft\Office\15.0\Outlook\RPC'
+IS='HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+CONN='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
+cat >> "$TMP/clean.reg" <<REG
+
+[-HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\15.0]
+REG
+wreg() { "$OHC_WINE_RUN" reg add "$@" /f >/dev/null 2>&1 || fail "reg add $*"; }
+wreg 'HKLM\SOFTWARE\Microsoft\Office\14.0\Outlook' /v Bitness /t REG_SZ /d x64
+wreg "$RPOL" /v ProxyServerFlags /t REG_SZ /d 0x2F
+wreg "$RPREF" /v ProxyServerFlags /t REG_BINARY /d 2f000000
+wreg "$IS" /v ProxyEnable /t REG_SZ /d 1
+# version 0x18, counter 0, flags 2 (proxy), proxy length 0xFFFFFFF0 with 3 bytes left
+wreg "$CONN" /v WinHttpSettings /t REG_BINARY /d 180000000000000002000000f0ffffff616263
+set +e
+ohc collect --probes proxy,outlook --out "$(winpath "$TMP/broken.json")" > "$TMP/broken.txt"; rc=$?
+set -e
+validate_report "$TMP/broken.json"
+expect_eq "$rc" 2 "broken values: exit code (error findings)"
+B() { json_get "$TMP/broken.json" "[f for f in r['findings'] if f['rule_id']=='$1'][0]$2"; }
+expect_eq "$(json_get "$TMP/broken.json" "sorted(f['rule_id'] for f in r['findings'] if f['rule_id'] in ('OUTLOOK-RPC-VALUE-WRONG-TYPE', 'PROXY-USER-VALUE-WRONG-TYPE', 'PROXY-SETTINGS-BLOB-MALFORMED', 'OUTLOOK2010-HTTP-FIRST-MISSING'))")" \
+  "['OUTLOOK-RPC-VALUE-WRONG-TYPE', 'PROXY-SETTINGS-BLOB-MALFORMED', 'PROXY-USER-VALUE-WRONG-TYPE']" \
+  "broken values found (and the wrong-typed flags not reported as 'not set')"
+expect_contains "$(B OUTLOOK-RPC-VALUE-WRONG-TYPE "['message']")" 'Policies\Microsoft\Office\14.0\Outlook\RPC\ProxyServerFlags is REG_SZ "0x2F"' "REG_SZ by policy named"
+expect_contains "$(B OUTLOOK-RPC-VALUE-WRONG-TYPE "['message']")" 'Office\15.0\Outlook\RPC\ProxyServerFlags is REG_BINARY' "REG_BINARY named"
+expect_contains "$(B OUTLOOK-RPC-VALUE-WRONG-TYPE "['remediation'][0]['text']")" "Group Policy Preferences" "repair at the GPP"
+expect_eq "$(B OUTLOOK-RPC-VALUE-WRONG-TYPE "['remediation'][1]['commands']")" \
+  "['reg delete \"HKCU\\\\Software\\\\Microsoft\\\\Office\\\\15.0\\\\Outlook\\\\RPC\" /v ProxyServerFlags /f']" "exact command for the preference key"
+expect_contains "$(B PROXY-USER-VALUE-WRONG-TYPE "['message']")" 'ProxyEnable is REG_SZ "1"' "ProxyEnable REG_SZ"
+expect_contains "$(B PROXY-USER-VALUE-WRONG-TYPE "['remediation'][1]['commands']")" "/v ProxyEnable /t REG_DWORD /d 1 /f" "ProxyEnable repair"
+expect_contains "$(B PROXY-SETTINGS-BLOB-MALFORMED "['message']")" "exceeds" "blob damage named"
+expect_contains "$(B PROXY-SETTINGS-BLOB-MALFORMED "['remediation'][0]['commands']")" "netsh winhttp reset proxy" "netsh reset"
+expect_contains "$(cat "$TMP/broken.txt")" "netsh winhttp reset proxy" "text report: the repair"
 echo "rules on real facts: ok"

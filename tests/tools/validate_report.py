@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Validates ohc report files against collector/schema/report-v1.schema.json.
+"""Validates ohc report files against collector/report/schema/report-v1.schema.json
+(and the per-probe facts-*.schema.json it refers to).
 
 usage: validate_report.py [--schema FILE] REPORT.json...
 Exit 0 when every report is valid; otherwise prints each violation with its path."""
@@ -8,19 +9,15 @@ import json
 import os
 import sys
 
-import jsonschema
+import report_schema
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    default_schema = os.path.join(here, "..", "..", "collector", "schema", "report-v1.schema.json")
     ap = argparse.ArgumentParser()
-    ap.add_argument("--schema", default=os.environ.get("OHC_SCHEMA", default_schema))
+    ap.add_argument("--schema", default=os.environ.get("OHC_SCHEMA", report_schema.DEFAULT))
     ap.add_argument("reports", nargs="+")
     args = ap.parse_args()
-    with open(args.schema, encoding="utf-8") as f:
-        schema = json.load(f)
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = report_schema.validator(args.schema)
     bad = 0
     for path in args.reports:
         with open(path, encoding="utf-8") as f:

@@ -10,14 +10,15 @@
 static void test_ieq(void **state)
 {
     (void)state;
-    assert_true(ohc_ascii_ieq("Microsoft-Windows-Bits-Client/Operational", "microsoft-windows-bits-client/OPERATIONAL"));
+    assert_true(
+        ohc_ascii_ieq("Microsoft-Windows-Bits-Client/Operational", "microsoft-windows-bits-client/OPERATIONAL"));
     assert_true(ohc_ascii_ieq("", ""));
     assert_true(ohc_ascii_ieq(NULL, ""));
     assert_true(ohc_ascii_ieq(NULL, NULL));
     assert_false(ohc_ascii_ieq("Outlook", "Outlook2"));
     assert_false(ohc_ascii_ieq("Outlook2", "Outlook"));
     assert_false(ohc_ascii_ieq("a", NULL));
-    assert_false(ohc_ascii_ieq("@", "`"));                 /* neighbours of the letters do not fold */
+    assert_false(ohc_ascii_ieq("@", "`")); /* neighbours of the letters do not fold */
     assert_false(ohc_ascii_ieq("[", "{"));
     assert_false(ohc_ascii_ieq("\xc3\x84", "\xc3\xa4")); /* UTF-8 A and a umlaut: not ASCII, exact */
     assert_true(ohc_ascii_ieq("\xc3\x84X", "\xc3\x84x"));

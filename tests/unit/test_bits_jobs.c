@@ -55,30 +55,30 @@ static void test_oab_urls(void **state)
         "https://mail.contoso.com/OAB/6a1a2b3c-0000-4000-8000-000000000001/oab.xml",
         "https://mail.contoso.com/oab/6a1a/oab.xml?x=1",
         "https://mail.contoso.com/OAB/guid/67f3c5a1-data-1.lzx",
-        "http://127.0.0.1:8080/OAB/x",          /* /OAB/ segment, any file */
-        "https://ex/some/path/OAB.XML",          /* file name, any case */
+        "http://127.0.0.1:8080/OAB/x", /* /OAB/ segment, any file */
+        "https://ex/some/path/OAB.XML", /* file name, any case */
         "https://ex/x/full.LZX",
-        "\\\\fileserver\\share\\OAB\\oab.xml",   /* UNC */
+        "\\\\fileserver\\share\\OAB\\oab.xml", /* UNC */
         "https://ex/OAB/",
-        "https://mail.contoso.com/oab/9f0e/x",   /* any case */
+        "https://mail.contoso.com/oab/9f0e/x", /* any case */
         "HTTPS://MAIL.CONTOSO.COM/OaB/9F0E/OAB.XML",
         "https://h/x/y-data-1.LZX",
-        "https://h/x/y.lzx?v=1",                 /* the query does not hide the file name */
+        "https://h/x/y.lzx?v=1", /* the query does not hide the file name */
         "https://h/x/y.lzx#part",
         "https://oab.contoso.com/OAB/x/oab.xml", /* a host named oab does not matter either way */
-        "/OAB/guid/oab.xml",                     /* a bare path */
+        "/OAB/guid/oab.xml", /* a bare path */
         "oab.xml",
         "OAB\\x",
     };
     static const char *no[] = {
         "https://oab.contoso.com/files/data.bin", /* host, not path */
-        "https://ex/files/oabfoo/data.bin",       /* segment is not exactly OAB */
+        "https://ex/files/oabfoo/data.bin", /* segment is not exactly OAB */
         "https://ex/files/myoab.xml.bak",
         "https://ex/files/data.bin?path=/OAB/oab.xml", /* query */
         "https://ex/files/data.bin#/OAB/x",
         "https://ex/lzx",
         "https://ex/files/.lzx-not",
-        "https://ex/OAB",                          /* last segment OAB: a file named OAB, not a folder */
+        "https://ex/OAB", /* last segment OAB: a file named OAB, not a folder */
         "",
         "https://",
         /* a host (or user, or port) named like an OAB file is not a path */
@@ -98,7 +98,7 @@ static void test_oab_urls(void **state)
         /* almost */
         "https://h/OABX/file",
         "https://h/x/y.lzx.txt",
-        "https://h/x/.lzx",                        /* no file name before the extension */
+        "https://h/x/.lzx", /* no file name before the extension */
         "https://h/x/myoab.xml",
         "oab",
     };
@@ -335,10 +335,14 @@ static void test_empty_collection(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),         cmocka_unit_test(test_oab_urls),
-        cmocka_unit_test(test_filetime),      cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_job_facts),     cmocka_unit_test(test_unknown_values_raw),
-        cmocka_unit_test(test_owner_summary_and_limit), cmocka_unit_test(test_property_errors_bounded),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_oab_urls),
+        cmocka_unit_test(test_filetime),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_job_facts),
+        cmocka_unit_test(test_unknown_values_raw),
+        cmocka_unit_test(test_owner_summary_and_limit),
+        cmocka_unit_test(test_property_errors_bounded),
         cmocka_unit_test(test_empty_collection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,14 +72,33 @@ static const ohc_opt with_upload[] = {
 static void test_upload_common_opts(void **state)
 {
     (void)state;
-    char *argv[] = {"collect", "--out", "r.json", "--url=https://c.example/r", "--allow-http", "--spool", "s",
-                    "--token-file", "t", "--ca-file", "ca.pem", "--proxy", "http://p:8080", "--timeout", "30"};
+    char *argv[] = {"collect",
+                    "--out",
+                    "r.json",
+                    "--url=https://c.example/r",
+                    "--allow-http",
+                    "--spool",
+                    "s",
+                    "--token-file",
+                    "t",
+                    "--ca-file",
+                    "ca.pem",
+                    "--proxy",
+                    "http://p:8080",
+                    "--timeout",
+                    "30"};
     int argc = (int)(sizeof argv / sizeof argv[0]);
-    static const int ids[] = {1, OHC_UPOPT_URL, OHC_UPOPT_ALLOW_HTTP, OHC_UPOPT_SPOOL, OHC_UPOPT_TOKEN_FILE,
-                              OHC_UPOPT_CA_FILE, OHC_UPOPT_PROXY, OHC_UPOPT_TIMEOUT};
+    static const int ids[] = {1,
+                              OHC_UPOPT_URL,
+                              OHC_UPOPT_ALLOW_HTTP,
+                              OHC_UPOPT_SPOOL,
+                              OHC_UPOPT_TOKEN_FILE,
+                              OHC_UPOPT_CA_FILE,
+                              OHC_UPOPT_PROXY,
+                              OHC_UPOPT_TIMEOUT};
     ohc_opt_state st = {1, 0, NULL, ""};
     ohc_upload_args a;
-    ohc_upload_args_init(&a);
+    ohc_upload_args_init(&a, NULL);
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         int id = ohc_opt_next(&st, argc, argv, with_upload);
         assert_int_equal(id, ids[i]);
@@ -112,7 +131,7 @@ static void test_upload_common_opts(void **state)
             assert_int_equal(all[n].id, common[n].id);
             assert_int_equal(all[n].takes_value, common[n].takes_value);
         }
-        ohc_upload_args_init(&a);
+        ohc_upload_args_init(&a, NULL);
         assert_int_not_equal(ohc_upload_args_option(&a, all[n].id, "1", "upload"), -1);
         ohc_upload_args_free(&a);
     }

@@ -145,9 +145,8 @@ static void test_kind_from_level(void **state)
     static const struct {
         uint8_t level;
         ohc_event27_kind kind;
-    } cases[] = {{0, OHC_EVENT27_START},   {1, OHC_EVENT27_FAILURE}, {2, OHC_EVENT27_FAILURE},
-                 {3, OHC_EVENT27_FAILURE}, {4, OHC_EVENT27_START},   {5, OHC_EVENT27_INFO},
-                 {200, OHC_EVENT27_INFO}};
+    } cases[] = {{0, OHC_EVENT27_START}, {1, OHC_EVENT27_FAILURE}, {2, OHC_EVENT27_FAILURE}, {3, OHC_EVENT27_FAILURE},
+                 {4, OHC_EVENT27_START}, {5, OHC_EVENT27_INFO},    {200, OHC_EVENT27_INFO}};
     uint8_t *bin = heap("\x01\x00\x00\x00", 4);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ohc_event_record r = record(cases[i].level, bin, 4);
@@ -243,7 +242,8 @@ static void test_name_utf16_non_ascii_and_surrogates(void **state)
     ohc_event_record r = record(2, bin, sizeof buf);
     ohc_event27 ev;
     ohc_event27_decode(&ev, &r);
-    assert_string_equal(ev.oab_name, "\\Gr\xC3\xB6\xC3\x9F" "e \xF0\x9F\x98\x80");
+    assert_string_equal(ev.oab_name, "\\Gr\xC3\xB6\xC3\x9F"
+                                     "e \xF0\x9F\x98\x80");
     assert_null(ev.malformed);
 
     /* A lone high surrogate ends the run: no name from garbage. */
@@ -293,8 +293,9 @@ static void test_hresult_scan(void **state)
     uint32_t hrs[3];
     size_t n = 0;
     /* Too short, too long, no high bit, inside a word, upper case X: */
-    assert_false(ohc_event27_scan_hresults(hrs, 3, &n, "0x8019019 0x801901940 0x00000005 ab0x80190194 "
-                                                       "0x80190194z"));
+    assert_false(ohc_event27_scan_hresults(hrs, 3, &n,
+                                           "0x8019019 0x801901940 0x00000005 ab0x80190194 "
+                                           "0x80190194z"));
     assert_int_equal(n, 0);
     assert_false(ohc_event27_scan_hresults(hrs, 3, &n, "(0X8004010f), 0x8004010F again"));
     assert_int_equal(n, 1);

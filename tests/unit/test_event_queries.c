@@ -20,9 +20,10 @@ static void test_parse_good(void **state)
     ohc_event_queries q;
     ohc_error err;
     ohc_error_clear(&err);
-    const char *text = "  name=app_crash; channel=Application; provider=Application Error; ids=1000, 1002; days=7; max=50\r\n"
-                       "\n"
-                       "name=bits_errors;channel=Microsoft-Windows-Bits-Client/Operational\n";
+    const char *text =
+        "  name=app_crash; channel=Application; provider=Application Error; ids=1000, 1002; days=7; max=50\r\n"
+        "\n"
+        "name=bits_errors;channel=Microsoft-Windows-Bits-Client/Operational\n";
     assert_int_equal(ohc_event_queries_parse(&q, text, &err), OHC_OK);
     assert_int_equal(q.count, 2);
     assert_string_equal(q.q[0].name, "app_crash");
@@ -36,7 +37,7 @@ static void test_parse_good(void **state)
     assert_string_equal(q.q[1].channel, "Microsoft-Windows-Bits-Client/Operational");
     assert_null(q.q[1].provider);
     assert_int_equal(q.q[1].id_count, 0);
-    assert_int_equal(q.q[1].days, 0);     /* EventDays applies */
+    assert_int_equal(q.q[1].days, 0); /* EventDays applies */
     assert_int_equal(q.q[1].max_events, 0); /* the default */
 
     /* the XPath the live probe sends is the usual shape */
@@ -171,7 +172,8 @@ static void test_setting(void **state)
     ohc_config_load_with(&cfg, fake_read, &bad, note, logged);
     assert_string_equal(ohc_config_str(&cfg, OHC_SET_EVENT_QUERIES), "name=c; channel=Setup");
     assert_int_equal(ohc_config_source(&cfg, OHC_SET_EVENT_QUERIES), OHC_SOURCE_LOCAL);
-    assert_non_null(strstr(logged, "EventQueries in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector event query line 2"));
+    assert_non_null(
+        strstr(logged, "EventQueries in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector event query line 2"));
     /* a flag wins; a bad flag is refused and changes nothing */
     ohc_error err;
     assert_int_not_equal(ohc_config_set_flag(&cfg, OHC_SET_EVENT_QUERIES, "name=z", &err), OHC_OK);

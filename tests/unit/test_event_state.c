@@ -182,7 +182,7 @@ static void test_new_event_and_cleared_log(void **state)
     cJSON_AddItemToArray(list, event("application", "pc1", 2, "2026-11-24T13:00:00.000Z", "failure"));
     cJSON_AddItemToArray(list, event("Application", "PC1", 1, "2026-11-24T09:00:00.000Z", "failure"));
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
-    assert_true(is_new(r, "facts.events.outlook_oab.events", 0));  /* newer than anything seen */
+    assert_true(is_new(r, "facts.events.outlook_oab.events", 0)); /* newer than anything seen */
     assert_false(is_new(r, "facts.events.outlook_oab.events", 1)); /* older id and older time */
     assert_int_equal(ohc_event_state_commit(r, state_path, &err), OHC_OK);
     cJSON_Delete(r);

@@ -25,7 +25,8 @@ static int parse(ohc_event_xml *x, const char *s, ohc_error *err)
     return rc;
 }
 
-#define HEAD "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='P'/></System>"
+#define HEAD                                                                                                           \
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='P'/></System>"
 
 static void test_named_values(void **state)
 {
@@ -53,9 +54,10 @@ static void test_classic_strings_and_binary(void **state)
 {
     (void)state;
     ohc_event_xml x = {0};
-    assert_int_equal(parse(&x, HEAD "<EventData><Data>Result &lt;2&gt; &quot;x&quot; &apos;y&apos;</Data>"
-                                    "<Data>&#x41;&#66;&#xE9;&#x1F600;</Data><Binary>02000000FFab</Binary>"
-                                    "</EventData></Event>",
+    assert_int_equal(parse(&x,
+                           HEAD "<EventData><Data>Result &lt;2&gt; &quot;x&quot; &apos;y&apos;</Data>"
+                                "<Data>&#x41;&#66;&#xE9;&#x1F600;</Data><Binary>02000000FFab</Binary>"
+                                "</EventData></Event>",
                            NULL),
                      OHC_OK);
     assert_int_equal(x.value_count, 2);
@@ -83,8 +85,9 @@ static void test_user_data(void **state)
 {
     (void)state;
     ohc_event_xml x = {0};
-    assert_int_equal(parse(&x, HEAD "<UserData><LimitReached xmlns='urn:x'><User>CONTOSO\\bob</User>"
-                                    "<Limit>60</Limit><Note/></LimitReached></UserData></Event>",
+    assert_int_equal(parse(&x,
+                           HEAD "<UserData><LimitReached xmlns='urn:x'><User>CONTOSO\\bob</User>"
+                                "<Limit>60</Limit><Note/></LimitReached></UserData></Event>",
                            NULL),
                      OHC_OK);
     assert_int_equal(x.value_count, 3);
@@ -101,20 +104,20 @@ static void test_malformed(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        HEAD "<EventData><Data Name='a'>v",                          /* cut inside a value */
-        HEAD "<EventData><Data Name='a'>v</Data>",                   /* EventData never closed */
-        HEAD "<EventData><Data Name='a>v</Data></EventData>",        /* attribute never closed */
-        HEAD "<EventData><Data>&bogus;</Data></EventData>",           /* unknown entity */
-        HEAD "<EventData><Data>&#xD800;</Data></EventData>",          /* surrogate reference */
-        HEAD "<EventData><Data>&#x110000;</Data></EventData>",        /* beyond Unicode */
-        HEAD "<EventData><Data>&#;</Data></EventData>",               /* empty reference */
-        HEAD "<EventData><Data>a & b</Data></EventData>",             /* bare ampersand */
-        HEAD "<EventData><Binary>123</Binary></EventData>",           /* odd hex */
-        HEAD "<EventData><Binary>zz</Binary></EventData>",            /* not hex */
-        HEAD "<EventData><Data><b>x</b></Data></EventData>",          /* element in a value */
-        HEAD "<EventData><Other/></EventData>",                      /* unknown element */
-        HEAD "<UserData><W><a>1</a>",                                /* UserData cut */
-        "<EventData",                                                /* cut in the tag */
+        HEAD "<EventData><Data Name='a'>v", /* cut inside a value */
+        HEAD "<EventData><Data Name='a'>v</Data>", /* EventData never closed */
+        HEAD "<EventData><Data Name='a>v</Data></EventData>", /* attribute never closed */
+        HEAD "<EventData><Data>&bogus;</Data></EventData>", /* unknown entity */
+        HEAD "<EventData><Data>&#xD800;</Data></EventData>", /* surrogate reference */
+        HEAD "<EventData><Data>&#x110000;</Data></EventData>", /* beyond Unicode */
+        HEAD "<EventData><Data>&#;</Data></EventData>", /* empty reference */
+        HEAD "<EventData><Data>a & b</Data></EventData>", /* bare ampersand */
+        HEAD "<EventData><Binary>123</Binary></EventData>", /* odd hex */
+        HEAD "<EventData><Binary>zz</Binary></EventData>", /* not hex */
+        HEAD "<EventData><Data><b>x</b></Data></EventData>", /* element in a value */
+        HEAD "<EventData><Other/></EventData>", /* unknown element */
+        HEAD "<UserData><W><a>1</a>", /* UserData cut */
+        "<EventData", /* cut in the tag */
     };
     ohc_event_xml x = {0};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -160,10 +163,8 @@ static void test_value_count_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_named_values),
-        cmocka_unit_test(test_classic_strings_and_binary),
-        cmocka_unit_test(test_user_data),
-        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_named_values),        cmocka_unit_test(test_classic_strings_and_binary),
+        cmocka_unit_test(test_user_data),           cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_value_count_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

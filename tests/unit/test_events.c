@@ -18,8 +18,8 @@
 typedef struct fake {
     const ohc_event_record *recs;
     size_t count, pos;
-    int open_rc;         /* what open() answers */
-    int fail_at;         /* next() fails with OHC_EIO at this index; -1 never */
+    int open_rc; /* what open() answers */
+    int fail_at; /* next() fails with OHC_EIO at this index; -1 never */
     int opens, closes;
     char last_channel[128];
 } fake;
@@ -117,6 +117,43 @@ static void test_xpath_of_defaults(void **state)
     ohc_event_query any = {"any", "System", NULL, NULL, 0, 0, 0};
     assert_int_equal(ohc_events_build_xpath(&sb, &any, 3650, NULL), OHC_OK);
     assert_string_equal(ohc_strbuf_str(&sb), "*[System[TimeCreated[timediff(@SystemTime) <= 315360000000]]]");
+    ohc_strbuf_free(&sb);
+}
+
+/* Beyond OHC_EVENTS_XPATH_MAX_IDS ids, one XPath would pass Windows' limit
+ * of 32 expressions: a structured QueryList, one Select per 20 ids, with "<"
+ * escaped; up to the limit, the plain XPath as before. */
+static void test_structured_query_beyond_the_xpath_limit(void **state)
+{
+    (void)state;
+    uint32_t ids[25];
+    for (int i = 0; i < 25; i++)
+        ids[i] = (uint32_t)(1000 + i);
+    ohc_event_query q = {"many", "Application", "Outlook", ids, 25, 0, 0};
+    ohc_strbuf sb = OHC_STRBUF_INIT;
+    int structured = -1;
+    assert_int_equal(ohc_events_build_query(&sb, &structured, &q, 1, NULL), OHC_OK);
+    assert_int_equal(structured, 1);
+    const char *s = ohc_strbuf_str(&sb);
+    static const char head[] = "<QueryList><Query Id=\"0\" Path=\"Application\"><Select Path=\"Application\">";
+    assert_true(strncmp(s, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(s, "EventID=1019)")); /* the 20th ends the first Select */
+    assert_non_null(strstr(s, "<Select Path=\"Application\">*[System[Provider[@Name='Outlook'] and (EventID=1020 or"));
+    assert_non_null(strstr(s, "timediff(@SystemTime) &lt;= 86400000]]]</Select></Query></QueryList>"));
+    assert_null(strstr(s, " <= "));
+    size_t selects = 0;
+    for (const char *p = s; (p = strstr(p, "<Select ")) != NULL; p++)
+        selects++;
+    assert_int_equal(selects, 2);
+    ohc_strbuf_free(&sb);
+    q.id_count = OHC_EVENTS_XPATH_MAX_IDS;
+    assert_int_equal(ohc_events_build_query(&sb, &structured, &q, 1, NULL), OHC_OK);
+    assert_int_equal(structured, 0);
+    assert_true(strncmp(ohc_strbuf_str(&sb), "*[System[", 9) == 0);
+    ohc_strbuf_free(&sb);
+    /* the checks still apply */
+    ohc_event_query bad = {"bad", "App'lication", NULL, ids, 25, 0, 0};
+    assert_int_equal(ohc_events_build_query(&sb, &structured, &bad, 1, NULL), OHC_EINVAL);
     ohc_strbuf_free(&sb);
 }
 
@@ -225,8 +262,7 @@ static void test_collect_decodes_and_summarises(void **state)
     assert_string_equal(get(cJSON_GetArrayItem(evs, 2), "decoded.kind")->valuestring, "start");
 
     assert_int_equal(get(facts, "outlook_oab.summary.failure_count")->valueint, 2);
-    assert_string_equal(get(facts, "outlook_oab.summary.last_failure_time")->valuestring,
-                        "2026-11-24T20:34:25.000Z");
+    assert_string_equal(get(facts, "outlook_oab.summary.last_failure_time")->valuestring, "2026-11-24T20:34:25.000Z");
     cJSON *hrs = get(facts, "outlook_oab.summary.hrs_hex");
     assert_int_equal(cJSON_GetArraySize(hrs), 2);
     assert_string_equal(cJSON_GetArrayItem(hrs, 0)->valuestring, "0x80190194");
@@ -289,7 +325,7 @@ typedef struct fake_pass {
     const ohc_event_record *recs;
     size_t count;
     size_t passes, queries_seen, delivered;
-    int fail;            /* the pass ends with OHC_EIO after the records */
+    int fail; /* the pass ends with OHC_EIO after the records */
 } fake_pass;
 
 static int pass_open(void *self, const ohc_event_query *q, unsigned days, int64_t since_ms, ohc_error *err)
@@ -305,7 +341,10 @@ static int pass_next(void *self, ohc_event_record *out, ohc_error *err)
     return 0;
 }
 
-static void pass_close(void *self) { (void)self; }
+static void pass_close(void *self)
+{
+    (void)self;
+}
 
 static int pass_scan(void *self, const ohc_event_query *const *queries, size_t count,
                      int (*deliver)(void *ctx, size_t query, const ohc_event_record *rec), void *ctx, ohc_error *err)
@@ -493,6 +532,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xpath_of_defaults),
+        cmocka_unit_test(test_structured_query_beyond_the_xpath_limit),
         cmocka_unit_test(test_query_check_rejects_injection),
         cmocka_unit_test(test_record_dup),
         cmocka_unit_test(test_collect_decodes_and_summarises),

@@ -14,9 +14,11 @@
 
 #include "bits_client_events.h"
 #include "event_record.h"
+#include "events.h"
 #include "evtx.h"
 #include "evtx_internal.h"
 #include "os.h"
+#include "probe.h"
 
 #define BITS_FILE "a__Execution__windows_bits_4_59_60_lolbas_desktopimgdownldr.evtx"
 #define MULTI_CHUNK_FILE "a__Command_and_Control__bits_openvpn.evtx"
@@ -295,7 +297,8 @@ static void test_values(void **state)
     assert_int_equal(ohc_evtx_render_value(&t, 0x13, sid, sizeof sid), OHC_OK);
     assert_string_equal(t.p, "S-1-5-18");
     t.len = 0;
-    const uint8_t guid[16] = {0x5b, 0xc1, 0x1c, 0xef, 0xc1, 0x46, 0x4e, 0x41, 0xbb, 0x95, 0xe7, 0x6b, 0x07, 0x7b, 0xd5, 0x1e};
+    const uint8_t guid[16] = {0x5b, 0xc1, 0x1c, 0xef, 0xc1, 0x46, 0x4e, 0x41,
+                              0xbb, 0x95, 0xe7, 0x6b, 0x07, 0x7b, 0xd5, 0x1e};
     assert_int_equal(ohc_evtx_render_value(&t, 0x0f, guid, 16), OHC_OK);
     assert_string_equal(t.p, "{EF1CC15B-46C1-414E-BB95-E76B077BD51E}");
     t.len = 0;
@@ -354,17 +357,28 @@ static ohc_event_record bits_event(uint32_t id, const ohc_event_value *v, size_t
 static void test_bits_decode(void **state)
 {
     (void)state;
-    const ohc_event_value created[] = {{"jobTitle", "Microsoft Outlook"}, {"jobId", "{AAAA}"},
-                                       {"jobOwner", "CONTOSO\\alice"}, {"processPath", "outlook.exe"},
+    const ohc_event_value created[] = {{"jobTitle", "Microsoft Outlook"},
+                                       {"jobId", "{AAAA}"},
+                                       {"jobOwner", "CONTOSO\\alice"},
+                                       {"processPath", "outlook.exe"},
                                        {"processId", "42"}};
-    const ohc_event_value stopped[] = {
-        {"transferId", "{T}"}, {"name", "Microsoft Outlook"}, {"Id", "{AAAA}"},
-        {"url", "https://mail.contoso.com/OAB/1234/oab.xml"}, {"peer", ""}, {"hr", "-2145844844"},
-        {"fileTime", "x"}, {"fileLength", "0"}, {"bytesTotal", "18446744073709551615"}, {"bytesTransferred", "0"}};
-    const ohc_event_value ok60[] = {{"Id", "{BBBB}"}, {"url", "https://cdn.example/file.bin"}, {"hr", "0"},
-                                    {"bytesTotal", "12"}, {"bytesTransferred", "12"}};
-    const ohc_event_value bad60[] = {{"Id", "{CCCC}"}, {"url", "https://x/oab/a.lzx"}, {"hr", "oops"},
-                                     {"bytesTotal", "-1"}};
+    const ohc_event_value stopped[] = {{"transferId", "{T}"},
+                                       {"name", "Microsoft Outlook"},
+                                       {"Id", "{AAAA}"},
+                                       {"url", "https://mail.contoso.com/OAB/1234/oab.xml"},
+                                       {"peer", ""},
+                                       {"hr", "-2145844844"},
+                                       {"fileTime", "x"},
+                                       {"fileLength", "0"},
+                                       {"bytesTotal", "18446744073709551615"},
+                                       {"bytesTransferred", "0"}};
+    const ohc_event_value ok60[] = {{"Id", "{BBBB}"},
+                                    {"url", "https://cdn.example/file.bin"},
+                                    {"hr", "0"},
+                                    {"bytesTotal", "12"},
+                                    {"bytesTransferred", "12"}};
+    const ohc_event_value bad60[] = {
+        {"Id", "{CCCC}"}, {"url", "https://x/oab/a.lzx"}, {"hr", "oops"}, {"bytesTotal", "-1"}};
 
     ohc_bits_client_transfer t;
     ohc_event_record r = bits_event(60, stopped, 10, 1000);
@@ -496,8 +510,8 @@ static int scan_collect(void *arg, const char *data, size_t len)
 
 /* Lines "id event mask provider" for what ohc_evtx_next yields with each
  * filter on its own, merged as the scan reports them. */
-static char *serial_lines(const uint8_t *data, size_t len, const ohc_evtx_filter *filters, size_t nf,
-                          char *damage, size_t damage_size)
+static char *serial_lines(const uint8_t *data, size_t len, const ohc_evtx_filter *filters, size_t nf, char *damage,
+                          size_t damage_size)
 {
     /* record id -> mask, in file order of the unfiltered read */
     ohc_strbuf sb = OHC_STRBUF_INIT;
@@ -639,10 +653,78 @@ static void test_duplicate_names_list(void **state)
     }
 }
 
+/* collect --evtx's probe: file_info comes from the same pass as the queries
+ * (every record counted, as a serial read counts them), and a time budget
+ * that ends the pass says so in file_info and in the query, not "complete". */
+static void run_files_probe(ohc_probe_output *out, const char *path, ohc_evtx_reader *reader, uint64_t deadline_ms)
+{
+    const char *files[] = {path, NULL};
+    ohc_evtx_reader *readers[] = {reader, NULL};
+    size_t nq = 0;
+    const ohc_event_query *q = ohc_events_default_queries(&nq);
+    memset(out, 0, sizeof *out);
+    out->facts = cJSON_CreateObject();
+    assert_non_null(out->facts);
+    ohc_events_collect_files(out, files, reader ? readers : NULL, q, nq, 14, deadline_ms);
+}
+
+static void test_files_probe_file_info_one_pass(void **state)
+{
+    (void)state;
+    char *path = corpus_path(MULTI_CHUNK_FILE);
+    ohc_evtx_reader *serial = NULL;
+    ohc_error err;
+    assert_int_equal(ohc_evtx_open(&serial, path, &err), OHC_OK);
+    size_t total = count_records(serial, NULL);
+    ohc_evtx_close(serial);
+    assert_true(total > 1000);
+
+    for (int handed = 0; handed < 2; handed++) {
+        ohc_evtx_reader *r = NULL;
+        if (handed)
+            assert_int_equal(ohc_evtx_open(&r, path, &err), OHC_OK);
+        ohc_probe_output out;
+        run_files_probe(&out, path, r, ohc_os_monotonic_ms() + 60000);
+        ohc_evtx_close(r);
+        assert_int_equal(out.status, OHC_PROBE_OK);
+        const cJSON *info = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out.facts, "file_info"), 0);
+        assert_non_null(info);
+        assert_int_equal(cJSON_GetObjectItemCaseSensitive(info, "events")->valuedouble, (double)total);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(info, "complete")));
+        const cJSON *comp = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(info, "computers"), 0);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(comp, "name")->valuestring, "MSEDGEWIN10");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(info, "first_event")->valuestring,
+                            "2020-10-08T14:43:49.291Z");
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out.facts, "file_errors")), 0);
+        const cJSON *bits =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out.facts, "queries"), "bits_client");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(bits, "status")->valuestring, "ok");
+        cJSON_Delete(out.facts);
+    }
+
+    /* a budget already spent: the pass stops after its first chunks */
+    ohc_probe_output out;
+    run_files_probe(&out, path, NULL, 1);
+    assert_int_not_equal(out.status, OHC_PROBE_OK);
+    const cJSON *info = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out.facts, "file_info"), 0);
+    assert_non_null(info);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(info, "complete")));
+    assert_true(cJSON_GetObjectItemCaseSensitive(info, "events")->valuedouble < (double)total);
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(info, "read_error"), "kind")->valuestring,
+        "timeout");
+    const cJSON *bits =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out.facts, "queries"), "bits_client");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(bits, "status")->valuestring, "error");
+    cJSON_Delete(out.facts);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_files_probe_file_info_one_pass),
         cmocka_unit_test(test_duplicate_names_list),
         cmocka_unit_test(test_scan_in_parallel_matches_serial),
         cmocka_unit_test(test_bits_file_records),

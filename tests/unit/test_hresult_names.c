@@ -157,9 +157,13 @@ static void test_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_sorted_unique), cmocka_unit_test(test_field_codes),
-        cmocka_unit_test(test_unknown_codes_have_no_name), cmocka_unit_test(test_http_status),
-        cmocka_unit_test(test_hex), cmocka_unit_test(test_parse), cmocka_unit_test(test_json),
+        cmocka_unit_test(test_table_sorted_unique),
+        cmocka_unit_test(test_field_codes),
+        cmocka_unit_test(test_unknown_codes_have_no_name),
+        cmocka_unit_test(test_http_status),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

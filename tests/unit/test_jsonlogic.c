@@ -93,7 +93,8 @@ static void test_conformance(void **state)
     assert_non_null(suite);
     int cases = 0, failed = 0;
     const cJSON *c;
-    cJSON_ArrayForEach(c, suite) {
+    cJSON_ArrayForEach(c, suite)
+    {
         if (!cJSON_IsArray(c))
             continue; /* a section title */
         cases++;
@@ -209,9 +210,10 @@ static void test_hostile(void **state)
 
     /* doubling an array at every step would need 2^40 elements: the work bound stops it */
     uint64_t t0 = ohc_os_monotonic_ms();
-    expect_error("{\"reduce\":[[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,"
-                 "31,32,33,34,35,36,37,38,39,40],{\"merge\":[{\"var\":\"accumulator\"},{\"var\":\"accumulator\"}]},[1]]}",
-                 NULL, NULL, OHC_ELIMIT, "work limit");
+    expect_error(
+        "{\"reduce\":[[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,"
+        "31,32,33,34,35,36,37,38,39,40],{\"merge\":[{\"var\":\"accumulator\"},{\"var\":\"accumulator\"}]},[1]]}",
+        NULL, NULL, OHC_ELIMIT, "work limit");
     /* so does a map over a large array with a small budget */
     cJSON *big = cJSON_CreateArray();
     for (int i = 0; i < 5000; i++)
@@ -233,12 +235,14 @@ static void test_hostile(void **state)
     cJSON_Delete(data);
     /* strings built by cat are capped */
     ohc_jl_options small = {0, 0, 64, 0};
-    expect_error("{\"cat\":[\"0123456789012345678901234567890123456789\",\"0123456789012345678901234567890123456789\"]}",
-                 NULL, &small, OHC_ELIMIT, "string longer than 64");
+    expect_error(
+        "{\"cat\":[\"0123456789012345678901234567890123456789\",\"0123456789012345678901234567890123456789\"]}", NULL,
+        &small, OHC_ELIMIT, "string longer than 64");
     assert_true(ohc_os_monotonic_ms() - t0 < 30000);
 
     /* unknown operators and wrong arity: at run time and when checked, with the place */
-    expect_error("{\"and\":[true,{\"frobnicate\":[1]}]}", NULL, NULL, OHC_EINVAL, "and[1].frobnicate: unknown operator");
+    expect_error("{\"and\":[true,{\"frobnicate\":[1]}]}", NULL, NULL, OHC_EINVAL,
+                 "and[1].frobnicate: unknown operator");
     cJSON *bad = cJSON_Parse("{\"and\":[true,{\"if\":[{\"==\":[1]},2]}]}");
     ohc_error_clear(&err);
     assert_int_equal(ohc_jl_check(bad, NULL, &err), OHC_EINVAL);
@@ -274,7 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conformance), cmocka_unit_test(test_coercions), cmocka_unit_test(test_extensions),
-        cmocka_unit_test(test_hostile), cmocka_unit_test(test_truthy),
+        cmocka_unit_test(test_hostile),     cmocka_unit_test(test_truthy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

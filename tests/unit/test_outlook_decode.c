@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "outlook.h"
 #include "regval.h"
 #include "utf16.h"
@@ -86,6 +87,29 @@ static void test_regval_edge_cases(void **state)
     assert_string_equal(cJSON_GetArrayItem(arr, 1)->valuestring, "bc");
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(v, "wrong_type")));
     cJSON_Delete(v);
+
+    /* The same list as lines (the settings reader's form), by the same rules. */
+    char lines[16];
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, multi, n), OHC_OK);
+    assert_string_equal(lines, "a\nbc");
+    /* An empty string in the middle ends the list in both forms (the settings
+     * reader made it a blank line before). */
+    uint8_t gap[32];
+    size_t g = utf16(gap, "a");
+    gap[g++] = 0, gap[g++] = 0;
+    g += utf16(gap + g, "b");
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, gap, g), OHC_OK);
+    assert_string_equal(lines, "a");
+    v = ohc_regval_to_json(OHC_REG_MULTI_SZ, gap, g, OHC_REG_ANY);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "value")), 1);
+    cJSON_Delete(v);
+    /* A last string without its NUL counts; a list too long keeps whole lines. */
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, multi, n - 4), OHC_OK);
+    assert_string_equal(lines, "a\nbc");
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, 4, multi, n), OHC_ELIMIT);
+    assert_string_equal(lines, "a");
+    assert_int_equal(ohc_regval_multi_sz_lines(lines, sizeof lines, NULL, 0), OHC_OK);
+    assert_string_equal(lines, "");
 
     uint8_t bin[2] = {0xAB, 0xCD};
     v = ohc_regval_to_json(OHC_REG_BINARY, bin, 2, OHC_REG_DWORD);
@@ -165,9 +189,13 @@ static void test_policy_wins(void **state)
     assert_string_equal(cJSON_GetObjectItem(psf, "source")->valuestring, "policy");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_error")));
     /* The preference side is kept as it is, next to the policy. */
-    cJSON *pv = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "preference"), "ProxyServerFlags");
+    cJSON *pv =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "preference"), "ProxyServerFlags");
     assert_int_equal(cJSON_GetObjectItem(pv, "value")->valueint, 3);
-    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "autodiscover"), "ExcludeScpLookup"), "value")->valueint, 1);
+    assert_int_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "autodiscover"), "ExcludeScpLookup"), "value")
+            ->valueint,
+        1);
     cJSON_Delete(v);
 }
 
@@ -182,7 +210,8 @@ static void test_wrong_type_flags_not_decoded(void **state)
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags")));
     assert_string_equal(cJSON_GetObjectItem(v, "proxy_server_flags_error")->valuestring,
                         "ProxyServerFlags in the policy key is REG_SZ, not a REG_DWORD: not decoded");
-    cJSON *eff = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "effective"), "ProxyServerFlags");
+    cJSON *eff =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "effective"), "ProxyServerFlags");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(eff, "wrong_type")));
     assert_string_equal(cJSON_GetObjectItem(v, "product")->valuestring, "Outlook 2016/2019/2021/365");
     cJSON_Delete(v);
@@ -212,9 +241,12 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_regval_types), cmocka_unit_test(test_regval_edge_cases),
-        cmocka_unit_test(test_flags),        cmocka_unit_test(test_policy_wins),
-        cmocka_unit_test(test_wrong_type_flags_not_decoded), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_regval_types),
+        cmocka_unit_test(test_regval_edge_cases),
+        cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_policy_wins),
+        cmocka_unit_test(test_wrong_type_flags_not_decoded),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

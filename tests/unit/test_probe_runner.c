@@ -55,10 +55,10 @@ static void test_failures_are_contained(void **state)
 {
     (void)state;
     const ohc_probe_def defs[] = {
-        {"hangs", 200, probe_hangs},
-        {"fails", 1000, probe_fails},
-        {"good", 1000, probe_good},
-        {"silent", 1000, probe_silent_partial},
+        {"hangs", 200, probe_hangs, 0},
+        {"fails", 1000, probe_fails, 0},
+        {"good", 1000, probe_good, 0},
+        {"silent", 1000, probe_silent_partial, 0},
     };
     cJSON *probes = cJSON_CreateObject(), *facts = cJSON_CreateObject();
     ohc_collect_options opts = {.event_days = 14};
@@ -79,7 +79,8 @@ static void test_failures_are_contained(void **state)
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(err, "code_hex")->valuestring, "0x80070005");
 
     assert_string_equal(status_of(probes, "good"), "ok");
-    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "good"), "error")));
+    assert_true(
+        cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "good"), "error")));
     cJSON *good = cJSON_GetObjectItemCaseSensitive(facts, "good");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(good, "answer")->valuestring, "42");
 
@@ -131,11 +132,11 @@ static void cancel_later(void *arg)
 static void test_cancel(void **state)
 {
     (void)state;
-    const ohc_probe_def defs[] = {{"long", 10000, probe_long_loop}, {"good", 1000, probe_good}};
+    const ohc_probe_def defs[] = {{"long", 10000, probe_long_loop, 0}, {"good", 1000, probe_good, 0}};
     ohc_collect_options opts = {.event_days = 14, .cancel = &cancel_flag};
-    ohc_probe_context ctx = {&opts, 0};
+    ohc_probe_context ctx = {&opts, 0, NULL};
     ohc_collect_options no_flag = {.event_days = 14};
-    ohc_probe_context no_ctx = {&no_flag, 0};
+    ohc_probe_context no_ctx = {&no_flag, 0, NULL};
     assert_false(ohc_probe_cancelled(NULL));
     assert_false(ohc_probe_cancelled(&no_ctx));
     assert_false(ohc_probe_cancelled(&ctx));
@@ -154,10 +155,43 @@ static void test_cancel(void **state)
     assert_string_equal(status_of(probes, "long"), "partial");
     cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(probes, "long"), "error");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, "cancelled");
-    assert_true(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "long"), "steps")->valueint > 0);
+    assert_true(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "long"), "steps")->valueint >
+                0);
     /* A probe that does not look at the flag runs to its end as usual. */
     assert_string_equal(status_of(probes, "good"), "ok");
     assert_string_equal(ohc_err_name(OHC_ECANCELLED), "cancelled");
+    cJSON_Delete(probes);
+    cJSON_Delete(facts);
+}
+
+/* Reads what the earlier probes found, as the OAB check reads the OAB URLs of
+ * the bits and events probes. */
+static void probe_reads_others(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    const cJSON *good = cJSON_GetObjectItemCaseSensitive(ctx->prior_facts, "good");
+    const char *answer = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(good, "answer"));
+    cJSON_AddStringToObject(out->facts, "seen", answer ? answer : "nothing");
+}
+
+static void test_after_others(void **state)
+{
+    (void)state;
+    /* The reader is listed first: it must still run after "good" ended. */
+    const ohc_probe_def defs[] = {{"good", 1000, probe_good, 0}, {"reader", 1000, probe_reads_others, 1}};
+    const ohc_probe_def before[] = {{"reader", 1000, probe_reads_others, 0}, {"good", 1000, probe_good, 0}};
+    ohc_collect_options opts = {.event_days = 14};
+    cJSON *probes = cJSON_CreateObject(), *facts = cJSON_CreateObject();
+    ohc_probes_run(probes, facts, defs, 2, &opts);
+    const cJSON *reader = cJSON_GetObjectItemCaseSensitive(facts, "reader");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(reader, "seen")->valuestring, "42");
+    assert_string_equal(status_of(probes, "reader"), "ok");
+    cJSON_Delete(probes);
+    cJSON_Delete(facts);
+    /* Without the flag a probe sees nothing of the others (they run at once). */
+    probes = cJSON_CreateObject(), facts = cJSON_CreateObject();
+    ohc_probes_run(probes, facts, before, 2, &opts);
+    reader = cJSON_GetObjectItemCaseSensitive(facts, "reader");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(reader, "seen")->valuestring, "nothing");
     cJSON_Delete(probes);
     cJSON_Delete(facts);
 }
@@ -182,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failures_are_contained),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_after_others),
         cmocka_unit_test(test_take_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

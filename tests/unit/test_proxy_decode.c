@@ -11,6 +11,7 @@
 
 #include "hive.h"
 #include "proxy.h"
+#include "regval.h"
 
 /* Builds a blob: header, then counted strings (NULL = stop). Returns its length. */
 static size_t make_blob(uint8_t *buf, uint32_t version, uint32_t counter, uint32_t flags, const char *const *strs)
@@ -54,13 +55,14 @@ static void test_winhttp_blob(void **state)
     assert_string_equal(cJSON_GetArrayItem(names, 0)->valuestring, "direct");
     assert_string_equal(cJSON_GetArrayItem(names, 1)->valuestring, "proxy");
     assert_null(cJSON_GetObjectItem(j, "pac_url"));
-    assert_string_equal(cJSON_GetObjectItem(j, "raw_hex")->valuestring + 0, "18000000"
-                                                                            "00000000"
-                                                                            "03000000"
-                                                                            "16000000"
-                                                                            "70726f78792e636f6e746f736f2e636f6d3a38303830"
-                                                                            "15000000"
-                                                                            "3c6c6f63616c3e3b2a2e636f6e746f736f2e636f6d");
+    assert_string_equal(cJSON_GetObjectItem(j, "raw_hex")->valuestring + 0,
+                        "18000000"
+                        "00000000"
+                        "03000000"
+                        "16000000"
+                        "70726f78792e636f6e746f736f2e636f6d3a38303830"
+                        "15000000"
+                        "3c6c6f63616c3e3b2a2e636f6e746f736f2e636f6d");
     cJSON_Delete(j);
     ohc_proxy_blob_free(&b);
 }
@@ -219,13 +221,15 @@ static void test_list_parse(void **state)
     (void)state;
     ohc_proxy_endpoint eps[8];
     size_t count = 0, invalid = 0;
-    assert_int_equal(ohc_proxy_list_parse(eps, &count, 8, "http=a.example:8080;https=a.example:8080;ftp=b:21", &invalid), 0);
+    assert_int_equal(
+        ohc_proxy_list_parse(eps, &count, 8, "http=a.example:8080;https=a.example:8080;ftp=b:21", &invalid), 0);
     assert_int_equal(count, 2);
     assert_string_equal(eps[0].host, "a.example");
     assert_int_equal(eps[0].port, 8080);
     assert_string_equal(eps[1].host, "b");
     assert_int_equal(eps[1].port, 21);
-    ohc_proxy_list_parse(eps, &count, 8, "http://user:pw@A.EXAMPLE:8080/ proxy2 [::1]:3128 socks=10.0.0.1:1080", &invalid);
+    ohc_proxy_list_parse(eps, &count, 8, "http://user:pw@A.EXAMPLE:8080/ proxy2 [::1]:3128 socks=10.0.0.1:1080",
+                         &invalid);
     assert_int_equal(count, 5);
     assert_string_equal(eps[2].host, "proxy2");
     assert_int_equal(eps[2].port, 80);
@@ -299,15 +303,66 @@ static void test_hive_names(void **state)
     assert_false(ohc_sid_is_service_account("S-1-5-180"));
 }
 
+/* One user's Internet Settings as facts: values of the right type, a
+ * wrong-typed ProxyEnable (a GPP REG_SZ) kept raw, the blob decoded, and the
+ * proxies handed back for the reachability test. */
+static void test_user_facts(void **state)
+{
+    (void)state;
+    static const uint8_t sz_one[] = {'1', 0, 0, 0}; /* REG_SZ "1" */
+    static const uint8_t server[] = {'p', 0, ':', 0, '8', 0, 0, 0};
+    uint8_t blob[256];
+    const char *strs[] = {"blobproxy:3128", "<local>", "", NULL};
+    size_t n = make_blob(blob, 0x46, 0, 3, strs);
+    cJSON *u = cJSON_CreateObject();
+    ohc_proxy_user_values in;
+    memset(&in, 0, sizeof in);
+    in.proxy_enable = ohc_regval_to_json(OHC_REG_SZ, sz_one, sizeof sz_one, OHC_REG_DWORD);
+    in.proxy_server = ohc_regval_to_json(OHC_REG_SZ, server, sizeof server, OHC_REG_SZ);
+    in.connections = blob;
+    in.connections_len = n;
+    ohc_proxy_user_proxies found;
+    int differs = ohc_proxy_user_facts(u, &in, NULL, &found);
+    assert_true(differs == 0 || differs == 1);
+    assert_null(in.proxy_enable); /* consumed */
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(u, "proxy_enable")));
+    const cJSON *wrong = cJSON_GetObjectItem(cJSON_GetObjectItem(u, "wrong_type_values"), "ProxyEnable");
+    assert_non_null(wrong);
+    assert_string_equal(cJSON_GetObjectItem(wrong, "type")->valuestring, "REG_SZ");
+    assert_string_equal(cJSON_GetObjectItem(u, "proxy_server")->valuestring, "p:8");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(u, "auto_config_url")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(u, "auto_detect")));
+    assert_string_equal(found.proxy_server, "p:8");
+    assert_string_equal(found.blob_proxy, "blobproxy:3128");
+    assert_non_null(cJSON_GetObjectItem(u, "connection_settings"));
+    cJSON_Delete(u);
+
+    /* nothing set at all: nulls, no blob, nothing to test */
+    u = cJSON_CreateObject();
+    memset(&in, 0, sizeof in);
+    assert_int_equal(ohc_proxy_user_facts(u, &in, "winhttp:80", &found), 1); /* direct vs a WinHTTP proxy */
+    assert_null(found.proxy_server);
+    assert_null(found.blob_proxy);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(u, "auto_detect")));
+    cJSON_Delete(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_winhttp_blob),        cmocka_unit_test(test_wininet_blob_with_pac),
-        cmocka_unit_test(test_absent_blob),         cmocka_unit_test(test_truncated_blobs),
-        cmocka_unit_test(test_oversized_length),    cmocka_unit_test(test_garbage_blobs),
-        cmocka_unit_test(test_control_and_high_bytes), cmocka_unit_test(test_mask_credentials),
-        cmocka_unit_test(test_list_parse),          cmocka_unit_test(test_winhttp_differ),
-        cmocka_unit_test(test_user_differs),        cmocka_unit_test(test_hive_names),
+        cmocka_unit_test(test_winhttp_blob),
+        cmocka_unit_test(test_wininet_blob_with_pac),
+        cmocka_unit_test(test_absent_blob),
+        cmocka_unit_test(test_truncated_blobs),
+        cmocka_unit_test(test_oversized_length),
+        cmocka_unit_test(test_garbage_blobs),
+        cmocka_unit_test(test_control_and_high_bytes),
+        cmocka_unit_test(test_mask_credentials),
+        cmocka_unit_test(test_list_parse),
+        cmocka_unit_test(test_winhttp_differ),
+        cmocka_unit_test(test_user_differs),
+        cmocka_unit_test(test_hive_names),
+        cmocka_unit_test(test_user_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,7 +45,7 @@ static void test_new_report_shape(void **state)
     cJSON *r = ohc_report_new(NULL);
     assert_non_null(r);
     static const char *keys[] = {"schema_version", "report_id", "generated_at", "collector", "host",
-                                 "probes", "facts", "findings", "errors"};
+                                 "probes",         "facts",     "findings",     "errors"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         assert_non_null(cJSON_GetObjectItemCaseSensitive(r, keys[i]));
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(r, "schema_version")->valueint, 1);

@@ -117,15 +117,60 @@ static void test_exit_codes(void **state)
     cJSON_DeleteItemFromArray(f, 2); /* critical */
     assert_int_equal(ohc_report_exit_code(r), 1);
     cJSON_DeleteItemFromArray(f, 0); /* warning: only info left */
-    assert_int_equal(ohc_report_exit_code(r), 0);
+    /* no summary: no rule was evaluated, so nothing was checked: never "OK" */
+    assert_int_equal(ohc_report_exit_code(r), 3);
     char *t = ohc_report_to_text(r, 0);
+    assert_non_null(strstr(t, "Verdict: INCOMPLETE"));
+    assert_null(strstr(t, "Verdict: OK"));
+    assert_non_null(strstr(t, "no rule was evaluated"));
+    free(t);
+    t = ohc_report_to_html(r);
+    assert_non_null(strstr(t, "verdict v-incomplete"));
+    assert_null(strstr(t, "verdict v-ok"));
+    free(t);
+    /* every rule evaluated, nothing missing: OK */
+    cJSON *sum = cJSON_AddObjectToObject(r, "summary");
+    cJSON_AddNumberToObject(sum, "rules_evaluated", 14);
+    cJSON *gaps = cJSON_AddArrayToObject(sum, "incomplete");
+    assert_int_equal(ohc_report_exit_code(r), 0);
+    t = ohc_report_to_text(r, 0);
     assert_non_null(strstr(t, "Verdict: OK"));
+    free(t);
+    /* a probe a rule needs did not run: incomplete (3) without findings, and said in every format */
+    cJSON *g = cJSON_CreateObject();
+    cJSON_AddStringToObject(g, "source", "events");
+    cJSON_AddStringToObject(g, "message", "the events probe was unavailable: event log API unavailable");
+    cJSON *rules = cJSON_AddArrayToObject(g, "rules");
+    cJSON_AddItemToArray(rules, cJSON_CreateString("OAB-HTTP-404"));
+    cJSON_AddItemToArray(gaps, g);
+    cJSON *nc = cJSON_AddArrayToObject(sum, "not_checked");
+    cJSON_AddItemToArray(nc, cJSON_CreateObject());
+    assert_int_equal(ohc_report_exit_code(r), 3);
+    t = ohc_report_to_text(r, 0);
+    assert_non_null(strstr(t, "Verdict: INCOMPLETE"));
+    assert_non_null(strstr(t, "1 check(s) could not run"));
+    assert_non_null(strstr(t, "the events probe was unavailable: event log API unavailable"));
+    assert_non_null(strstr(t, "checks that could not run: OAB-HTTP-404"));
+    free(t);
+    t = ohc_report_to_html(r);
+    assert_non_null(strstr(t, "verdict v-incomplete"));
+    assert_non_null(strstr(t, "Checks that could not run: OAB-HTTP-404"));
+    free(t);
+    /* a warning keeps exit 1, and the gap is still said */
+    cJSON *w = cJSON_CreateObject();
+    cJSON_AddStringToObject(w, "severity", "warning");
+    cJSON_AddStringToObject(w, "title", "A warning title");
+    cJSON_AddItemToArray(f, w);
+    assert_int_equal(ohc_report_exit_code(r), 1);
+    t = ohc_report_to_text(r, 0);
+    assert_non_null(strstr(t, "Verdict: WARNING"));
+    assert_non_null(strstr(t, "not everything could be checked"));
+    assert_non_null(strstr(t, "Most likely cause: A warning title"));
     free(t);
     /* every probe failed: the collection failed whatever the findings */
     cJSON *probes = cJSON_GetObjectItemCaseSensitive(r, "probes");
     cJSON *p;
-    cJSON_ArrayForEach(p, probes)
-        cJSON_ReplaceItemInObjectCaseSensitive(p, "status", cJSON_CreateString("failed"));
+    cJSON_ArrayForEach(p, probes) cJSON_ReplaceItemInObjectCaseSensitive(p, "status", cJSON_CreateString("failed"));
     assert_int_equal(ohc_report_exit_code(r), 3);
     t = ohc_report_to_text(r, 0);
     assert_non_null(strstr(t, "COLLECTION FAILED"));

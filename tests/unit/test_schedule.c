@@ -28,7 +28,8 @@ static void test_jitter_bounds(void **state)
     assert_true(hi > base + base / 10 - base / 100);
     assert_int_equal(ohc_schedule_jitter(0, 10, 777), 0);
     assert_int_equal(ohc_schedule_jitter(base, 0, 777), base);
-    assert_int_equal(ohc_schedule_jitter(UINT64_MAX / 2, 10, 0), UINT64_MAX / 2 - (UINT64_MAX / 2) / 100 * 10 - ((UINT64_MAX / 2) % 100) * 10 / 100);
+    assert_int_equal(ohc_schedule_jitter(UINT64_MAX / 2, 10, 0),
+                     UINT64_MAX / 2 - (UINT64_MAX / 2) / 100 * 10 - ((UINT64_MAX / 2) % 100) * 10 / 100);
     assert_int_equal(ohc_schedule_jitter(100, 200, 0), 0); /* percent capped at 100, never below 0 */
 }
 
@@ -77,7 +78,8 @@ static void test_spool_retry(void **state)
     ohc_schedule_start(&s, 0, 0, 0);
     ohc_schedule_collected(&s, 0, 240, 0);
     ohc_schedule_spool(&s, 0, 1, 0, 0); /* no backoff given: the minimum */
-    assert_true(s.next_retry_ms >= OHC_SCHEDULE_RETRY_MIN_MS * 9 / 10 && s.next_retry_ms <= OHC_SCHEDULE_RETRY_MIN_MS * 11 / 10);
+    assert_true(s.next_retry_ms >= OHC_SCHEDULE_RETRY_MIN_MS * 9 / 10 &&
+                s.next_retry_ms <= OHC_SCHEDULE_RETRY_MIN_MS * 11 / 10);
     assert_int_equal(ohc_schedule_wait_ms(&s, 0, 0x7fffffff), s.next_retry_ms);
     ohc_schedule_spool(&s, 0, 1, 1000ull * 3600 * 24 * 365, 0); /* huge Retry-After: capped by the next collection */
     assert_int_equal(s.next_retry_ms, s.next_collect_ms);
@@ -105,14 +107,41 @@ static void test_reconfigure(void **state)
     assert_int_equal(s.next_collect_ms, 30 * MIN_MS);
 }
 
+/* A simulated clock that sleeps: the service waits in slices of at most
+ * OHC_SCHEDULE_MAX_WAIT_MS, each measured in awake time only (Windows 8+
+ * waits), while the due time is in a clock that keeps counting during sleep.
+ * A PC that sleeps through its collection collects within one slice of
+ * waking, never after the rest of its awake wait. */
+static void test_sleep_does_not_delay(void **state)
+{
+    (void)state;
+    ohc_schedule s;
+    ohc_schedule_start(&s, 0, 60, 0x80000000u); /* due in about an hour */
+    uint64_t due = s.next_collect_ms;
+    uint64_t now = 0, asleep_from = 10u * 60u * 1000u, asleep_for = 8u * 3600u * 1000u;
+    int waits = 0;
+    for (;;) {
+        uint32_t wait = ohc_schedule_wait_ms(&s, now, OHC_SCHEDULE_MAX_WAIT_MS);
+        assert_true(wait <= OHC_SCHEDULE_MAX_WAIT_MS);
+        if (wait == 0)
+            break;
+        /* the awake part of this wait; the PC sleeps once, for 8 h, inside a wait */
+        if (now < asleep_from && now + wait > asleep_from)
+            now += asleep_for; /* the clock runs on while asleep; the wait's own timeout does not */
+        now += wait;
+        assert_true(++waits < 100);
+    }
+    assert_true(now >= due);
+    /* the collection starts at most one slice after the wake */
+    assert_true(now <= asleep_from + asleep_for + OHC_SCHEDULE_MAX_WAIT_MS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jitter_bounds),
-        cmocka_unit_test(test_start_and_interval),
-        cmocka_unit_test(test_event_debounce),
-        cmocka_unit_test(test_spool_retry),
-        cmocka_unit_test(test_reconfigure),
+        cmocka_unit_test(test_jitter_bounds),  cmocka_unit_test(test_start_and_interval),
+        cmocka_unit_test(test_event_debounce), cmocka_unit_test(test_spool_retry),
+        cmocka_unit_test(test_reconfigure),    cmocka_unit_test(test_sleep_does_not_delay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,11 +176,15 @@ static void test_bad_values_are_logged_and_ignored(void **state)
     /* each problem is logged with its source */
     assert_int_equal(log.lines, 10);
     assert_non_null(strstr(log.text, "IntervalMinutes in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector wrong type"));
-    assert_non_null(strstr(log.text, "StartupDelayMinutes in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector 99999 is out of range 0..1440"));
+    assert_non_null(strstr(
+        log.text,
+        "StartupDelayMinutes in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector 99999 is out of range 0..1440"));
     assert_non_null(strstr(log.text, "SpoolMaxMB in HKLM\\SOFTWARE\\OutlookHealthCollector 0 is out of range"));
     assert_non_null(strstr(log.text, "'verbose' is not one of"));
     assert_non_null(strstr(log.text, "RulesDir in HKLM\\SOFTWARE\\OutlookHealthCollector longer than"));
-    assert_non_null(strstr(log.text, "UploadUrl in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector cannot be read: the value could not be read"));
+    assert_non_null(strstr(
+        log.text,
+        "UploadUrl in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector cannot be read: the value could not be read"));
     assert_non_null(strstr(log.text, "control characters"));
     assert_non_null(cfg.v[OHC_SET_SPOOL_MAX_MB].note[0] ? cfg.v[OHC_SET_SPOOL_MAX_MB].note : NULL);
     ohc_config_free(&cfg);
@@ -204,8 +208,9 @@ static void test_unreadable_layer_said_once(void **state)
     assert_int_equal(ohc_config_init(&cfg), OHC_OK);
     ohc_config_load_with(&cfg, fake_read, &f, capture, &log);
     assert_int_equal(log.lines, 1);
-    assert_non_null(strstr(log.text, "HKLM\\SOFTWARE\\OutlookHealthCollector cannot be read (RegOpenKeyEx: access "
-                                     "denied); its values are ignored (it is for SYSTEM and Administrators: run elevated)"));
+    assert_non_null(strstr(log.text,
+                           "HKLM\\SOFTWARE\\OutlookHealthCollector cannot be read (RegOpenKeyEx: access "
+                           "denied); its values are ignored (it is for SYSTEM and Administrators: run elevated)"));
     assert_string_equal(cfg.layer_note[0], "");
     assert_non_null(strstr(cfg.layer_note[1], "access denied"));
     assert_int_equal(ohc_config_num(&cfg, OHC_SET_INTERVAL_MINUTES), 60);

@@ -75,11 +75,9 @@ static void test_retry_after(void **state)
     assert_int_equal(ohc_upload_parse_retry_after(&ms, "99999999999999999999", 0), OHC_OK);
     assert_int_equal(ms, 4000000000u); /* capped, no overflow */
     /* 1994-11-06T08:49:37Z = 784111777 s */
-    assert_int_equal(ohc_upload_parse_retry_after(&ms, "Sun, 06 Nov 1994 08:49:37 GMT", 784111777000ll - 5000),
-                     OHC_OK);
+    assert_int_equal(ohc_upload_parse_retry_after(&ms, "Sun, 06 Nov 1994 08:49:37 GMT", 784111777000ll - 5000), OHC_OK);
     assert_int_equal(ms, 5000);
-    assert_int_equal(ohc_upload_parse_retry_after(&ms, "Sun, 06 Nov 1994 08:49:37 GMT", 784111777000ll + 1),
-                     OHC_OK);
+    assert_int_equal(ohc_upload_parse_retry_after(&ms, "Sun, 06 Nov 1994 08:49:37 GMT", 784111777000ll + 1), OHC_OK);
     assert_int_equal(ms, 0); /* in the past */
     assert_int_equal(ohc_upload_parse_retry_after(&ms, "soon", 0), OHC_EMALFORMED);
     assert_int_equal(ohc_upload_parse_retry_after(&ms, "12abc", 0), OHC_EMALFORMED);

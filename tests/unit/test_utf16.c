@@ -22,7 +22,7 @@ static size_t le(uint8_t *out, const uint16_t *units, size_t n)
     return 2 * n;
 }
 
-#define LE(buf, ...)                                                                                           \
+#define LE(buf, ...)                                                                                                   \
     le(buf, (const uint16_t[]){__VA_ARGS__}, sizeof((const uint16_t[]){__VA_ARGS__}) / sizeof(uint16_t))
 
 static void test_ascii_and_nul(void **state)
@@ -115,7 +115,8 @@ static void test_bounded_output(void **state)
     size_t n = LE(b, 'a', 'b', 0x20AC, 'c');
     /* "ab€c" is 6 bytes: 7 with the NUL fit exactly. */
     assert_int_equal(ohc_utf16le_decode(out, 7, &d, b, n, 0), OHC_OK);
-    assert_string_equal(out, "ab\xE2\x82\xAC" "c");
+    assert_string_equal(out, "ab\xE2\x82\xAC"
+                             "c");
     /* One byte less: the c is cut. */
     assert_int_equal(ohc_utf16le_decode(out, 6, &d, b, n, 0), OHC_ELIMIT);
     assert_string_equal(out, "ab\xE2\x82\xAC");
@@ -193,8 +194,9 @@ static void test_random_input_is_valid_utf8(void **state)
         while (n < len) { /* surrogates and NULs often, so that every branch is taken */
             seed = seed * 1103515245u + 12345u;
             unsigned r = seed >> 16;
-            uint16_t u = (r & 3) == 0 ? (uint16_t)(0xD800 + (r >> 2) % 0x800) : (r & 3) == 1 ? (uint16_t)((r >> 2) % 3)
-                                                                                                 : (uint16_t)(r >> 1);
+            uint16_t u = (r & 3) == 0   ? (uint16_t)(0xD800 + (r >> 2) % 0x800)
+                         : (r & 3) == 1 ? (uint16_t)((r >> 2) % 3)
+                                        : (uint16_t)(r >> 1);
             b[n++] = (uint8_t)u;
             if (n < len)
                 b[n++] = (uint8_t)(u >> 8);

@@ -15,7 +15,9 @@
  *   - EvtNext past the end: FALSE with ERROR_NO_MORE_ITEMS;
  *   - the structured-query XPath is parsed strictly (the subset ohc writes:
  *     Provider[@Name], EventID alternatives, TimeCreated timediff) and
- *     anything else is rejected with ERROR_EVT_INVALID_QUERY;
+ *     anything else is rejected with ERROR_EVT_INVALID_QUERY, as is an XPath
+ *     of more than 32 expressions (Windows' limit); a structured XML
+ *     QueryList of such XPaths is taken with a NULL path, as Windows wants;
  *   - every handle is counted; a handle closed twice or of the wrong kind is
  *     a violation; at unload the handles still open (leaks), the violations
  *     and the protocol counters are written to the file named by
@@ -28,6 +30,9 @@
  *   channel  <name>  enabled|disabled
  *   repeat   <n>      (the next event is served n times, each 1 s older, ids
  *                      counting up: a big log for paging)
+ *   next_timeouts <n>  (the first n EvtNext calls of each query answer
+ *                      ERROR_TIMEOUT, as Windows does on a large log when
+ *                      fewer matches than asked for are found in time)
  *   event    <channel> <provider> <id> <level> <age_seconds> <computer>
  *            <message or -> <EventData/UserData XML or ->
  * Record ids count up in file order; times are now - age. */
@@ -42,8 +47,7 @@
 #define MAGIC 0x45565444u /* "EVTD" */
 
 enum { H_QUERY = 1, H_EVENT, H_CONTEXT, H_PUBLISHER, H_CHANNEL_CONFIG, H_KINDS };
-static const char *const kind_names[H_KINDS] = {"?", "query", "event", "render_context", "publisher",
-                                                 "channel_config"};
+static const char *const kind_names[H_KINDS] = {"?", "query", "event", "render_context", "publisher", "channel_config"};
 
 typedef struct fixture_event {
     wchar_t *channel, *provider, *computer, *message, *xml;
@@ -61,16 +65,19 @@ typedef struct dhandle {
     uint32_t magic;
     int kind;
     int closed;
-    size_t event;        /* H_EVENT */
-    size_t *matches;     /* H_QUERY: indices of matching events, in serving order */
+    size_t event; /* H_EVENT */
+    size_t *matches; /* H_QUERY: indices of matching events, in serving order */
     size_t match_count, pos;
-    size_t channel;      /* H_CHANNEL_CONFIG */
-    wchar_t *provider;   /* H_PUBLISHER */
+    unsigned timeouts; /* ERROR_TIMEOUT answers given to this query (next_timeouts) */
+    size_t channel; /* H_CHANNEL_CONFIG */
+    wchar_t *provider; /* H_PUBLISHER */
     struct dhandle *next_all;
 } dhandle;
 
 static CRITICAL_SECTION lock;
 static int loaded, load_failed;
+static unsigned next_timeouts; /* fixture: EvtNext calls per query that time out first */
+static unsigned long timeouts_served;
 static fixture_event *events;
 static size_t event_count, event_cap;
 static channel_state channels[64];
@@ -145,8 +152,8 @@ static wchar_t *event_xml(const fixture_event *e, const wchar_t *data)
                L"'/><EventID Qualifiers='0'>%u</EventID><Level>%u</Level><TimeCreated "
                L"SystemTime='%04u-%02u-%02uT%02u:%02u:%02u.%03u0000Z'/><EventRecordID>%llu</EventRecordID>"
                L"<Channel>",
-               (unsigned)e->id, (unsigned)e->level, st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute,
-               st.wSecond, st.wMilliseconds, (unsigned long long)e->record_id);
+               (unsigned)e->id, (unsigned)e->level, st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute, st.wSecond,
+               st.wMilliseconds, (unsigned long long)e->record_id);
     xml_escape_append(x, cap, e->channel);
     wcscat(x, L"</Channel><Computer>");
     xml_escape_append(x, cap, e->computer);
@@ -231,6 +238,8 @@ static void load_fixture(void)
             if (i != (size_t)-1)
                 channels[i].enabled = strcmp(f[2], "disabled") != 0;
             free(w);
+        } else if (!strcmp(f[0], "next_timeouts") && nf == 2) {
+            next_timeouts = (unsigned)strtoul(f[1], NULL, 10);
         } else if (!strcmp(f[0], "repeat") && nf == 2) {
             repeat = (unsigned)strtoul(f[1], NULL, 10);
             continue;
@@ -349,7 +358,76 @@ static int parse_xpath(xfilter *f, const wchar_t *p)
     return lit(&p, L"]]") && *p == L'\0';
 }
 
+/* Windows allows an event XPath 32 expressions (the provider, each
+ * EventID=n and the time each count one): more is ERROR_EVT_INVALID_QUERY,
+ * as on Windows, where Wine-lenient code would pass. */
+#define XPATH_MAX_EXPRESSIONS 32
+
+static int expressions(const xfilter *f)
+{
+    return f->has_provider + (int)f->id_count + f->has_age;
+}
+
+/* A structured query, the subset ohc writes:
+ *   <QueryList><Query Id="0" Path="C"><Select Path="C">XPath</Select>...</Query></QueryList>
+ * with "<" written "&lt;" inside the XPaths. Each Select becomes a filter;
+ * the channel is C (every Select must name the same). */
+#define MAX_SELECTS 8
+
+static int parse_query_list(xfilter *fs, size_t *count, wchar_t *channel, size_t channel_size, const wchar_t *p)
+{
+    *count = 0;
+    if (!lit(&p, L"<QueryList><Query Id=\"0\" Path=\""))
+        return 0;
+    const wchar_t *end = wcschr(p, L'"');
+    if (end == NULL || end == p || (size_t)(end - p) >= channel_size)
+        return 0;
+    wcsncpy(channel, p, (size_t)(end - p));
+    channel[end - p] = 0;
+    p = end + 1;
+    if (!lit(&p, L">"))
+        return 0;
+    while (lit(&p, L"<Select Path=\"")) {
+        if (wcsncmp(p, channel, wcslen(channel)) != 0)
+            return 0;
+        p += wcslen(channel);
+        if (!lit(&p, L"\">") || *count == MAX_SELECTS)
+            return 0;
+        const wchar_t *close = wcsstr(p, L"</Select>");
+        if (close == NULL || close - p >= 8192)
+            return 0;
+        wchar_t xp[8192];
+        size_t n = 0;
+        for (const wchar_t *c = p; c < close; n++) { /* &lt; -> <; no other entity is ours */
+            if (wcsncmp(c, L"&lt;", 4) == 0) {
+                xp[n] = L'<';
+                c += 4;
+            } else if (*c == L'<' || *c == L'&') {
+                return 0;
+            } else {
+                xp[n] = *c++;
+            }
+        }
+        xp[n] = 0;
+        if (!parse_xpath(&fs[*count], xp) || expressions(&fs[*count]) > XPATH_MAX_EXPRESSIONS)
+            return 0;
+        (*count)++;
+        p = close + 9;
+    }
+    return *count > 0 && lit(&p, L"</Query></QueryList>") && *p == 0;
+}
+
 /* ---- the API ------------------------------------------------------------ */
+
+static int matches(const xfilter *f, const fixture_event *e, uint64_t now_ft)
+{
+    if (f->has_provider && _wcsicmp(e->provider, f->provider) != 0)
+        return 0;
+    int id_ok = f->id_count == 0;
+    for (size_t j = 0; j < f->id_count; j++)
+        id_ok |= f->ids[j] == e->id;
+    return id_ok && (!f->has_age || (now_ft - e->filetime) / 10000u <= f->max_age_ms);
+}
 
 __declspec(dllexport) EVT_HANDLE WINAPI EvtQuery(EVT_HANDLE session, LPCWSTR path, LPCWSTR query, DWORD flags)
 {
@@ -357,34 +435,42 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtQuery(EVT_HANDLE session, LPCWSTR pat
     load_fixture();
     dhandle *h = NULL;
     DWORD code = ERROR_SUCCESS;
-    xfilter f;
-    size_t ch = path ? channel_index(path, 0) : (size_t)-1;
-    if (session != NULL || path == NULL || query == NULL || !(flags & EvtQueryChannelPath)) {
+    xfilter fs[MAX_SELECTS];
+    size_t nf = 0;
+    wchar_t channel[256] = L"";
+    int structured = query != NULL && wcsncmp(query, L"<QueryList>", 11) == 0;
+    if (session != NULL || query == NULL || !(flags & EvtQueryChannelPath) || (path == NULL) != structured) {
+        /* a structured query names its channels itself: the path must be NULL then, and only then */
         code = ERROR_INVALID_PARAMETER;
-    } else if (!parse_xpath(&f, query)) {
+    } else if (structured ? !parse_query_list(fs, &nf, channel, 256, query)
+                          : (!parse_xpath(&fs[0], query) || expressions(&fs[0]) > XPATH_MAX_EXPRESSIONS)) {
         rejected_queries++;
         code = ERROR_EVT_INVALID_QUERY;
-    } else if (ch == (size_t)-1) {
-        code = ERROR_EVT_CHANNEL_NOT_FOUND;
-    } else if ((h = new_handle(H_QUERY)) == NULL ||
-               (h->matches = calloc(event_count ? event_count : 1, sizeof *h->matches)) == NULL) {
-        code = ERROR_OUTOFMEMORY;
-        h = NULL;
     } else {
-        FILETIME now;
-        GetSystemTimeAsFileTime(&now);
-        uint64_t now_ft = ((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime;
-        for (size_t k = 0; k < event_count; k++) {
-            size_t i = (flags & EvtQueryReverseDirection) ? event_count - 1 - k : k;
-            const fixture_event *e = &events[i];
-            int ok = _wcsicmp(e->channel, path) == 0;
-            ok = ok && (!f.has_provider || _wcsicmp(e->provider, f.provider) == 0);
-            int id_ok = f.id_count == 0;
-            for (size_t j = 0; j < f.id_count; j++)
-                id_ok |= f.ids[j] == e->id;
-            ok = ok && id_ok && (!f.has_age || (now_ft - e->filetime) / 10000u <= f.max_age_ms);
-            if (ok)
-                h->matches[h->match_count++] = i;
+        if (!structured) {
+            nf = 1;
+            wcsncpy(channel, path, 255);
+        }
+        size_t ch = channel_index(channel, 0);
+        if (ch == (size_t)-1) {
+            code = ERROR_EVT_CHANNEL_NOT_FOUND;
+        } else if ((h = new_handle(H_QUERY)) == NULL ||
+                   (h->matches = calloc(event_count ? event_count : 1, sizeof *h->matches)) == NULL) {
+            code = ERROR_OUTOFMEMORY;
+            h = NULL;
+        } else {
+            FILETIME now;
+            GetSystemTimeAsFileTime(&now);
+            uint64_t now_ft = ((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime;
+            for (size_t k = 0; k < event_count; k++) {
+                size_t i = (flags & EvtQueryReverseDirection) ? event_count - 1 - k : k;
+                const fixture_event *e = &events[i];
+                int ok = 0;
+                for (size_t j = 0; j < nf && !ok; j++)
+                    ok = matches(&fs[j], e, now_ft);
+                if (ok && _wcsicmp(e->channel, channel) == 0)
+                    h->matches[h->match_count++] = i;
+            }
         }
     }
     LeaveCriticalSection(&lock);
@@ -392,8 +478,8 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtQuery(EVT_HANDLE session, LPCWSTR pat
     return (EVT_HANDLE)h;
 }
 
-__declspec(dllexport) BOOL WINAPI EvtNext(EVT_HANDLE result_set, DWORD size, EVT_HANDLE *array, DWORD timeout,
-                                          DWORD flags, PDWORD returned)
+__declspec(dllexport) BOOL WINAPI
+    EvtNext(EVT_HANDLE result_set, DWORD size, EVT_HANDLE *array, DWORD timeout, DWORD flags, PDWORD returned)
 {
     (void)timeout;
     EnterCriticalSection(&lock);
@@ -406,6 +492,11 @@ __declspec(dllexport) BOOL WINAPI EvtNext(EVT_HANDLE result_set, DWORD size, EVT
     } else if (size == 0 || array == NULL || returned == NULL || flags != 0) {
         violation("EvtNext: bad arguments");
         code = ERROR_INVALID_PARAMETER;
+    } else if (q->timeouts < next_timeouts) {
+        q->timeouts++;
+        timeouts_served++;
+        *returned = 0;
+        code = ERROR_TIMEOUT;
     } else if (q->pos >= q->match_count) {
         *returned = 0;
         no_more_items++;
@@ -447,8 +538,8 @@ static size_t wbytes(const wchar_t *s)
     return s ? (wcslen(s) + 1) * sizeof(wchar_t) : 0;
 }
 
-__declspec(dllexport) BOOL WINAPI EvtRender(EVT_HANDLE context, EVT_HANDLE fragment, DWORD flags, DWORD size,
-                                            PVOID buffer, PDWORD used, PDWORD count)
+__declspec(dllexport) BOOL WINAPI
+    EvtRender(EVT_HANDLE context, EVT_HANDLE fragment, DWORD flags, DWORD size, PVOID buffer, PDWORD used, PDWORD count)
 {
     EnterCriticalSection(&lock);
     renders++;
@@ -478,8 +569,8 @@ __declspec(dllexport) BOOL WINAPI EvtRender(EVT_HANDLE context, EVT_HANDLE fragm
             code = ERROR_INVALID_HANDLE;
         } else {
             size_t nprops = EvtSystemPropertyIdEND;
-            DWORD need = (DWORD)(nprops * sizeof(EVT_VARIANT) + wbytes(e->provider) + wbytes(e->channel) +
-                                 wbytes(e->computer));
+            DWORD need =
+                (DWORD)(nprops * sizeof(EVT_VARIANT) + wbytes(e->provider) + wbytes(e->channel) + wbytes(e->computer));
             *used = need;
             *count = (DWORD)nprops;
             if (buffer == NULL || size < need) {
@@ -520,8 +611,8 @@ __declspec(dllexport) BOOL WINAPI EvtRender(EVT_HANDLE context, EVT_HANDLE fragm
     return ok;
 }
 
-__declspec(dllexport) EVT_HANDLE WINAPI EvtOpenPublisherMetadata(EVT_HANDLE session, LPCWSTR publisher,
-                                                                 LPCWSTR logfile, LCID locale, DWORD flags)
+__declspec(dllexport) EVT_HANDLE WINAPI
+    EvtOpenPublisherMetadata(EVT_HANDLE session, LPCWSTR publisher, LPCWSTR logfile, LCID locale, DWORD flags)
 {
     (void)locale;
     EnterCriticalSection(&lock);
@@ -545,9 +636,9 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtOpenPublisherMetadata(EVT_HANDLE sess
     return (EVT_HANDLE)h;
 }
 
-__declspec(dllexport) BOOL WINAPI EvtFormatMessage(EVT_HANDLE publisher, EVT_HANDLE event, DWORD message_id,
-                                                   DWORD value_count, PEVT_VARIANT values, DWORD flags,
-                                                   DWORD size, LPWSTR buffer, PDWORD used)
+__declspec(dllexport) BOOL WINAPI
+    EvtFormatMessage(EVT_HANDLE publisher, EVT_HANDLE event, DWORD message_id, DWORD value_count, PEVT_VARIANT values,
+                     DWORD flags, DWORD size, LPWSTR buffer, PDWORD used)
 {
     (void)message_id;
     EnterCriticalSection(&lock);
@@ -600,8 +691,7 @@ __declspec(dllexport) EVT_HANDLE WINAPI EvtOpenChannelConfig(EVT_HANDLE session,
 }
 
 __declspec(dllexport) BOOL WINAPI EvtGetChannelConfigProperty(EVT_HANDLE config, EVT_CHANNEL_CONFIG_PROPERTY_ID id,
-                                                              DWORD flags, DWORD size, PEVT_VARIANT buffer,
-                                                              PDWORD used)
+                                                              DWORD flags, DWORD size, PEVT_VARIANT buffer, PDWORD used)
 {
     EnterCriticalSection(&lock);
     BOOL ok = FALSE;
@@ -654,8 +744,8 @@ __declspec(dllexport) BOOL WINAPI EvtClose(EVT_HANDLE handle)
 }
 
 /* Unserved parts of the API, so a caller that tries them gets a clear no. */
-__declspec(dllexport) EVT_HANDLE WINAPI EvtOpenSession(EVT_LOGIN_CLASS login_class, PVOID login, DWORD timeout,
-                                                       DWORD flags)
+__declspec(dllexport) EVT_HANDLE WINAPI
+    EvtOpenSession(EVT_LOGIN_CLASS login_class, PVOID login, DWORD timeout, DWORD flags)
 {
     (void)login_class, (void)login, (void)timeout, (void)flags;
     SetLastError(ERROR_NOT_SUPPORTED);
@@ -683,8 +773,8 @@ static void write_report(void)
                 opened[k] - closed_count[k]);
     fprintf(fp, "violations %lu\nrejected_queries %lu\ninsufficient_buffer %lu\nno_more_items %lu\n", violations,
             rejected_queries, insufficient, no_more_items);
-    fprintf(fp, "evt_next_calls %lu\nevt_render_calls %lu\nevt_format_message_calls %lu\n", nexts, renders,
-            formats);
+    fprintf(fp, "evt_next_calls %lu\nevt_render_calls %lu\nevt_format_message_calls %lu\n", nexts, renders, formats);
+    fprintf(fp, "evt_next_timeouts %lu\n", timeouts_served);
     if (violation_text[0])
         fprintf(fp, "%s", violation_text);
     fprintf(fp, "end\n");

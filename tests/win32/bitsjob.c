@@ -33,9 +33,9 @@
 #include <string.h>
 #include <wchar.h>
 
-static const wchar_t *const state_names[] = {L"QUEUED",          L"CONNECTING",  L"TRANSFERRING",
-                                             L"SUSPENDED",       L"ERROR",       L"TRANSIENT_ERROR",
-                                             L"TRANSFERRED",     L"ACKNOWLEDGED", L"CANCELLED"};
+static const wchar_t *const state_names[] = {L"QUEUED",      L"CONNECTING",   L"TRANSFERRING",
+                                             L"SUSPENDED",   L"ERROR",        L"TRANSIENT_ERROR",
+                                             L"TRANSFERRED", L"ACKNOWLEDGED", L"CANCELLED"};
 
 static int fail(const char *what, HRESULT hr)
 {
@@ -216,16 +216,16 @@ static int cmd_list(IBackgroundCopyManager *mgr, const wchar_t *prefix)
 
 static int cmd_start_type(const wchar_t *type)
 {
-    DWORD t = !wcscmp(type, L"auto") ? SERVICE_AUTO_START
-              : !wcscmp(type, L"manual") ? SERVICE_DEMAND_START
+    DWORD t = !wcscmp(type, L"auto")       ? SERVICE_AUTO_START
+              : !wcscmp(type, L"manual")   ? SERVICE_DEMAND_START
               : !wcscmp(type, L"disabled") ? SERVICE_DISABLED
                                            : 0;
     if (t == 0)
         return 2;
     SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
     SC_HANDLE svc = scm ? OpenServiceW(scm, L"BITS", SERVICE_CHANGE_CONFIG) : NULL;
-    BOOL ok = svc != NULL && ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, t, SERVICE_NO_CHANGE, NULL, NULL, NULL,
-                                                  NULL, NULL, NULL, NULL);
+    BOOL ok = svc != NULL && ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, t, SERVICE_NO_CHANGE, NULL, NULL, NULL, NULL,
+                                                  NULL, NULL, NULL);
     DWORD e = GetLastError();
     if (svc)
         CloseServiceHandle(svc);

@@ -5,7 +5,7 @@
  * by reading a value as a non-elevated process would (the token's
  * Administrators group deny-only): allowed under the default ACL, denied
  * after. For a new key, for a key that existed with Everyone: full control,
- * and through ohc_platform_settings_write (`ohc config set`) on the real key.
+ * and through ohc_win32_settings_write (`ohc config set`) on the real key.
  * Wine keeps a key's security descriptor while its wineserver runs and does
  * not save it to system.reg (measured): the service applies it at every start. */
 #include <windows.h>
@@ -64,9 +64,9 @@ static void create_with(const wchar_t *path, const wchar_t *sddl)
     PSECURITY_DESCRIPTOR sd = NULL;
     HKEY h;
     assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL));
-    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h,
-                                     NULL),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h, NULL),
+        ERROR_SUCCESS);
     assert_int_equal(RegSetKeySecurity(h, DACL_SECURITY_INFORMATION, sd), ERROR_SUCCESS);
     const wchar_t secret[] = L"not-for-users";
     assert_int_equal(RegSetValueExW(h, L"UploadToken", 0, REG_SZ, (const BYTE *)secret, sizeof secret), ERROR_SUCCESS);
@@ -91,9 +91,9 @@ static void test_default_acl_fails(void **state)
     /* A key as reg.exe or an installer makes it: the check must reject it,
      * and the non-elevated read must succeed, else the tests below prove nothing. */
     HKEY h;
-    assert_int_equal(RegCreateKeyExW(HKEY_LOCAL_MACHINE, scratch, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL,
-                                     &h, NULL),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        RegCreateKeyExW(HKEY_LOCAL_MACHINE, scratch, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY, NULL, &h, NULL),
+        ERROR_SUCCESS);
     const wchar_t secret[] = L"not-for-users";
     assert_int_equal(RegSetValueExW(h, L"UploadToken", 0, REG_SZ, (const BYTE *)secret, sizeof secret), ERROR_SUCCESS);
     RegCloseKey(h);
@@ -149,7 +149,7 @@ static void test_new_key(void **state)
     assert_int_equal(regacl_read_unelevated(scratch, L"UploadToken"), ERROR_ACCESS_DENIED);
 }
 
-/* `ohc config set UploadToken=...` writes through ohc_platform_settings_write. */
+/* `ohc config set UploadToken=...` writes through ohc_win32_settings_write. */
 static void test_config_set_path(void **state)
 {
     (void)state;
@@ -163,13 +163,13 @@ static void test_config_set_path(void **state)
     snprintf(v.str, sizeof v.str, "%s", "token-from-config-set");
     ohc_error err;
     ohc_error_clear(&err);
-    assert_int_equal(ohc_platform_settings_write("UploadToken", &v, &err), OHC_OK);
+    assert_int_equal(ohc_win32_settings_write("UploadToken", &v, &err), OHC_OK);
     assert_null(problem_of(LOCAL, buf, sizeof buf));
     assert_int_equal(regacl_read_unelevated(LOCAL, L"UploadToken"), ERROR_ACCESS_DENIED);
     /* The value is there for the service (and the elevated reader). */
     ohc_raw_value back;
     memset(&back, 0, sizeof back);
-    assert_int_equal(ohc_platform_settings_read(&back, NULL, OHC_SOURCE_LOCAL, "UploadToken", &err), OHC_OK);
+    assert_int_equal(ohc_win32_settings_read(&back, NULL, OHC_SOURCE_LOCAL, "UploadToken", &err), OHC_OK);
     assert_string_equal(back.str, "token-from-config-set");
     assert_int_equal(ohc_win32_secure_config_key(&err), OHC_OK);
     assert_null(problem_of(LOCAL, buf, sizeof buf));

@@ -28,7 +28,7 @@ static void test_getenv(void **state)
     assert_true(SetEnvironmentVariableW(L"OHC_TEST_GETENV", L"p\x00E4sswo\x0308rd\x20AC"));
     assert_int_equal(ohc_os_getenv("OHC_TEST_GETENV", buf, sizeof buf), OHC_OK);
     assert_string_equal(buf, "p\xC3\xA4sswo\xCC\x88rd\xE2\x82\xAC");
-    assert_int_equal(ohc_os_getenv("OHC_TEST_GETENV", buf, 15), OHC_OK);  /* 14 with the NUL */
+    assert_int_equal(ohc_os_getenv("OHC_TEST_GETENV", buf, 15), OHC_OK); /* 14 with the NUL */
     assert_int_equal(ohc_os_getenv("OHC_TEST_GETENV", buf, 14), OHC_ELIMIT);
 
     /* 4095 units are read, 4096 are not. */

@@ -82,7 +82,7 @@ static int teardown(void **state)
 static cJSON *run_probe(ohc_probe_status *status)
 {
     ohc_collect_options opts = {.event_days = 1};
-    ohc_probe_context ctx = {&opts, 0};
+    ohc_probe_context ctx = {&opts, 0, NULL};
     ohc_probe_output out;
     memset(&out, 0, sizeof out);
     out.facts = cJSON_CreateObject();
@@ -104,7 +104,8 @@ static cJSON *get(cJSON *o, const char *path)
 static cJSON *find_user(cJSON *facts, const char *source, const char *sid)
 {
     cJSON *u;
-    cJSON_ArrayForEach(u, cJSON_GetObjectItem(facts, "users")) {
+    cJSON_ArrayForEach(u, cJSON_GetObjectItem(facts, "users"))
+    {
         if (!strcmp(get(u, "source")->valuestring, source) && (sid == NULL || !strcmp(get(u, "sid")->valuestring, sid)))
             return u;
     }
@@ -114,7 +115,8 @@ static cJSON *find_user(cJSON *facts, const char *source, const char *sid)
 static cJSON *find_version(cJSON *user, const char *version)
 {
     cJSON *v;
-    cJSON_ArrayForEach(v, cJSON_GetObjectItem(user, "versions")) {
+    cJSON_ArrayForEach(v, cJSON_GetObjectItem(user, "versions"))
+    {
         if (!strcmp(get(v, "version")->valuestring, version))
             return v;
     }
@@ -141,7 +143,8 @@ static void test_policy_wins_and_installs(void **state)
     set_sz(HKEY_LOCAL_MACHINE, PREF L"14.0\\Outlook", L"Bitness", L"x86", KEY_WOW64_32KEY);
     set_sz(HKEY_LOCAL_MACHINE, PREF L"14.0\\Outlook\\InstallRoot", L"Path",
            L"C:\\Program Files (x86)\\Microsoft Office\\Office14\\", KEY_WOW64_32KEY);
-    set_sz(HKEY_LOCAL_MACHINE, PREF L"ClickToRun\\Configuration", L"VersionToReport", L"16.0.17928.20156", KEY_WOW64_64KEY);
+    set_sz(HKEY_LOCAL_MACHINE, PREF L"ClickToRun\\Configuration", L"VersionToReport", L"16.0.17928.20156",
+           KEY_WOW64_64KEY);
     set_sz(HKEY_LOCAL_MACHINE, PREF L"ClickToRun\\Configuration", L"Platform", L"x64", KEY_WOW64_64KEY);
     set_sz(HKEY_LOCAL_MACHINE, PREF L"ClickToRun\\Configuration", L"CDNBaseUrl",
            L"http://officecdn.microsoft.com/pr/492350f6-3a01-4f97-b9c0-c7c6ddf67d60", KEY_WOW64_64KEY);
@@ -163,7 +166,8 @@ static void test_policy_wins_and_installs(void **state)
     assert_string_equal(get(inst, "0.product")->valuestring, "Outlook 2010");
     assert_string_equal(get(inst, "0.bitness")->valuestring, "x86");
     assert_string_equal(get(inst, "0.registry_view")->valuestring, "32");
-    assert_string_equal(get(inst, "0.install_root")->valuestring, "C:\\Program Files (x86)\\Microsoft Office\\Office14\\");
+    assert_string_equal(get(inst, "0.install_root")->valuestring,
+                        "C:\\Program Files (x86)\\Microsoft Office\\Office14\\");
     assert_string_equal(get(inst, "1.kind")->valuestring, "click_to_run");
     assert_string_equal(get(inst, "1.build")->valuestring, "16.0.17928.20156");
     assert_string_equal(get(inst, "1.platform")->valuestring, "x64");

@@ -115,7 +115,7 @@ static int teardown(void **state)
 static cJSON *run_probe(ohc_probe_status *status)
 {
     ohc_collect_options opts = {.event_days = 1};
-    ohc_probe_context ctx = {&opts, 0};
+    ohc_probe_context ctx = {&opts, 0, NULL};
     ohc_probe_output out;
     memset(&out, 0, sizeof out);
     out.facts = cJSON_CreateObject();
@@ -135,7 +135,8 @@ static const char *str_at(cJSON *o, const char *a, const char *b)
 static cJSON *find_user(cJSON *facts, const char *source, const char *sid)
 {
     cJSON *u;
-    cJSON_ArrayForEach(u, cJSON_GetObjectItem(facts, "users")) {
+    cJSON_ArrayForEach(u, cJSON_GetObjectItem(facts, "users"))
+    {
         if ((source == NULL || !strcmp(str_at(u, "source", NULL), source)) &&
             (sid == NULL || !strcmp(str_at(u, "sid", NULL), sid)))
             return u;
@@ -148,7 +149,8 @@ static cJSON *find_reach(cJSON *facts, unsigned port)
     char want[64];
     snprintf(want, sizeof want, "127.0.0.1:%u", port);
     cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(facts, "reachability")) {
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(facts, "reachability"))
+    {
         if (!strcmp(str_at(r, "proxy", NULL), want))
             return r;
     }
@@ -317,7 +319,8 @@ static void test_second_hive_and_wrong_type(void **state)
     char label[64];
     snprintf(label, sizeof label, "user:%s", OTHER_SID);
     cJSON *r, *found = NULL;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(f, "reachability")) {
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(f, "reachability"))
+    {
         if (!strcmp(str_at(r, "proxy", NULL), "10.0.0.1:3128"))
             found = r;
     }

@@ -21,6 +21,7 @@
 #include "svclog.h"
 
 static wchar_t base[MAX_PATH];
+static char note[512]; /* what ohc_service_secure_dir said */
 
 static int setup(void **state)
 {
@@ -68,11 +69,12 @@ static void dacl_sddl(const wchar_t *dir, char *out, size_t size)
     PACL dacl = NULL;
     wchar_t path[MAX_PATH];
     _snwprintf(path, MAX_PATH, L"%ls", dir);
-    assert_int_equal(GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL, &sd),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL, &sd),
+        ERROR_SUCCESS);
     LPWSTR s = NULL;
-    assert_true(ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &s,
-                                                                     NULL));
+    assert_true(
+        ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &s, NULL));
     WideCharToMultiByte(CP_UTF8, 0, s, -1, out, (int)size, NULL, NULL);
     LocalFree(s);
     LocalFree(sd);
@@ -115,7 +117,8 @@ static void test_descriptor(void **state)
 {
     (void)state;
     PSECURITY_DESCRIPTOR sd = NULL;
-    assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_SERVICE_STATE_SDDL, SDDL_REVISION_1, &sd, NULL));
+    assert_true(
+        ConvertStringSecurityDescriptorToSecurityDescriptorW(OHC_SERVICE_STATE_SDDL, SDDL_REVISION_1, &sd, NULL));
     SECURITY_DESCRIPTOR_CONTROL control = 0;
     DWORD rev = 0;
     assert_true(GetSecurityDescriptorControl(sd, &control, &rev));
@@ -148,13 +151,13 @@ static void test_new_state_dir_acl(void **state)
         print_message("this Wine does not keep file DACLs (no xattr SD storage): applied ACL not checked\n");
         wchar_t d[MAX_PATH];
         _snwprintf(d, MAX_PATH, L"%ls\\new", base);
-        assert_int_equal(ohc_service_secure_dir(d, NULL), OHC_OK);
-        assert_int_equal(ohc_service_secure_dir(d, NULL), OHC_OK); /* existing: still OK */
+        assert_int_equal(ohc_service_secure_dir(d, note, sizeof note, NULL), OHC_OK);
+        assert_int_equal(ohc_service_secure_dir(d, note, sizeof note, NULL), OHC_OK); /* existing: still OK */
         skip();
     }
     wchar_t dir[MAX_PATH];
     _snwprintf(dir, MAX_PATH, L"%ls\\new", base);
-    assert_int_equal(ohc_service_secure_dir(dir, NULL), OHC_OK);
+    assert_int_equal(ohc_service_secure_dir(dir, note, sizeof note, NULL), OHC_OK);
     expect_only_system_and_admins(dir);
 }
 
@@ -167,15 +170,48 @@ static void test_existing_state_dir_acl_enforced(void **state)
     _snwprintf(dir, MAX_PATH, L"%ls\\old", base);
     /* made by someone else with Everyone: full control */
     PSECURITY_DESCRIPTOR sd = NULL;
-    assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:(A;OICI;FA;;;WD)", SDDL_REVISION_1, &sd, NULL));
+    assert_true(
+        ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:(A;OICI;FA;;;WD)", SDDL_REVISION_1, &sd, NULL));
     SECURITY_ATTRIBUTES sa = {sizeof sa, sd, FALSE};
     assert_true(CreateDirectoryW(dir, &sa));
     LocalFree(sd);
     char before[512];
     dacl_sddl(dir, before, sizeof before);
     assert_non_null(strstr(before, ";;;WD)"));
-    assert_int_equal(ohc_service_secure_dir(dir, NULL), OHC_OK);
+    assert_int_equal(ohc_service_secure_dir(dir, note, sizeof note, NULL), OHC_OK);
     expect_only_system_and_admins(dir);
+}
+
+/* A file where the folder should be (or, on Windows, a folder a user made
+ * first, or a junction): not followed, moved aside, a new folder made; the
+ * note says where the old one went. Ownership and junctions cannot be shown
+ * under Wine (no file ACLs, no reparse points): collector/facts/acl.c's unit
+ * test and the Windows runner's plan (item 2) cover them. */
+static void test_untrusted_state_dir_moved_aside(void **state)
+{
+    (void)state;
+    wchar_t dir[MAX_PATH];
+    _snwprintf(dir, MAX_PATH, L"%ls\\planted", base);
+    HANDLE f = CreateFileW(dir, GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
+    assert_true(f != INVALID_HANDLE_VALUE);
+    DWORD w;
+    WriteFile(f, "x", 1, &w, NULL);
+    CloseHandle(f);
+    assert_int_equal(ohc_service_secure_dir(dir, note, sizeof note, NULL), OHC_OK);
+    DWORD attrs = GetFileAttributesW(dir);
+    assert_true(attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY));
+    assert_non_null(strstr(note, "moved aside to "));
+    assert_non_null(strstr(note, "not a folder"));
+    /* the planted file is kept, beside, for whoever investigates */
+    wchar_t pattern[MAX_PATH];
+    _snwprintf(pattern, MAX_PATH, L"%ls.untrusted-*", dir);
+    WIN32_FIND_DATAW fd;
+    HANDLE h = FindFirstFileW(pattern, &fd);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    FindClose(h);
+    /* an existing folder of ours stays where it is, with nothing to say */
+    assert_int_equal(ohc_service_secure_dir(dir, note, sizeof note, NULL), OHC_OK);
+    assert_string_equal(note, "");
 }
 
 static uint64_t file_size(const wchar_t *path)
@@ -227,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_descriptor),
         cmocka_unit_test(test_new_state_dir_acl),
         cmocka_unit_test(test_existing_state_dir_acl_enforced),
+        cmocka_unit_test(test_untrusted_state_dir_moved_aside),
         cmocka_unit_test(test_log_rotation_is_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

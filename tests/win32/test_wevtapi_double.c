@@ -72,8 +72,8 @@ static void test_contract(void **state)
 
     /* Malformed XPath: rejected, as Windows does. */
     static const wchar_t *const bad[] = {
-        L"*[System[Provider[@Name='Outlook']]",          /* unbalanced */
-        L"*[System[(EventID=27 or)]]",                   /* dangling or */
+        L"*[System[Provider[@Name='Outlook']]", /* unbalanced */
+        L"*[System[(EventID=27 or)]]", /* dangling or */
         L"*[System[Provider[@Name='Outlook'] or (EventID=27)]]",
         L"Event/System",
         L"",

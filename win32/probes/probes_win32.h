@@ -1,0 +1,17 @@
+/* The probes of ohc.exe. Each probe's OS half lives in its own probe_*.c. */
+#ifndef OHC_PROBES_WIN32_H
+#define OHC_PROBES_WIN32_H
+
+#include "probe.h"
+
+/* The probes of ohc.exe, in report order (static table). */
+const ohc_probe_def *ohc_win32_probes(size_t *out_count);
+
+void ohc_win32_probe_host(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_win32_probe_proxy(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_win32_probe_outlook(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_win32_probe_bits(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_win32_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_win32_probe_oab(ohc_probe_output *out, const ohc_probe_context *ctx);
+
+#endif
