@@ -26,41 +26,9 @@
 
 #include "deliver.h"
 #include "os.h"
+#include "scratch_dir.h"
 #include "report.h"
 #include "spool.h"
-
-static void scratch_dir(char *out, size_t size, const char *leaf)
-{
-    char base[512];
-    if (ohc_os_getenv("TEMP", base, sizeof base) != OHC_OK && ohc_os_getenv("TMPDIR", base, sizeof base) != OHC_OK)
-        snprintf(base, sizeof base, "/tmp");
-    char id[37];
-    assert_int_equal(ohc_uuid_v4(id, NULL), OHC_OK);
-    snprintf(out, size, "%s%cohc-deliver-%s-%s", base, ohc_os_path_sep(), leaf, id);
-}
-
-static void remove_tree(const char *dir)
-{
-    static const char *const subs[] = {"quarantine", "rejected", NULL};
-    for (int level = 0; level < 3; level++) {
-        char d[800];
-        if (level < 2)
-            snprintf(d, sizeof d, "%s%c%s", dir, ohc_os_path_sep(), subs[level]);
-        else
-            snprintf(d, sizeof d, "%s", dir);
-        ohc_os_dirent *v = NULL;
-        size_t n = 0;
-        if (ohc_os_list_dir(&v, &n, d, NULL) == OHC_OK) {
-            for (size_t i = 0; i < n; i++) {
-                char f[1100];
-                snprintf(f, sizeof f, "%s%c%s", d, ohc_os_path_sep(), v[i].name);
-                ohc_os_remove(f, NULL);
-            }
-            ohc_os_dirents_free(v, n);
-        }
-        rmdir(d);
-    }
-}
 
 static int file_exists(const char *path)
 {
@@ -102,7 +70,7 @@ static void test_finish_carries_dropped_count(void **state)
 {
     (void)state;
     char dir[700], json_path[800];
-    scratch_dir(dir, sizeof dir, "finish");
+    scratch_dir(dir, sizeof dir, "deliver-finish");
     /* beside the spool, as the service's last-report.json (a *.json inside would be quarantined) */
     ohc_spool sp;
     assert_int_equal(ohc_spool_open(&sp, dir, NULL, NULL), OHC_OK);
@@ -138,7 +106,7 @@ static void test_finish_carries_dropped_count(void **state)
     ohc_finished_free(&f);
     cJSON_Delete(r);
     ohc_os_remove(json_path, NULL);
-    remove_tree(dir);
+    remove_scratch_spool(dir);
 }
 
 /* A report that cannot be written to one place still goes to the others. */
@@ -146,7 +114,7 @@ static void test_finish_keeps_going_after_a_failed_write(void **state)
 {
     (void)state;
     char dir[700], bad[900];
-    scratch_dir(dir, sizeof dir, "partial");
+    scratch_dir(dir, sizeof dir, "deliver-partial");
     ohc_spool sp;
     assert_int_equal(ohc_spool_open(&sp, dir, NULL, NULL), OHC_OK);
     snprintf(bad, sizeof bad, "%s%cno-such-dir%creport.json", dir, sp.sep, sp.sep);
@@ -162,7 +130,7 @@ static void test_finish_keeps_going_after_a_failed_write(void **state)
     assert_true(err.message[0] != '\0');
     ohc_finished_free(&f);
     cJSON_Delete(r);
-    remove_tree(dir);
+    remove_scratch_spool(dir);
 }
 
 /* Temp files of writers that were killed go when the spool is opened; a
@@ -174,7 +142,7 @@ static void test_orphan_temp_files(void **state)
     skip(); /* needs fork(); the Windows half (OpenProcess) is exercised by test_upload_faults under Wine */
 #else
     char dir[700];
-    scratch_dir(dir, sizeof dir, "orphans");
+    scratch_dir(dir, sizeof dir, "deliver-orphans");
     ohc_spool sp;
     assert_int_equal(ohc_spool_open(&sp, dir, NULL, NULL), OHC_OK);
     pid_t dead = fork();
@@ -214,7 +182,7 @@ static void test_orphan_temp_files(void **state)
     assert_int_equal(ohc_spool_remove_orphans(&sp2), 1);
     assert_false(file_exists(running));
     remove(other);
-    remove_tree(dir);
+    remove_scratch_spool(dir);
 #endif
 }
 
@@ -320,7 +288,7 @@ static void test_deliver_logs_attempts_and_retry_after(void **state)
     server_start(&srv, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 4\r\n"
                        "Connection: close\r\n\r\nbusy");
     char dir[700], url[128];
-    scratch_dir(dir, sizeof dir, "retry");
+    scratch_dir(dir, sizeof dir, "deliver-retry");
     snprintf(url, sizeof url, "http://127.0.0.1:%d/reports", srv.port);
     ohc_spool sp;
     assert_int_equal(ohc_spool_open(&sp, dir, NULL, NULL), OHC_OK);
@@ -380,7 +348,7 @@ static void test_deliver_logs_attempts_and_retry_after(void **state)
     ohc_finished_free(&f);
     cJSON_Delete(r);
     remove(logpath);
-    remove_tree(dir);
+    remove_scratch_spool(dir);
 #endif
 }
 

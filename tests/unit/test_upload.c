@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "os.h"
+#include "scratch_dir.h"
 #include "report.h"
 #include "spool.h"
 #include "upload.h"
@@ -204,17 +205,6 @@ static void test_proxy_env(void **state)
     assert_string_equal(pr.source, "NO_PROXY");
 }
 
-/* A scratch directory on either platform (Wine: the Windows temp folder). */
-static void scratch_dir(char *out, size_t size, const char *leaf)
-{
-    char base[512];
-    if (ohc_os_getenv("TEMP", base, sizeof base) != OHC_OK && ohc_os_getenv("TMPDIR", base, sizeof base) != OHC_OK)
-        snprintf(base, sizeof base, "/tmp");
-    char id[37];
-    assert_int_equal(ohc_uuid_v4(id, NULL), OHC_OK);
-    snprintf(out, size, "%s%cohc-spool-%s-%s", base, ohc_os_path_sep(), leaf, id);
-}
-
 static size_t count_files(const char *dir, const char *suffix)
 {
     ohc_os_dirent *v = NULL;
@@ -229,35 +219,11 @@ static size_t count_files(const char *dir, const char *suffix)
     return k;
 }
 
-/* Removes the scratch spool: its files, its two sub-directories, itself. */
-static void remove_tree(const char *dir)
-{
-    static const char *const subs[] = {"quarantine", "rejected", NULL};
-    for (int level = 0; level < 3; level++) {
-        char d[800];
-        if (level < 2)
-            snprintf(d, sizeof d, "%s%c%s", dir, ohc_os_path_sep(), subs[level]);
-        else
-            snprintf(d, sizeof d, "%s", dir);
-        ohc_os_dirent *v = NULL;
-        size_t n = 0;
-        if (ohc_os_list_dir(&v, &n, d, NULL) == OHC_OK) {
-            for (size_t i = 0; i < n; i++) {
-                char f[1100];
-                snprintf(f, sizeof f, "%s%c%s", d, ohc_os_path_sep(), v[i].name);
-                ohc_os_remove(f, NULL);
-            }
-            ohc_os_dirents_free(v, n);
-        }
-        rmdir(d);
-    }
-}
-
 static void test_spool(void **state)
 {
     (void)state;
     char dir[700];
-    scratch_dir(dir, sizeof dir, "unit");
+    scratch_dir(dir, sizeof dir, "spool-unit");
     ohc_spool_limits lim = {3, 1u << 20, 30};
     ohc_spool sp;
     assert_int_equal(ohc_spool_open(&sp, dir, &lim, NULL), OHC_OK);
@@ -325,7 +291,7 @@ static void test_spool(void **state)
     assert_false(ohc_spool_name_valid("170000000000x-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b.json"));
     assert_false(ohc_spool_name_valid("1700000000000-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b.json.tmp.1"));
     assert_true(ohc_spool_name_valid("1700000000000-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b.json"));
-    remove_tree(dir);
+    remove_scratch_spool(dir);
 }
 
 static void test_uploader_refuses_bad_config(void **state)
