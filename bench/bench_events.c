@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     printf("bench_events: %zu Event 27 records, max_events %u, %d rounds\n", n, max, rounds);
     for (int reverse = 1; reverse >= 0; reverse--) {
         src s = {recs, n, 0, reverse};
-        ohc_event_source es = {reverse ? "live" : "evtx", reverse, 0, &s, s_open, s_next, s_close};
+        ohc_event_source es = {reverse ? "live" : "evtx", reverse, 0, &s, s_open, s_next, s_close, NULL};
         uint64_t t0 = ohc_os_monotonic_ms();
         for (int r = 0; r < rounds; r++) {
             ohc_events_outcome o;

@@ -4,7 +4,8 @@
 #   the template-based filtered scan), `ohc events` (full JSON render),
 #   `evtxexport -f xml` (libevtx) and python-evtx, on files built from the
 #   corpus's intact chunks by ../shared/tools/evtx-build-big.py.
-# Prints MB/s, records/s and peak RSS per tool.
+# Prints MB/s, records/s and peak RSS per tool, the load average, and the
+# ratios to evtxexport on the file both read.
 #
 # usage: bench/evtx_bench.sh [BIG_MiB (default 1024)] [EVTXEXPORT_MiB (default 128)] [PYEVTX_MiB (default 16)]
 # evtxexport (~6 MB/s) and python-evtx (~0.2 MB/s) run on slices so the run
@@ -33,6 +34,8 @@ make_file() { # MiB -> path
 }
 records_of() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expected_records"])' "$1.json"; }
 
+: > "$dir/rows.tsv"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs; ohc decodes chunks on every CPU)"
 printf '%-28s %9s %9s %10s %12s %10s\n' "tool" "MiB" "seconds" "MB/s" "records/s" "peak RSS MB"
 row() { # label file command...
   local label=$1 file=$2; shift 2
@@ -49,6 +52,7 @@ label, b, r, s, rss = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys
 s = max(s, 0.01)
 print("%-28s %9.0f %9.2f %10.1f %12.0f %10.1f" % (label, b / 2**20, s, b / 1e6 / s, r / s, rss / 1024))
 PY
+  printf '%s\t%s\t%s\n' "$label" "$(stat -c %s "$file")" "$secs" >> "$dir/rows.tsv"
 }
 
 small=$(make_file "$py_mib")
@@ -67,3 +71,15 @@ with E.Evtx(sys.argv[1]) as log:
     for r in log.records():
         sys.stdout.write(r.xml())' "$small"
 echo "files: $small $mid $large (records per file from the .json beside each)"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Ratios against evtxexport, same run, same file size (MB/s over MB/s).
+/usr/bin/python3 - "$dir/rows.tsv" "$(stat -c %s "$mid")" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+mid = int(sys.argv[2])
+speed = {(lab, int(b)): int(b) / max(float(s), 0.01) for lab, b, s in rows}
+ref = speed.get(("evtxexport -f xml", mid))
+for lab in ("ohc events (JSON)", "ohc events --id 27"):
+    if ref and (lab, mid) in speed:
+        print("%-28s %.0fx evtxexport (%d MiB)" % (lab, speed[(lab, mid)] / ref, mid >> 20))
+PY

@@ -55,6 +55,24 @@ int ohc_os_thread_join(ohc_os_thread *thread, uint32_t timeout_ms);
 /* Releases the handle of a thread that is left running. */
 void ohc_os_thread_detach(ohc_os_thread *thread);
 
+/* A mutex and a condition variable, for threads that hand work to each
+ * other (the .evtx scan). *out is owned by the caller and released with the
+ * matching _free (NULL allowed). Waiting needs the mutex held; it may wake
+ * without a broadcast, so callers re-check their condition. */
+typedef struct ohc_os_mutex ohc_os_mutex;
+typedef struct ohc_os_cond ohc_os_cond;
+int ohc_os_mutex_new(ohc_os_mutex **out, ohc_error *err);
+void ohc_os_mutex_free(ohc_os_mutex *m);
+void ohc_os_mutex_lock(ohc_os_mutex *m);
+void ohc_os_mutex_unlock(ohc_os_mutex *m);
+int ohc_os_cond_new(ohc_os_cond **out, ohc_error *err);
+void ohc_os_cond_free(ohc_os_cond *c);
+void ohc_os_cond_wait(ohc_os_cond *c, ohc_os_mutex *m);
+void ohc_os_cond_broadcast(ohc_os_cond *c);
+
+/* Processors this process may run on (at least 1). */
+unsigned ohc_os_cpu_count(void);
+
 /* Short platform name for the report: "windows-x64", "linux-x86_64", ... */
 const char *ohc_os_platform_name(void);
 

@@ -1,6 +1,7 @@
 #include "utf16.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -19,6 +20,21 @@ int ohc_utf16le_decode(char *out, size_t size, ohc_utf16_decoded *info, const ui
     }
     size_t room = size - 1; /* the NUL's byte is kept */
     while (i < units) {
+        /* Four ASCII units at once (event log text is mostly ASCII): no
+         * unit at or above 0x80 and none zero. */
+        if (units - i >= 4 && room - o >= 4) {
+            uint64_t x;
+            memcpy(&x, src + 2 * i, 8);
+            if ((x & 0xFF80FF80FF80FF80ull) == 0 && ((x - 0x0001000100010001ull) & ~x & 0x8000800080008000ull) == 0) {
+                out[o] = (char)src[2 * i];
+                out[o + 1] = (char)src[2 * i + 2];
+                out[o + 2] = (char)src[2 * i + 4];
+                out[o + 3] = (char)src[2 * i + 6];
+                o += 4;
+                i += 4;
+                continue;
+            }
+        }
         uint32_t c = unit_at(src + 2 * i);
         if (c < 0x80) { /* most text: one byte, no checks but the NUL */
             if (c == 0) {

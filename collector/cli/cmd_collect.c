@@ -146,6 +146,9 @@ struct collect_cmd {
     /* --evtx FILE (repeatable): the event probe reads these instead of the live log. */
     const char *evtx_files[MAX_EVTX_FILES + 1];
     size_t nevtx;
+    /* Owned: opened by check_inputs (so that each file is opened once), read
+     * by the events probe, closed by close_evtx_readers. */
+    ohc_evtx_reader *evtx_readers[MAX_EVTX_FILES + 1];
     /* --oab-url URL and --server HOST=ADDR[,ADDR...] (repeatable): the OAB check. */
     const char *oab_urls[MAX_OAB_URLS];
     size_t noab;
@@ -236,17 +239,24 @@ static int check_inputs(struct collect_cmd *c)
         return OHC_EXIT_FAILED;
     }
     /* Refuse a file that cannot be read as an event log now, with its reason,
-     * rather than as a probe error deep in the report. */
+     * rather than as a probe error deep in the report. The open readers go to
+     * the events probe, so each file is opened once. */
     for (size_t i = 0; i < c->nevtx; i++) {
-        ohc_evtx_reader *r = NULL;
         ohc_error_clear(&err);
-        if (ohc_evtx_open(&r, c->evtx_files[i], &err) != OHC_OK) {
+        if (ohc_evtx_open(&c->evtx_readers[i], c->evtx_files[i], &err) != OHC_OK) {
             ohc_cli_error("--evtx %s: %s", c->evtx_files[i], err.message);
             return OHC_EXIT_FAILED;
         }
-        ohc_evtx_close(r);
     }
     return OHC_EXIT_OK;
+}
+
+static void close_evtx_readers(struct collect_cmd *c)
+{
+    for (size_t i = 0; i < c->nevtx; i++) {
+        ohc_evtx_close(c->evtx_readers[i]);
+        c->evtx_readers[i] = NULL;
+    }
 }
 
 /* Runs the chosen probes and the rules into *out (NULL when the collection
@@ -268,6 +278,7 @@ static int run_collection(cJSON **out, const struct collect_cmd *c, const ohc_pl
 
     ohc_collect_options options = {.event_days = 14};
     options.evtx_files = c->nevtx ? c->evtx_files : NULL;
+    options.evtx_readers = c->nevtx ? c->evtx_readers : NULL;
     options.event_state_path = c->event_state;
     ohc_event_queries extra;
     memset(&extra, 0, sizeof extra);
@@ -404,6 +415,7 @@ int ohc_cmd_collect(int argc, char **argv, const ohc_platform *platform)
         rc = check_inputs(&c);
     if (rc == OHC_EXIT_OK && !help)
         rc = run_collection(&report, &c, platform);
+    close_evtx_readers(&c); /* the events probe has read them to their end */
     if (rc == OHC_EXIT_OK && report != NULL) {
         warn_event_sources(report);
         rc = finish_and_deliver(&c, report);

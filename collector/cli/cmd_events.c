@@ -40,19 +40,52 @@ static int parse_ids(uint32_t *out, size_t *out_count, const char *s)
     return 0;
 }
 
-/* Output is built in a buffer and written in large pieces: this command is
- * measured by bench/ and a per-record stdio call would dominate. */
+/* Output is built per chunk (ohc_evtx_scan_file) and written in large pieces:
+ * this command is measured by bench/ and a per-record stdio call would
+ * dominate. */
+/* A string literal, its length known at compile time. */
+#define PUT_LIT(sb, lit) ohc_strbuf_append_len((sb), (lit), sizeof(lit) - 1)
+
+/* One byte, without a call in the common case (the buffer has room). */
+static void put_char(ohc_strbuf *sb, char c)
+{
+    if (sb->data != NULL && sb->len + 2 <= sb->cap) {
+        sb->data[sb->len++] = c;
+        sb->data[sb->len] = '\0';
+    } else {
+        ohc_strbuf_append_char(sb, c);
+    }
+}
+
+/* Non-zero when one of the 8 bytes of x needs escaping in JSON: below 0x20,
+ * '"' or '\\' (the "has a zero byte" test of each; exact for "any"). */
+static uint64_t needs_escape8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
 static void json_str(ohc_strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    ohc_strbuf_append_char(sb, '"');
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        ohc_strbuf_append_len(sb, run, (size_t)(s - run));
-        run = s + 1;
+    put_char(sb, '"');
+    const char *end = s + strlen(s), *run = s, *p = s;
+    while (p < end) {
+        while (end - p >= 8) { /* 8 plain bytes at a time */
+            uint64_t x;
+            memcpy(&x, p, 8);
+            if (needs_escape8(x))
+                break;
+            p += 8;
+        }
+        while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p == end)
+            break;
+        unsigned char c = (unsigned char)*p;
+        ohc_strbuf_append_len(sb, run, (size_t)(p - run));
+        run = ++p;
         switch (c) {
         case '"': ohc_strbuf_append_len(sb, "\\\"", 2); break;
         case '\\': ohc_strbuf_append_len(sb, "\\\\", 2); break;
@@ -65,8 +98,8 @@ static void json_str(ohc_strbuf *sb, const char *s)
         }
         }
     }
-    ohc_strbuf_append_len(sb, run, (size_t)(s - run));
-    ohc_strbuf_append_char(sb, '"');
+    ohc_strbuf_append_len(sb, run, (size_t)(end - run));
+    put_char(sb, '"');
 }
 
 static const char *u64_text(char buf[24], uint64_t v)
@@ -81,11 +114,12 @@ static const char *u64_text(char buf[24], uint64_t v)
 }
 
 /* ohc_format_rfc3339_utc, reusing the date while the second does not change:
- * records come in time order and printf showed up in the profile. */
+ * records come in time order and printf showed up in the profile. One cache
+ * per thread: records are rendered on several (ohc_evtx_scan_file). */
 static void ohc_format_rfc3339_utc_cached(char out[32], int64_t ms)
 {
-    static int64_t last_sec = INT64_MIN;
-    static char last[32];
+    static _Thread_local int64_t last_sec = INT64_MIN;
+    static _Thread_local char last[32];
     int64_t sec = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
     if (sec != last_sec) {
         ohc_format_rfc3339_utc(last, sec * 1000);
@@ -105,71 +139,124 @@ static void ohc_format_rfc3339_utc_cached(char out[32], int64_t ms)
 static void record_jsonl(ohc_strbuf *sb, const ohc_event_record *rec)
 {
     char lbuf[16], when[32];
-    ohc_strbuf_append(sb, "{\"channel\":");
+    PUT_LIT(sb, "{\"channel\":");
     json_str(sb, rec->channel ? rec->channel : "");
-    ohc_strbuf_append(sb, ",\"provider\":");
+    PUT_LIT(sb, ",\"provider\":");
     json_str(sb, rec->provider ? rec->provider : "");
     ohc_format_rfc3339_utc_cached(when, rec->time_created_ms);
     char num[24];
-    ohc_strbuf_append(sb, ",\"event_id\":");
+    PUT_LIT(sb, ",\"event_id\":");
     ohc_strbuf_append(sb, u64_text(num, rec->event_id));
-    ohc_strbuf_append(sb, ",\"level\":");
+    PUT_LIT(sb, ",\"level\":");
     ohc_strbuf_append(sb, u64_text(num, rec->level));
-    ohc_strbuf_append(sb, ",\"level_name\":\"");
+    PUT_LIT(sb, ",\"level_name\":\"");
     ohc_strbuf_append(sb, ohc_event_level_name(rec->level, lbuf));
-    ohc_strbuf_append(sb, "\",\"time_created\":\"");
+    PUT_LIT(sb, "\",\"time_created\":\"");
     ohc_strbuf_append(sb, when);
-    ohc_strbuf_append(sb, "\",\"record_id\":");
+    PUT_LIT(sb, "\",\"record_id\":");
     ohc_strbuf_append(sb, u64_text(num, rec->record_id));
-    ohc_strbuf_append(sb, ",\"computer\":");
+    PUT_LIT(sb, ",\"computer\":");
     if (rec->computer)
         json_str(sb, rec->computer);
     else
-        ohc_strbuf_append(sb, "null");
+        PUT_LIT(sb, "null");
     int named = rec->value_count > 0;
     for (size_t i = 0; i < rec->value_count; i++)
         named &= rec->values[i].name != NULL && rec->values[i].name[0] != '\0';
     ohc_strbuf_append(sb, named ? ",\"data\":{" : ",\"data\":[");
-    for (size_t i = 0; i < rec->value_count; i++) {
-        if (i)
-            ohc_strbuf_append_char(sb, ',');
-        if (named) {
-            json_str(sb, rec->values[i].name);
-            ohc_strbuf_append_char(sb, ':');
-        }
-        json_str(sb, rec->values[i].value);
+    /* A name that repeats keeps all its values, as a list (event_record.h). */
+    size_t next_small[32], *next = next_small;
+    unsigned char first_small[32], *first = first_small;
+    if (named && rec->value_count > 32) {
+        next = malloc(rec->value_count * sizeof *next);
+        first = malloc(rec->value_count);
     }
+    int repeats = !named          ? 0
+                  : next && first ? ohc_event_values_link(next, first, rec->values, rec->value_count)
+                                  : OHC_ENOMEM;
+    if (repeats < 0)
+        sb->failed = 1; /* no memory: the output fails as a whole */
+    for (size_t i = 0, n = 0; repeats >= 0 && i < rec->value_count; i++) {
+        if (named && !first[i])
+            continue; /* in the list of its name's first occurrence */
+        if (n++)
+            put_char(sb, ',');
+        if (!named) {
+            json_str(sb, rec->values[i].value);
+            continue;
+        }
+        json_str(sb, rec->values[i].name);
+        put_char(sb, ':');
+        if (next[i] == SIZE_MAX) {
+            json_str(sb, rec->values[i].value);
+            continue;
+        }
+        put_char(sb, '[');
+        for (size_t j = i; j != SIZE_MAX; j = next[j]) {
+            if (j != i)
+                put_char(sb, ',');
+            json_str(sb, rec->values[j].value);
+        }
+        put_char(sb, ']');
+    }
+    if (next != next_small)
+        free(next);
+    if (first != first_small)
+        free(first);
     ohc_strbuf_append(sb, named ? "},\"binary\":" : "],\"binary\":");
     if (rec->binary != NULL) {
         static const char digits[] = "0123456789abcdef";
-        ohc_strbuf_append_char(sb, '"');
+        put_char(sb, '"');
         for (size_t i = 0; i < rec->binary_len; i++) {
             char h[2] = {digits[rec->binary[i] >> 4], digits[rec->binary[i] & 15]};
             ohc_strbuf_append_len(sb, h, 2);
         }
-        ohc_strbuf_append_char(sb, '"');
+        put_char(sb, '"');
     } else {
-        ohc_strbuf_append(sb, "null");
+        PUT_LIT(sb, "null");
     }
-    ohc_strbuf_append(sb, ",\"message\":");
+    PUT_LIT(sb, ",\"message\":");
     if (rec->message)
         json_str(sb, rec->message);
     else
-        ohc_strbuf_append(sb, "null");
-    ohc_strbuf_append(sb, "}\n");
+        PUT_LIT(sb, "null");
+    PUT_LIT(sb, "}\n");
 }
 
-static int flush_out(ohc_strbuf *sb)
+/* What the decoding threads render each record into. */
+typedef struct events_out {
+    const char *path;
+    int xml;
+    int write_failed;
+} events_out;
+
+static int on_record(void *arg, ohc_evtx_reader *dec, const ohc_event_record *rec, uint64_t matched, ohc_strbuf *out)
 {
-    if (sb->len && fwrite(sb->data, 1, sb->len, stdout) != sb->len)
-        return -1;
-    sb->len = 0;
-    if (sb->data)
-        sb->data[0] = '\0';
+    const events_out *o = arg;
+    (void)matched;
+    if (o->xml) {
+        ohc_error err;
+        if (ohc_evtx_render_xml(dec, out, &err) != OHC_OK)
+            ohc_cli_error("%s: record %" PRIu64 ": %s", o->path, rec->record_id, err.message);
+        ohc_strbuf_append_char(out, '\n');
+    } else {
+        record_jsonl(out, rec);
+    }
     return 0;
 }
 
-static int read_file(const char *path, const ohc_evtx_filter *filter, int xml, int stats, ohc_strbuf *out)
+/* Each chunk's records, in file order. */
+static int on_output(void *arg, const char *data, size_t len)
+{
+    events_out *o = arg;
+    if (fwrite(data, 1, len, stdout) != len) {
+        o->write_failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int read_file(const char *path, const ohc_evtx_filter *filter, int xml, int stats)
 {
     ohc_error err;
     ohc_error_clear(&err);
@@ -178,27 +265,18 @@ static int read_file(const char *path, const ohc_evtx_filter *filter, int xml, i
         ohc_cli_error("%s", err.message);
         return -1;
     }
-    ohc_evtx_set_filter(r, filter);
-    ohc_event_record rec;
-    int rc, failed = 0;
-    while ((rc = ohc_evtx_next(r, &rec, &err)) == 1) {
-        if (xml) {
-            if (ohc_evtx_render_xml(r, out, &err) != OHC_OK)
-                ohc_cli_error("%s: record %" PRIu64 ": %s", path, rec.record_id, err.message);
-            ohc_strbuf_append_char(out, '\n');
-        } else {
-            record_jsonl(out, &rec);
-        }
-        if (out->len >= (1u << 16) && flush_out(out) != 0) {
-            failed = 1;
-            break;
-        }
-    }
+    /* Chunks are decoded on every CPU (at most OHC_EVTX_SCAN_WORKERS_MAX);
+     * records still come out in file order. */
+    events_out o = {path, xml, 0};
+    int filtering = filter->provider != NULL || filter->event_id_count > 0 || filter->since_ms != 0;
+    ohc_evtx_scan scan = {filtering ? filter : NULL, filtering ? 1u : 0u, 0, on_record, on_output, &o};
+    int failed = 0;
+    int rc = ohc_evtx_scan_file(r, &scan, &err);
     if (rc < 0) {
         ohc_cli_error("%s: %s", path, err.message);
         failed = 1;
     }
-    if (flush_out(out) != 0 || ohc_strbuf_failed(out)) {
+    if (o.write_failed || fflush(stdout) != 0) {
         ohc_cli_error("cannot write the output");
         failed = 1;
     }
@@ -276,12 +354,10 @@ int ohc_cmd_events(int argc, char **argv, const ohc_platform *platform)
     }
     filter.event_ids = id_count ? ids : NULL;
     filter.event_id_count = id_count;
-    ohc_strbuf out = OHC_STRBUF_INIT;
     for (size_t i = 0; i < nfiles; i++)
-        if (read_file(files[i], &filter, !strcmp(format, "xml"), stats, &out) != 0)
+        if (read_file(files[i], &filter, !strcmp(format, "xml"), stats) != 0)
             rc = OHC_EXIT_FAILED;
     fflush(stdout);
-    ohc_strbuf_free(&out);
     free(files);
     return rc;
 }

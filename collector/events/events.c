@@ -225,12 +225,54 @@ static int channel_matches(const char *a, const char *b)
     return ohc_ascii_ieq(a, b);
 }
 
+/* Makes room for the query's records. OHC_ENOMEM or OHC_OK. */
+static int result_begin(query_result *r, const ohc_event_query *q)
+{
+    size_t max = q->max_events ? q->max_events : OHC_EVENTS_DEFAULT_MAX;
+    r->recs = calloc(max, sizeof *r->recs);
+    if (r->recs == NULL)
+        return OHC_ENOMEM;
+    r->cap = max;
+    return OHC_OK;
+}
+
+/* Offers a record to the query: kept (copied) when its channel and time fit;
+ * the newest max_events are kept. newest_first: the source yields newest
+ * first, so a full result ends the query (returns 1). OHC_ENOMEM, 1 or 0. */
+static int result_add(query_result *r, const ohc_event_query *q, const ohc_event_record *rec, int64_t since_ms,
+                      int newest_first, uint64_t *seen)
+{
+    if (!channel_matches(rec->channel, q->channel) || rec->time_created_ms < since_ms)
+        return 0; /* .evtx files hold any channel and any time; the live XPath already filtered */
+    (*seen)++;
+    if (r->count == r->cap) {
+        r->capped = 1;
+        if (newest_first)
+            return 1; /* the newest max are kept; the rest is older */
+    }
+    ohc_event_record *copy = ohc_event_record_dup(rec);
+    if (copy == NULL)
+        return OHC_ENOMEM;
+    if (r->count < r->cap) {
+        r->recs[r->count++] = copy;
+    } else { /* oldest first: drop the oldest kept */
+        free(r->recs[r->ring_start]);
+        r->recs[r->ring_start] = copy;
+        r->ring_start = (r->ring_start + 1) % r->cap;
+    }
+    return 0;
+}
+
+static void result_end(query_result *r)
+{
+    qsort(r->recs, r->count, sizeof *r->recs, newer_first);
+}
+
 /* Reads one query into r. Returns OHC_EUNAVAILABLE when the source is
  * unusable as a whole, OHC_ENOMEM, else OHC_OK (r->status says how it went). */
 static int run_query(query_result *r, const ohc_event_source *src, const ohc_event_query *q, unsigned days,
                      int64_t now_ms, uint64_t deadline_ms)
 {
-    size_t max = q->max_events ? q->max_events : OHC_EVENTS_DEFAULT_MAX;
     int64_t since_ms = src->all_time ? INT64_MIN : now_ms - (int64_t)days * 86400000;
     r->status = "ok";
     int rc = src->open(src->self, q, days, since_ms, &r->error);
@@ -246,12 +288,10 @@ static int run_query(query_result *r, const ohc_event_source *src, const ohc_eve
         r->status = "error";
         return OHC_OK;
     }
-    r->recs = calloc(max, sizeof *r->recs);
-    if (r->recs == NULL) {
+    if (result_begin(r, q) != OHC_OK) {
         src->close(src->self);
         return OHC_ENOMEM;
     }
-    r->cap = max;
     if (rc == OHC_EVENTS_OPEN_DISABLED)
         r->status = "channel_disabled"; /* its old events are still read */
     uint64_t seen = 0;
@@ -278,30 +318,98 @@ static int run_query(query_result *r, const ohc_event_source *src, const ohc_eve
         }
         if (got == 0)
             break;
-        if (!channel_matches(rec.channel, q->channel) || rec.time_created_ms < since_ms)
-            continue; /* .evtx files hold any channel and any time; the live XPath already filtered */
-        seen++;
-        if (r->count == r->cap) {
-            r->capped = 1;
-            if (src->newest_first)
-                break; /* the newest max are kept; the rest is older */
-        }
-        ohc_event_record *copy = ohc_event_record_dup(&rec);
-        if (copy == NULL) {
+        int add = result_add(r, q, &rec, since_ms, src->newest_first, &seen);
+        if (add == OHC_ENOMEM) {
             src->close(src->self);
             return OHC_ENOMEM;
         }
-        if (r->count < r->cap) {
-            r->recs[r->count++] = copy;
-        } else { /* oldest first: drop the oldest kept */
-            free(r->recs[r->ring_start]);
-            r->recs[r->ring_start] = copy;
-            r->ring_start = (r->ring_start + 1) % r->cap;
-        }
+        if (add == 1)
+            break;
     }
     src->close(src->self);
-    qsort(r->recs, r->count, sizeof *r->recs, newer_first);
+    result_end(r);
     return OHC_OK;
+}
+
+/* ---- every query in one pass (sources that read files) ------------------- */
+
+typedef struct pass_ctx {
+    query_result *results;
+    const ohc_event_query *queries;
+    const size_t *index; /* pass query i is queries[index[i]] */
+    const int64_t *since_ms; /* per query, as index */
+    int newest_first;
+    uint64_t deadline_ms;
+    uint64_t seen;
+    int timed_out, nomem;
+} pass_ctx;
+
+static int pass_deliver(void *ctx, size_t i, const ohc_event_record *rec)
+{
+    pass_ctx *p = ctx;
+    if (p->deadline_ms != 0 && ohc_os_monotonic_ms() >= p->deadline_ms) {
+        p->timed_out = 1;
+        return 1;
+    }
+    size_t k = p->index[i];
+    int rc = result_add(&p->results[k], &p->queries[k], rec, p->since_ms[i], p->newest_first, &p->seen);
+    if (rc == OHC_ENOMEM) {
+        p->nomem = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs the valid queries through src->scan. OHC_ENOMEM or OHC_OK (each
+ * result's status says how it went). */
+static int run_pass(query_result *results, const ohc_event_source *src, const ohc_event_query *queries,
+                    size_t query_count, unsigned default_days, int64_t now_ms, uint64_t deadline_ms)
+{
+    size_t cap = query_count ? query_count : 1;
+    const ohc_event_query **list = calloc(cap, sizeof *list);
+    size_t *index = calloc(cap, sizeof *index);
+    int64_t *since = calloc(cap, sizeof *since);
+    size_t n = 0;
+    int rc = list && index && since ? OHC_OK : OHC_ENOMEM;
+    for (size_t i = 0; i < query_count && rc == OHC_OK; i++) {
+        query_result *r = &results[i];
+        ohc_error_clear(&r->error);
+        if (ohc_events_query_check(&queries[i], &r->error) != OHC_OK) {
+            r->status = "error";
+            continue;
+        }
+        r->status = "ok";
+        rc = result_begin(r, &queries[i]);
+        unsigned days = queries[i].days ? queries[i].days : default_days;
+        since[n] = src->all_time ? INT64_MIN : now_ms - (int64_t)days * 86400000;
+        list[n] = &queries[i];
+        index[n++] = i;
+    }
+    if (rc == OHC_OK && n > 0) {
+        pass_ctx p = {results, queries, index, since, src->newest_first, deadline_ms, 0, 0, 0};
+        ohc_error err;
+        ohc_error_clear(&err);
+        int src_rc = src->scan(src->self, list, n, pass_deliver, &p, &err);
+        if (p.nomem || src_rc == OHC_ENOMEM)
+            rc = OHC_ENOMEM;
+        for (size_t i = 0; i < n && rc == OHC_OK; i++) {
+            query_result *r = &results[index[i]];
+            if (p.timed_out) {
+                r->status = "error";
+                r->capped = 1;
+                ohc_error_set(&r->error, OHC_ETIMEOUT, 0, "time budget ran out after %llu events",
+                              (unsigned long long)p.seen);
+            } else if (src_rc < 0) {
+                r->status = src_rc == OHC_EUNAVAILABLE ? "unavailable" : "error";
+                r->error = err;
+            }
+            result_end(r);
+        }
+    }
+    free(list);
+    free(index);
+    free(since);
+    return rc;
 }
 
 /* ---- facts --------------------------------------------------------------- */
@@ -500,12 +608,16 @@ cJSON *ohc_events_collect(ohc_events_outcome *out, const ohc_event_source *src, 
         return NULL;
     }
     int nomem = 0;
+    if (src->scan != NULL) /* one pass for every query: the source reads each file once */
+        nomem = run_pass(results, src, queries, query_count, default_days, now_ms, deadline_ms) == OHC_ENOMEM;
     for (size_t i = 0; i < query_count && !nomem; i++) {
         const ohc_event_query *q = &queries[i];
         query_result *r = &results[i];
         unsigned days = q->days ? q->days : default_days;
-        ohc_error_clear(&r->error);
-        if (out->unavailable) {
+        if (src->scan != NULL) {
+            out->unavailable |= !strcmp(r->status, "unavailable");
+        } else if (out->unavailable) {
+            ohc_error_clear(&r->error);
             r->status = "unavailable";
             r->error = out->first_error;
         } else if (ohc_events_query_check(q, &r->error) != OHC_OK) {

@@ -84,6 +84,15 @@ typedef struct ohc_event_source {
     int (*open)(void *self, const ohc_event_query *q, unsigned days, int64_t since_ms, ohc_error *err);
     int (*next)(void *self, ohc_event_record *out, ohc_error *err);
     void (*close)(void *self);
+    /* Optional (NULL: open/next/close per query). Reads every query in one
+     * pass, so that a file is read once: each record goes to deliver(ctx, i,
+     * rec) for every queries[i] whose provider and ids it matches (deliver
+     * checks channel and time, and keeps a copy of what it keeps). deliver
+     * returns 0 to go on, non-zero to stop the pass (the time budget ran
+     * out). Returns OHC_OK (also when stopped), or a negative ohc_err with
+     * err set when reading failed; the queries keep what they had. */
+    int (*scan)(void *self, const ohc_event_query *const *queries, size_t count,
+                int (*deliver)(void *ctx, size_t query, const ohc_event_record *rec), void *ctx, ohc_error *err);
 } ohc_event_source;
 
 /* How a collection went, for the probe status. */
@@ -111,9 +120,14 @@ void ohc_events_set_status(ohc_probe_output *out, const ohc_events_outcome *outc
 
 /* The .evtx path of the probe (collect --evtx): runs the queries over each
  * file with the same decoding, and fills out (facts.events.source = "evtx",
- * files []). An unreadable file is an error of its own, not the end. */
-void ohc_events_collect_files(ohc_probe_output *out, const char *const *files, const ohc_event_query *queries,
-                              size_t query_count, unsigned default_days, uint64_t deadline_ms);
+ * files []). Each file is read once for all queries, and that pass also gives
+ * its file_info (computers, first/last event, damage counts, complete) and
+ * its damage (file_errors, probe partial); readers (optional, same order as
+ * files, borrowed) are the files already open, else each is opened here. An
+ * unreadable file is an error of its own, not the end. */
+void ohc_events_collect_files(ohc_probe_output *out, const char *const *files, struct ohc_evtx_reader *const *readers,
+                              const ohc_event_query *queries, size_t query_count, unsigned default_days,
+                              uint64_t deadline_ms);
 
 /* An owned deep copy of a record in one allocation (free with free()). NULL
  * on no memory. */

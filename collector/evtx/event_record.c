@@ -1,7 +1,11 @@
 #include "event_record.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
 
 #include "civil_time.h"
 
@@ -12,6 +16,45 @@ const char *ohc_event_level_name(uint8_t level, char buf[16])
         return names[level];
     snprintf(buf, 16, "Level%u", (unsigned)level);
     return buf;
+}
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+int ohc_event_values_link(size_t *next, unsigned char *first, const ohc_event_value *values, size_t n)
+{
+    /* A hash table of the last index seen per name: on the stack for the
+     * usual record (a few dozen values), allocated past that. */
+    size_t small[128], *last = small;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (cap > 128 && (last = malloc(cap * sizeof *last)) == NULL)
+        return OHC_ENOMEM;
+    for (size_t k = 0; k < cap; k++)
+        last[k] = SIZE_MAX;
+    int repeats = 0;
+    for (size_t i = 0; i < n; i++) {
+        next[i] = SIZE_MAX;
+        first[i] = 1;
+        size_t k = name_hash(values[i].name) & (cap - 1);
+        while (last[k] != SIZE_MAX && strcmp(values[last[k]].name, values[i].name) != 0)
+            k = (k + 1) & (cap - 1);
+        if (last[k] != SIZE_MAX) {
+            next[last[k]] = i;
+            first[i] = 0;
+            repeats = 1;
+        }
+        last[k] = i;
+    }
+    if (last != small)
+        free(last);
+    return repeats;
 }
 
 cJSON *ohc_event_record_to_json(const ohc_event_record *rec)
@@ -37,12 +80,32 @@ cJSON *ohc_event_record_to_json(const ohc_event_record *rec)
     for (size_t i = 0; i < rec->value_count; i++)
         named &= rec->values[i].name != NULL && rec->values[i].name[0] != '\0';
     cJSON *data = named ? cJSON_AddObjectToObject(o, "data") : cJSON_AddArrayToObject(o, "data");
-    for (size_t i = 0; data != NULL && i < rec->value_count; i++) {
-        if (named)
-            cJSON_AddStringToObject(data, rec->values[i].name, rec->values[i].value);
-        else
-            cJSON_AddItemToArray(data, cJSON_CreateString(rec->values[i].value));
+    size_t *next = named ? malloc(rec->value_count * sizeof *next) : NULL;
+    unsigned char *first = named ? malloc(rec->value_count) : NULL;
+    int repeats = !named          ? 0
+                  : next && first ? ohc_event_values_link(next, first, rec->values, rec->value_count)
+                                  : OHC_ENOMEM;
+    if (named && repeats < 0) {
+        free(next);
+        free(first);
+        cJSON_Delete(o);
+        return NULL;
     }
+    for (size_t i = 0; data != NULL && i < rec->value_count; i++) {
+        if (!named) {
+            cJSON_AddItemToArray(data, cJSON_CreateString(rec->values[i].value));
+        } else if (!first[i]) {
+            continue; /* in the list of its name's first occurrence */
+        } else if (next[i] == SIZE_MAX) {
+            cJSON_AddStringToObject(data, rec->values[i].name, rec->values[i].value);
+        } else {
+            cJSON *list = cJSON_AddArrayToObject(data, rec->values[i].name);
+            for (size_t j = i; list != NULL && j != SIZE_MAX; j = next[j])
+                cJSON_AddItemToArray(list, cJSON_CreateString(rec->values[j].value));
+        }
+    }
+    free(next);
+    free(first);
 
     if (rec->binary != NULL) {
         char *hex = malloc(rec->binary_len * 2 + 1);

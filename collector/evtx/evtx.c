@@ -29,18 +29,27 @@
 #define CHUNK_SIZE 65536u
 #define CHUNK_HEADER_SIZE 512u
 #define RECORD_HEADER_SIZE 24u
-#define MAX_NEST 12         /* template instances / nested binary XML in one record */
-#define MAX_ELEM_DEPTH 64   /* element nesting in one record */
+#define MAX_NEST 12 /* template instances / nested binary XML in one record */
+#define MAX_ELEM_DEPTH 64 /* element nesting in one record */
 #define MAX_WORK (1u << 20) /* tokens + value bytes / 16 per record */
 #define MAX_TEXT (8u << 20) /* rendered text per record */
-#define MAX_VALUES 4096     /* EventData values kept per record */
-#define NAME_SLOTS 8192     /* > distinct name offsets a chunk can hold (65536 / 10) */
+#define MAX_VALUES 4096 /* EventData values kept per record */
+#define NAME_SLOTS 8192 /* > distinct name offsets a chunk can hold (65536 / 10) */
 #define TEMPLATE_SLOTS 1024
 #define MAX_NAME_ARENA (2u << 20)
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const uint8_t *p)
+{
+    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
 
 /* ---- growable text buffer with a hard limit ---- */
 
@@ -74,7 +83,10 @@ static int tb_put(evtx_tbuf *t, const char *s, size_t n)
     return OHC_OK;
 }
 
-static int tb_putc(evtx_tbuf *t, char c) { return tb_put(t, &c, 1); }
+static int tb_putc(evtx_tbuf *t, char c)
+{
+    return tb_put(t, &c, 1);
+}
 
 static int tb_printf(evtx_tbuf *t, const char *fmt, ...) OHC_PRINTF(2, 3);
 #include <stdarg.h>
@@ -209,11 +221,22 @@ static int render_sid(evtx_tbuf *t, const uint8_t *p, size_t n)
 static size_t fixed_size(uint8_t type)
 {
     switch (type) {
-    case EVTX_T_INT8: case EVTX_T_UINT8: return 1;
-    case EVTX_T_INT16: case EVTX_T_UINT16: return 2;
-    case EVTX_T_INT32: case EVTX_T_UINT32: case EVTX_T_HEXINT32: case EVTX_T_REAL32: case EVTX_T_BOOL: return 4;
-    case EVTX_T_INT64: case EVTX_T_UINT64: case EVTX_T_HEXINT64: case EVTX_T_REAL64: case EVTX_T_FILETIME: return 8;
-    case EVTX_T_GUID: case EVTX_T_SYSTEMTIME: return 16;
+    case EVTX_T_INT8:
+    case EVTX_T_UINT8: return 1;
+    case EVTX_T_INT16:
+    case EVTX_T_UINT16: return 2;
+    case EVTX_T_INT32:
+    case EVTX_T_UINT32:
+    case EVTX_T_HEXINT32:
+    case EVTX_T_REAL32:
+    case EVTX_T_BOOL: return 4;
+    case EVTX_T_INT64:
+    case EVTX_T_UINT64:
+    case EVTX_T_HEXINT64:
+    case EVTX_T_REAL64:
+    case EVTX_T_FILETIME: return 8;
+    case EVTX_T_GUID:
+    case EVTX_T_SYSTEMTIME: return 16;
     default: return 0;
     }
 }
@@ -297,7 +320,7 @@ static int render_value_sep(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t
                 rc = tb_put(t, sep, seplen);
             if (rc == OHC_OK)
                 rc = base == EVTX_T_SIZET ? (sz == 8 ? tb_printf(t, "0x%016llx", (unsigned long long)rd64(p + i * sz))
-                                                      : tb_printf(t, "0x%08lx", (unsigned long)rd32(p + i * sz)))
+                                                     : tb_printf(t, "0x%08lx", (unsigned long)rd32(p + i * sz)))
                                           : render_scalar(t, base, p + i * sz);
         }
         return rc;
@@ -321,8 +344,7 @@ static int render_value_sep(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t
             return tb_printf(t, "0x%08lx", (unsigned long)rd32(p));
         return render_hex(t, p, n);
     case EVTX_T_EVTHANDLE:
-    case EVTX_T_EVTXML:
-        return render_hex(t, p, n);
+    case EVTX_T_EVTXML: return render_hex(t, p, n);
     default: {
         size_t sz = fixed_size(base);
         if (sz == 0 || n < sz)
@@ -341,11 +363,42 @@ int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n
 static int value_u64(uint64_t *out, uint8_t type, const uint8_t *p, size_t n)
 {
     switch (type) {
-    case EVTX_T_INT8: case EVTX_T_UINT8: if (n < 1) return 0; *out = p[0]; return 1;
-    case EVTX_T_INT16: case EVTX_T_UINT16: if (n < 2) return 0; *out = rd16(p); return 1;
-    case EVTX_T_INT32: case EVTX_T_UINT32: case EVTX_T_HEXINT32: if (n < 4) return 0; *out = rd32(p); return 1;
-    case EVTX_T_INT64: case EVTX_T_UINT64: case EVTX_T_HEXINT64: if (n < 8) return 0; *out = rd64(p); return 1;
-    case EVTX_T_SIZET: if (n == 4) { *out = rd32(p); return 1; } if (n == 8) { *out = rd64(p); return 1; } return 0;
+    case EVTX_T_INT8:
+    case EVTX_T_UINT8:
+        if (n < 1)
+            return 0;
+        *out = p[0];
+        return 1;
+    case EVTX_T_INT16:
+    case EVTX_T_UINT16:
+        if (n < 2)
+            return 0;
+        *out = rd16(p);
+        return 1;
+    case EVTX_T_INT32:
+    case EVTX_T_UINT32:
+    case EVTX_T_HEXINT32:
+        if (n < 4)
+            return 0;
+        *out = rd32(p);
+        return 1;
+    case EVTX_T_INT64:
+    case EVTX_T_UINT64:
+    case EVTX_T_HEXINT64:
+        if (n < 8)
+            return 0;
+        *out = rd64(p);
+        return 1;
+    case EVTX_T_SIZET:
+        if (n == 4) {
+            *out = rd32(p);
+            return 1;
+        }
+        if (n == 8) {
+            *out = rd64(p);
+            return 1;
+        }
+        return 0;
     case EVTX_T_STRING: {
         size_t units = n / 2, i = 0;
         while (units > 0 && rd16(p + 2 * (units - 1)) == 0)
@@ -394,16 +447,21 @@ static const struct {
     const char *s;
     uint8_t kind;
 } known_names[] = {
-    {"Event", N_EVENT}, {"System", N_SYSTEM}, {"Provider", N_PROVIDER}, {"Name", N_NAME},
-    {"EventID", N_EVENTID}, {"Qualifiers", N_QUALIFIERS}, {"Level", N_LEVEL}, {"TimeCreated", N_TIMECREATED},
-    {"SystemTime", N_SYSTEMTIME}, {"EventRecordID", N_EVENTRECORDID}, {"Channel", N_CHANNEL},
-    {"Computer", N_COMPUTER}, {"EventData", N_EVENTDATA}, {"Data", N_DATA}, {"Binary", N_BINARY},
-    {"UserData", N_USERDATA}, {"EventSourceName", N_OTHER},
+    {"Event", N_EVENT},           {"System", N_SYSTEM},
+    {"Provider", N_PROVIDER},     {"Name", N_NAME},
+    {"EventID", N_EVENTID},       {"Qualifiers", N_QUALIFIERS},
+    {"Level", N_LEVEL},           {"TimeCreated", N_TIMECREATED},
+    {"SystemTime", N_SYSTEMTIME}, {"EventRecordID", N_EVENTRECORDID},
+    {"Channel", N_CHANNEL},       {"Computer", N_COMPUTER},
+    {"EventData", N_EVENTDATA},   {"Data", N_DATA},
+    {"Binary", N_BINARY},         {"UserData", N_USERDATA},
+    {"EventSourceName", N_OTHER},
 };
 
 /* Looks up (decoding once per chunk) the name whose structure is at chunk
  * offset off, inside [0, end). *out_slot points into the cache. */
-static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint32_t off, const evtx_name_slot **out_slot)
+static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint32_t off,
+                   const evtx_name_slot **out_slot)
 {
     uint32_t h = (off * 2654435761u) >> 19; /* 13 bits */
     evtx_name_slot *s = NULL;
@@ -450,8 +508,8 @@ static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint3
 
 typedef struct bx_subs {
     uint32_t count;
-    uint32_t desc;       /* chunk offset of count * (u16 size, u8 type, u8 pad) */
-    size_t val_base;     /* index in r->subs of the values' chunk offsets (the stack may move) */
+    uint32_t desc; /* chunk offset of count * (u16 size, u8 type, u8 pad) */
+    size_t val_base; /* index in r->subs of the values' chunk offsets (the stack may move) */
 } bx_subs;
 
 typedef struct bx_elem {
@@ -465,7 +523,7 @@ typedef struct bx_ctx {
     const uint8_t *chunk;
     uint32_t chunk_len;
     evtx_tbuf *xml; /* XML output or NULL */
-    int analyze;    /* template analysis: record substitution indexes */
+    int analyze; /* template analysis: record substitution indexes */
     evtx_tpl_info *tpl;
     uint32_t work;
     bx_elem stack[MAX_ELEM_DEPTH];
@@ -473,11 +531,15 @@ typedef struct bx_ctx {
     uint8_t attr_kind; /* kind of the attribute whose value comes next, or 0 */
     int in_attr;
     /* the EventData value being built */
-    int cur_value;      /* index in r->vals, or -1 */
+    int cur_value; /* index in r->vals, or -1 */
     int userdata_depth; /* stack index of UserData, or -1 */
+    uint32_t elements; /* elements opened */
 } bx_ctx;
 
-static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, uint32_t *out_end);
+/* dep_id: element start tokens carry a dependency identifier (u16). Template
+ * definitions have it; a record's own stream and binary XML inside a
+ * substitution value do not (libfwevt, the Rust evtx crate). */
+static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, int dep_id, uint32_t *out_end);
 
 static int xml_escape(evtx_tbuf *x, const char *s, size_t n, int attr)
 {
@@ -505,8 +567,21 @@ static int xml_escape(evtx_tbuf *x, const char *s, size_t n, int attr)
 }
 
 /* What a value at the current place means for the normalised record. */
-enum target { T_NONE, T_PROVIDER, T_EVENTID, T_QUALIFIERS, T_LEVEL, T_TIME, T_RECORDID, T_CHANNEL, T_COMPUTER,
-              T_DATA_NAME, T_DATA_VALUE, T_BINARY, T_USERDATA };
+enum target {
+    T_NONE,
+    T_PROVIDER,
+    T_EVENTID,
+    T_QUALIFIERS,
+    T_LEVEL,
+    T_TIME,
+    T_RECORDID,
+    T_CHANNEL,
+    T_COMPUTER,
+    T_DATA_NAME,
+    T_DATA_VALUE,
+    T_BINARY,
+    T_USERDATA
+};
 
 static enum target value_target(const bx_ctx *c)
 {
@@ -626,9 +701,8 @@ static int on_value(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
 {
     ohc_evtx_reader *r = c->r;
     enum target tg = value_target(c);
-    int need_text = c->xml != NULL || tg == T_PROVIDER || tg == T_CHANNEL || tg == T_COMPUTER ||
-                    tg == T_DATA_NAME || tg == T_DATA_VALUE || tg == T_USERDATA ||
-                    (tg == T_BINARY && type != EVTX_T_BINARY);
+    int need_text = c->xml != NULL || tg == T_PROVIDER || tg == T_CHANNEL || tg == T_COMPUTER || tg == T_DATA_NAME ||
+                    tg == T_DATA_VALUE || tg == T_USERDATA || (tg == T_BINARY && type != EVTX_T_BINARY);
     if (c->depth > 0)
         c->stack[c->depth - 1].has_content |= !c->in_attr;
     c->work += (uint32_t)(n / 16);
@@ -675,10 +749,22 @@ static int on_value(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
     case T_PROVIDER: return store_string(r, &r->provider, s, sn);
     case T_CHANNEL: return store_string(r, &r->channel, s, sn);
     case T_COMPUTER: return store_string(r, &r->computer, s, sn);
-    case T_EVENTID: if (value_u64(&u, type, p, n)) r->rec.event_id = (uint32_t)u; return OHC_OK;
-    case T_QUALIFIERS: if (value_u64(&u, type, p, n)) r->rec.qualifiers = (uint32_t)u; return OHC_OK;
-    case T_LEVEL: if (value_u64(&u, type, p, n)) r->rec.level = (uint8_t)u; return OHC_OK;
-    case T_RECORDID: if (value_u64(&u, type, p, n)) r->rec.record_id = u; return OHC_OK;
+    case T_EVENTID:
+        if (value_u64(&u, type, p, n))
+            r->rec.event_id = (uint32_t)u;
+        return OHC_OK;
+    case T_QUALIFIERS:
+        if (value_u64(&u, type, p, n))
+            r->rec.qualifiers = (uint32_t)u;
+        return OHC_OK;
+    case T_LEVEL:
+        if (value_u64(&u, type, p, n))
+            r->rec.level = (uint8_t)u;
+        return OHC_OK;
+    case T_RECORDID:
+        if (value_u64(&u, type, p, n))
+            r->rec.record_id = u;
+        return OHC_OK;
     case T_TIME:
         if (type == EVTX_T_FILETIME && n >= 8) {
             r->rec.time_created_ms = ohc_evtx_filetime_to_ms(rd64(p));
@@ -740,9 +826,18 @@ static void on_subst_analyze(bx_ctx *c, uint16_t index, uint8_t type)
     enum target tg = value_target(c);
     evtx_tpl_info *t = c->tpl;
     switch (tg) {
-    case T_PROVIDER: t->provider_sub = index; t->provider_kind = TPL_SUB; break;
-    case T_EVENTID: t->eventid_sub = index; t->eventid_kind = TPL_SUB; break;
-    case T_TIME: t->time_sub = index; t->time_kind = TPL_SUB; break;
+    case T_PROVIDER:
+        t->provider_sub = index;
+        t->provider_kind = TPL_SUB;
+        break;
+    case T_EVENTID:
+        t->eventid_sub = index;
+        t->eventid_kind = TPL_SUB;
+        break;
+    case T_TIME:
+        t->time_sub = index;
+        t->time_kind = TPL_SUB;
+        break;
     default: break;
     }
 }
@@ -770,6 +865,17 @@ static void on_literal_analyze(bx_ctx *c, const uint8_t *p, size_t units)
     }
 }
 
+/* In template analysis: a literal that is not text reached a place of
+ * interest: the filter cannot decide from the template there. */
+static void on_literal_other_analyze(bx_ctx *c)
+{
+    enum target tg = value_target(c);
+    if (tg == T_PROVIDER)
+        c->tpl->provider_kind = TPL_DYNAMIC;
+    else if (tg == T_EVENTID)
+        c->tpl->eventid_kind = TPL_DYNAMIC;
+}
+
 static int open_element(bx_ctx *c, const evtx_name_slot *ns)
 {
     if (c->depth >= MAX_ELEM_DEPTH)
@@ -778,6 +884,7 @@ static int open_element(bx_ctx *c, const evtx_name_slot *ns)
     if (c->depth > 0)
         c->stack[c->depth - 1].has_child = 1;
     bx_elem *e = &c->stack[c->depth++];
+    c->elements++;
     e->kind = ns->kind;
     e->name = ns->str;
     e->has_content = 0;
@@ -871,6 +978,70 @@ static int text_token(bx_ctx *c, const uint8_t *p, size_t units)
     return on_value(c, EVTX_T_STRING, p, units * 2);
 }
 
+/* A value token (0x05) at *pos: a type byte, then the value in the form
+ * that type has without a size: a string is prefixed with its length in
+ * characters, binary XML with its length in bytes, a SID by its own count,
+ * fixed-size types are their size, NULL is nothing. Usually text (also inside
+ * attributes); other types are rare but real (NULL in Exchange's logs). */
+static int value_token(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
+{
+    const uint8_t *ch = c->chunk;
+    if (end - *pos < 2)
+        return OHC_EMALFORMED;
+    uint8_t type = ch[*pos + 1];
+    uint32_t p = *pos + 2, n;
+    switch (type) {
+    case EVTX_T_NULL: n = 0; break;
+    case EVTX_T_STRING:
+        if (end - p < 2 || (end - p - 2) / 2 < rd16(ch + p))
+            return OHC_EMALFORMED;
+        n = 2u * rd16(ch + p);
+        p += 2;
+        *pos = p + n;
+        return text_token(c, ch + p, n / 2);
+    case EVTX_T_BINXML: {
+        if (end - p < 2 || end - p - 2 < rd16(ch + p))
+            return OHC_EMALFORMED;
+        n = rd16(ch + p);
+        p += 2;
+        *pos = p + n;
+        if (nest + 1 > MAX_NEST)
+            return OHC_ELIMIT;
+        if (c->analyze) {
+            c->tpl->nested = 1;
+            return OHC_OK;
+        }
+        if (c->depth > 0)
+            c->stack[c->depth - 1].has_content |= !c->in_attr;
+        uint32_t dummy;
+        int saved_in_attr = c->in_attr;
+        int rc = walk(c, p, p + n, NULL, nest + 1, 0, &dummy);
+        c->in_attr = saved_in_attr;
+        return rc;
+    }
+    case EVTX_T_SID:
+        if (end - p < 8)
+            return OHC_EMALFORMED;
+        n = 8u + 4u * ch[p + 1];
+        break;
+    default:
+        n = (uint32_t)fixed_size(type);
+        if (n == 0)
+            return OHC_EMALFORMED;
+        break;
+    }
+    if (end - p < n)
+        return OHC_EMALFORMED;
+    *pos = p + n;
+    if (c->analyze) {
+        if (c->depth > 0)
+            c->stack[c->depth - 1].has_content |= !c->in_attr;
+        on_literal_other_analyze(c);
+        return OHC_OK;
+    }
+    return on_value(c, type, ch + p, n);
+}
+
 /* Template instance at pos: parses the definition reference and the
  * substitution array, then walks the definition with them. */
 static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
@@ -921,7 +1092,7 @@ static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
     }
     r->subs_top += count;
     uint32_t dummy;
-    int rc = walk(c, def + 24, def + 24 + def_size, &subs, nest + 1, &dummy);
+    int rc = walk(c, def + 24, def + 24 + def_size, &subs, nest + 1, 1, &dummy);
     r->subs_top -= count;
     *pos = p;
     return rc;
@@ -954,7 +1125,7 @@ static int substitution(bx_ctx *c, uint8_t tok, uint32_t *pos, uint32_t end, con
         if (c->depth > 0)
             c->stack[c->depth - 1].has_content |= !c->in_attr;
         int saved_in_attr = c->in_attr;
-        int rc = walk(c, vp, vp + size, NULL, nest + 1, &dummy);
+        int rc = walk(c, vp, vp + size, NULL, nest + 1, 0, &dummy);
         c->in_attr = saved_in_attr;
         return rc;
     }
@@ -971,7 +1142,7 @@ static int end_start_tag(bx_ctx *c)
 /* Walks the token stream in [pos, end) until EOF (0x00) or end. Elements may
  * open in one stream and close in another only through templates, which are
  * balanced by construction: checked on return. */
-static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, uint32_t *out_end)
+static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int nest, int dep_id, uint32_t *out_end)
 {
     if (nest > MAX_NEST)
         return OHC_ELIMIT;
@@ -987,8 +1158,8 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             return OHC_ELIMIT;
         uint8_t tok = ch[pos];
         /* an attribute's value ends at the next structural token */
-        if (attr_open && !(tok == 0x05 || tok == 0x45 || tok == 0x0d || tok == 0x0e || tok == 0x08 ||
-                           tok == 0x48 || tok == 0x09 || tok == 0x49 || tok == 0x07 || tok == 0x47)) {
+        if (attr_open && !(tok == 0x05 || tok == 0x45 || tok == 0x0d || tok == 0x0e || tok == 0x08 || tok == 0x48 ||
+                           tok == 0x09 || tok == 0x49 || tok == 0x07 || tok == 0x47)) {
             attr_open = 0;
             c->in_attr = 0;
             if (c->xml && c->xml->len == attr_value_at)
@@ -997,9 +1168,7 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
                 return rc;
         }
         switch (tok) {
-        case 0x00:
-            *out_end = pos + 1;
-            return c->depth == base_depth ? OHC_OK : OHC_EMALFORMED;
+        case 0x00: *out_end = pos + 1; return c->depth == base_depth ? OHC_OK : OHC_EMALFORMED;
         case 0x0f:
             if (end - pos < 4)
                 return OHC_EMALFORMED;
@@ -1007,12 +1176,13 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             break;
         case 0x01:
         case 0x41: {
-            if (end - pos < 11)
+            uint32_t head = dep_id ? 7 : 5; /* token, [dependency id,] data size */
+            if (end - pos < head + 4)
                 return OHC_EMALFORMED;
-            uint32_t p = pos + 7; /* token, dependency id, data size */
+            uint32_t p = pos + head;
             uint32_t name_off = rd32(ch + p);
             const evtx_name_slot *ns;
-            int attr_first = tok == 0x41 && name_off == p + 8;
+            int attr_first = dep_id && tok == 0x41 && name_off == p + 8;
             if (attr_first) /* some writers put the attribute list size first */
                 p += 4;
             if ((rc = name_ref(c, &p, end, &ns)) != OHC_OK)
@@ -1052,15 +1222,8 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             break;
         case 0x05:
         case 0x45: {
-            if (end - pos < 4)
-                return OHC_EMALFORMED;
-            uint8_t type = ch[pos + 1];
-            uint32_t units = rd16(ch + pos + 2);
-            if (type != EVTX_T_STRING || (end - pos - 4) / 2 < units)
-                return OHC_EMALFORMED;
-            if ((rc = text_token(c, ch + pos + 4, units)) != OHC_OK)
+            if ((rc = value_token(c, &pos, end, nest)) != OHC_OK)
                 return rc;
-            pos += 4 + 2 * units;
             break;
         }
         case 0x06:
@@ -1117,8 +1280,10 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             if ((rc = name_ref(c, &p, end, &ns)) != OHC_OK)
                 return rc;
             const char *n = c->r->names.p + ns->str;
-            static const struct { const char *name; uint8_t ch; } ents[] = {
-                {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+            static const struct {
+                const char *name;
+                uint8_t ch;
+            } ents[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
             uint8_t u16[2] = {'?', 0};
             for (size_t k = 0; k < 5; k++)
                 if (!strcmp(n, ents[k].name))
@@ -1135,6 +1300,9 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
                 return rc;
             if (c->xml && ((rc = tb_put(c->xml, "<?", 2)) != OHC_OK ||
                            (rc = tb_put(c->xml, c->r->names.p + ns->str, ns->len)) != OHC_OK))
+                return rc;
+            /* a target without data (0x0b) is a whole instruction */
+            if (c->xml && (p >= end || ch[p] != 0x0b) && (rc = tb_put(c->xml, "?>", 2)) != OHC_OK)
                 return rc;
             pos = p;
             break;
@@ -1169,8 +1337,7 @@ static int walk(bx_ctx *c, uint32_t pos, uint32_t end, const bx_subs *subs, int 
             if ((rc = substitution(c, tok, &pos, end, subs, nest)) != OHC_OK)
                 return rc;
             break;
-        default:
-            return OHC_EMALFORMED;
+        default: return OHC_EMALFORMED;
         }
     }
     if (attr_open && c->xml) {
@@ -1212,7 +1379,7 @@ static evtx_tpl_info *template_info(ohc_evtx_reader *r, uint32_t def)
     c.cur_value = -1;
     c.userdata_depth = -1;
     uint32_t size = rd32(r->chunk + def + 20), dummy;
-    int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, &dummy);
+    int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, 1, &dummy);
     t->ok = rc == OHC_OK && !t->nested;
     if (slot != NULL)
         t->gen = r->cache_gen;
@@ -1247,9 +1414,8 @@ static int id_wanted(const ohc_evtx_filter *f, uint32_t id)
 
 /* Decides the filter from the template's substitution values without
  * rendering: 0 = no match, 1 = match or undecided (render and check). */
-static int fast_filter(ohc_evtx_reader *r, uint32_t data, uint32_t end)
+static int fast_filter(ohc_evtx_reader *r, const ohc_evtx_filter *f, uint32_t data, uint32_t end)
 {
-    const ohc_evtx_filter *f = &r->filter;
     const uint8_t *ch = r->chunk;
     uint32_t p = data;
     if (end - p >= 4 && ch[p] == 0x0f)
@@ -1280,16 +1446,22 @@ static int fast_filter(ohc_evtx_reader *r, uint32_t data, uint32_t end)
     uint32_t desc = p, vp = p + 4 * count;
     /* Offsets of the three values of interest (one pass over the sizes). */
     uint32_t want_max = 0;
-    if (t->eventid_kind == TPL_SUB && t->eventid_sub + 1u > want_max) want_max = t->eventid_sub + 1u;
-    if (t->provider_kind == TPL_SUB && t->provider_sub + 1u > want_max) want_max = t->provider_sub + 1u;
-    if (t->time_kind == TPL_SUB && t->time_sub + 1u > want_max) want_max = t->time_sub + 1u;
+    if (t->eventid_kind == TPL_SUB && t->eventid_sub + 1u > want_max)
+        want_max = t->eventid_sub + 1u;
+    if (t->provider_kind == TPL_SUB && t->provider_sub + 1u > want_max)
+        want_max = t->provider_sub + 1u;
+    if (t->time_kind == TPL_SUB && t->time_sub + 1u > want_max)
+        want_max = t->time_sub + 1u;
     if (want_max > count)
         want_max = count;
     uint32_t off_eid = 0, off_prov = 0, off_time = 0;
     for (uint32_t i = 0; i < want_max; i++) {
-        if (t->eventid_kind == TPL_SUB && i == t->eventid_sub) off_eid = vp;
-        if (t->provider_kind == TPL_SUB && i == t->provider_sub) off_prov = vp;
-        if (t->time_kind == TPL_SUB && i == t->time_sub) off_time = vp;
+        if (t->eventid_kind == TPL_SUB && i == t->eventid_sub)
+            off_eid = vp;
+        if (t->provider_kind == TPL_SUB && i == t->provider_sub)
+            off_prov = vp;
+        if (t->time_kind == TPL_SUB && i == t->time_sub)
+            off_time = vp;
         vp += rd16(ch + desc + 4 * i);
         if (vp > end)
             return 1;
@@ -1312,7 +1484,8 @@ static int fast_filter(ohc_evtx_reader *r, uint32_t data, uint32_t end)
         if (t->provider_kind == TPL_LITERAL) {
             if (!ascii_ieq_utf16(ch + t->provider_lit, t->provider_units, f->provider))
                 return 0;
-        } else if (t->provider_kind == TPL_SUB && t->provider_sub < count && SUB_TYPE(t->provider_sub) == EVTX_T_STRING) {
+        } else if (t->provider_kind == TPL_SUB && t->provider_sub < count &&
+                   SUB_TYPE(t->provider_sub) == EVTX_T_STRING) {
             if (!ascii_ieq_utf16(ch + off_prov, SUB_SIZE(t->provider_sub) / 2u, f->provider))
                 return 0;
         } else {
@@ -1331,9 +1504,8 @@ static int fast_filter(ohc_evtx_reader *r, uint32_t data, uint32_t end)
     return 1;
 }
 
-static int record_matches(const ohc_evtx_reader *r, const ohc_event_record *rec)
+static int record_matches(const ohc_evtx_filter *f, const ohc_event_record *rec)
 {
-    const ohc_evtx_filter *f = &r->filter;
     if (f->event_ids != NULL && f->event_id_count > 0 && !id_wanted(f, rec->event_id))
         return 0;
     if (f->provider != NULL && !ohc_ascii_ieq(rec->provider ? rec->provider : "", f->provider))
@@ -1345,8 +1517,8 @@ static int record_matches(const ohc_evtx_reader *r, const ohc_event_record *rec)
 
 /* ---- damage and chunks ---- */
 
-static void add_damage(ohc_evtx_reader *r, int64_t chunk, uint64_t offset, uint64_t record_id, int code,
-                       const char *reason)
+void ohc_evtx_add_damage(ohc_evtx_reader *r, int64_t chunk, uint64_t offset, uint64_t record_id, int code,
+                         const char *reason)
 {
     r->damage_total++;
     if (r->ndamage >= OHC_EVTX_DAMAGE_MAX)
@@ -1367,80 +1539,144 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-/* Loads the next chunk into r->chunk. 1 = a chunk to read, 0 = end. */
-static int next_chunk(ohc_evtx_reader *r, ohc_error *err)
+#define CHUNK_FLAG_NO_CRC32 4u /* chunk and file header flag: written without checksums */
+
+/* Damage in the current chunk; the chunk counts once as damaged. */
+static void chunk_damage(ohc_evtx_reader *r, uint64_t offset, uint64_t record_id, const char *reason)
 {
-    for (;;) {
-        uint64_t off = r->next_chunk_off;
-        size_t got = 0;
-        if (r->mem != NULL) {
-            if (off >= r->mem_len)
-                return 0;
-            got = r->mem_len - off < CHUNK_SIZE ? (size_t)(r->mem_len - off) : CHUNK_SIZE;
-            r->chunk = r->mem + off;
+    if (!r->chunk_damaged) {
+        r->chunk_damaged = 1;
+        r->stats.chunks_damaged++;
+    }
+    ohc_evtx_add_damage(r, r->chunk_index, offset, record_id, OHC_EMALFORMED, reason);
+}
+
+/* Checks the chunk in r->chunk (r->chunk_len bytes, r->chunk_index and
+ * r->chunk_off set) and sets where its records are. 1 = records to look
+ * for, 0 = nothing in it (unused or unusable).
+ *
+ * Checksums are evidence, not gates: a chunk whose checksum is absent or
+ * wrong but whose structure is sound is read, and every record is checked
+ * on its own bytes. A chunk whose signature or free-space offset is wrong is
+ * scanned for records whose header is sound (signature, size inside the
+ * chunk, the same size at its end). */
+int ohc_evtx_chunk_begin(ohc_evtx_reader *r)
+{
+    const uint8_t *c = r->chunk;
+    uint32_t got = r->chunk_len;
+    uint64_t off = r->chunk_off;
+    r->chunk_scan = 0;
+    r->chunk_damaged = 0;
+    r->current = 0;
+    if (got < CHUNK_HEADER_SIZE) {
+        if (!all_zero(c, got))
+            chunk_damage(r, off, 0, "truncated chunk header");
+        return 0;
+    }
+    uint32_t free_off = rd32(c + 48);
+    int header_trusted = 1;
+    if (memcmp(c, "ElfChnk\0", 8) != 0) {
+        if (all_zero(c, got)) {
+            r->stats.chunks_empty++;
+            return 0;
+        }
+        chunk_damage(r, off, 0, "chunk signature missing: scanning it for records");
+        r->chunk_scan = 1;
+        free_off = got;
+    } else {
+        int no_crc = (rd32(c + 120) & CHUNK_FLAG_NO_CRC32) != 0;
+        uint32_t stored = rd32(c + 124);
+        if (no_crc || stored == 0) {
+            ohc_evtx_add_damage(r, r->chunk_index, off, 0, OHC_OK, "chunk written without checksums: not verified");
+            no_crc = 1;
         } else {
-            int rc = ohc_os_file_read(r->file, r->chunk_buf, CHUNK_SIZE, &got, err);
-            if (rc != OHC_OK)
-                return rc;
-            if (got == 0)
-                return 0;
-            r->chunk = r->chunk_buf;
-        }
-        r->stats.bytes_read += got;
-        r->next_chunk_off = off + got;
-        r->chunk_index++;
-        r->chunk_off = off;
-        r->chunk_len = (uint32_t)got;
-        const uint8_t *c = r->chunk;
-        if (got < CHUNK_HEADER_SIZE) {
-            if (!all_zero(c, got))
-                add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "truncated chunk header");
-            if (!all_zero(c, got))
-                r->stats.chunks_damaged++;
-            continue;
-        }
-        if (memcmp(c, "ElfChnk\0", 8) != 0) {
-            if (all_zero(c, got)) {
-                r->stats.chunks_empty++;
-            } else {
-                r->stats.chunks_damaged++;
-                add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk signature missing");
+            uint32_t crc = (uint32_t)crc32(0L, c, 120);
+            crc = (uint32_t)crc32(crc, c + 128, CHUNK_HEADER_SIZE - 128);
+            if (crc != stored) {
+                chunk_damage(r, off, 0, "chunk header checksum mismatch: reading what its structure holds");
+                header_trusted = 0;
             }
-            continue;
         }
-        uint32_t crc = (uint32_t)crc32(0L, c, 120);
-        crc = (uint32_t)crc32(crc, c + 128, CHUNK_HEADER_SIZE - 128);
-        if (crc != rd32(c + 124)) {
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk header checksum mismatch");
-            continue;
-        }
-        uint32_t free_off = rd32(c + 48);
         if (free_off < CHUNK_HEADER_SIZE || free_off > CHUNK_SIZE) {
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk free-space offset out of range");
-            continue;
-        }
-        r->chunk_partial = 0;
-        if (free_off > got) {
-            r->chunk_partial = 1;
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk truncated: reading the records it still holds");
-            free_off = (uint32_t)got;
-        } else if ((uint32_t)crc32(0L, c + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE) != rd32(c + 52)) {
+            chunk_damage(r, off, 0, "chunk free-space offset out of range: scanning it for records");
+            r->chunk_scan = 1;
+            free_off = got;
+        } else if (free_off > got) {
+            chunk_damage(r, off, 0, "chunk truncated: reading the records it still holds");
+            free_off = got;
+        } else if (!no_crc &&
+                   (uint32_t)crc32(0L, c + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE) != rd32(c + 52)) {
             /* Windows updates this checksum when a chunk is closed; a log not
              * closed cleanly can carry records it does not cover yet. Read
              * the records that are sound, but say so. */
-            r->chunk_partial = 1;
-            r->stats.chunks_damaged++;
-            add_damage(r, r->chunk_index, off, 0, OHC_EMALFORMED, "chunk records checksum mismatch");
+            chunk_damage(r, off, 0, "chunk records checksum mismatch");
         }
-        chunk_caches_reset(r);
-        r->rec_off = CHUNK_HEADER_SIZE;
-        r->rec_end = free_off;
-        r->stats.chunks_read++;
-        return 1;
     }
+    /* The chunk's own record ids, when its header can be trusted for them. */
+    r->ids_known = header_trusted && !r->chunk_scan && rd64(c + 24) <= rd64(c + 32);
+    r->id_first = rd64(c + 24);
+    r->id_last = rd64(c + 32);
+    r->jumped = 0;
+    r->stale = 0;
+    chunk_caches_reset(r);
+    r->rec_off = CHUNK_HEADER_SIZE;
+    r->rec_end = free_off;
+    r->stats.chunks_read++;
+    return 1;
+}
+
+/* A record header at chunk offset p that holds together: signature, a size
+ * that fits in the chunk and the same size repeated at its end. */
+static int record_header_sound(const ohc_evtx_reader *r, uint32_t p)
+{
+    const uint8_t *c = r->chunk;
+    if (p > r->chunk_len || r->chunk_len - p < RECORD_HEADER_SIZE + 4 || rd32(c + p) != 0x00002a2a)
+        return 0;
+    uint32_t size = rd32(c + p + 4);
+    return size >= RECORD_HEADER_SIZE + 4 && size <= r->chunk_len - p && rd32(c + p + size - 4) == size;
+}
+
+/* The next chunk offset in [from, limit) where a sound record header starts,
+ * or 0. */
+static uint32_t find_record(const ohc_evtx_reader *r, uint32_t from, uint32_t limit)
+{
+    const uint8_t *c = r->chunk;
+    while (from < limit) {
+        const uint8_t *hit = memchr(c + from, '*', limit - from);
+        if (hit == NULL)
+            return 0;
+        uint32_t p = (uint32_t)(hit - c);
+        if (record_header_sound(r, p))
+            return p;
+        from = p + 1;
+    }
+    return 0;
+}
+
+/* Reads the file's next chunk into r->chunk. 1 = a chunk, 0 = end. */
+static int read_chunk(ohc_evtx_reader *r, ohc_error *err)
+{
+    uint64_t off = r->next_chunk_off;
+    size_t got = 0;
+    if (r->mem != NULL) {
+        if (off >= r->mem_len)
+            return 0;
+        got = r->mem_len - off < CHUNK_SIZE ? (size_t)(r->mem_len - off) : CHUNK_SIZE;
+        r->chunk = r->mem + off;
+    } else {
+        int rc = ohc_os_file_read(r->file, r->chunk_buf, CHUNK_SIZE, &got, err);
+        if (rc != OHC_OK)
+            return rc;
+        if (got == 0)
+            return 0;
+        r->chunk = r->chunk_buf;
+    }
+    r->stats.bytes_read += got;
+    r->next_chunk_off = off + got;
+    r->chunk_index++;
+    r->chunk_off = off;
+    r->chunk_len = (uint32_t)got;
+    return 1;
 }
 
 /* Renders the record at chunk offset off (size bytes) into r->rec. */
@@ -1464,9 +1700,11 @@ static int render_record(ohc_evtx_reader *r, uint32_t off, uint32_t size, evtx_t
     c.cur_value = -1;
     c.userdata_depth = -1;
     uint32_t dummy;
-    int rc = walk(&c, off + RECORD_HEADER_SIZE, off + size - 4, NULL, 0, &dummy);
+    int rc = walk(&c, off + RECORD_HEADER_SIZE, off + size - 4, NULL, 0, 0, &dummy);
     if (rc != OHC_OK)
         return rc;
+    if (c.elements == 0)
+        return OHC_EMALFORMED; /* no element at all: zeros where a template should be */
     /* Pointers only now: the text buffer may have moved while growing. */
     const char *t = r->text.p;
     r->rec.provider = r->provider != UINT32_MAX ? t + r->provider : NULL;
@@ -1485,61 +1723,115 @@ static int render_record(ohc_evtx_reader *r, uint32_t off, uint32_t size, evtx_t
     return OHC_OK;
 }
 
-int ohc_evtx_next(ohc_evtx_reader *r, ohc_event_record *out, ohc_error *err)
+static int filter_active(const ohc_evtx_filter *f)
 {
-    r->current = 0;
+    return f->provider != NULL || (f->event_ids != NULL && f->event_id_count > 0) || f->since_ms != 0;
+}
+
+/* The next record of the current chunk that passes the filter, rendered into
+ * r->rec: 1, 0 when the chunk has no more, or OHC_ENOMEM. Damaged records are
+ * recorded and skipped. */
+int ohc_evtx_chunk_next(ohc_evtx_reader *r)
+{
+    const uint8_t *c = r->chunk;
     for (;;) {
-        if (r->chunk == NULL || r->rec_off >= r->rec_end) {
-            int rc = next_chunk(r, err);
-            if (rc <= 0) {
-                r->chunk = NULL;
-                return rc;
-            }
-        }
         uint32_t off = r->rec_off;
-        const uint8_t *c = r->chunk;
-        if (r->rec_end - off < RECORD_HEADER_SIZE + 4 || rd32(c + off) != 0x00002a2a) {
-            /* End of the records actually written: a chunk's free space
-             * offset is where Windows would write next. Zeros are normal. */
-            if (!all_zero(c + off, r->rec_end - off < 8 ? r->rec_end - off : 8)) {
-                r->stats.chunks_damaged += !r->chunk_partial;
-                add_damage(r, r->chunk_index, r->chunk_off + off, 0, OHC_EMALFORMED,
-                           "record signature missing: rest of chunk skipped");
-            }
+        if (off >= r->rec_end || r->chunk_len - off < RECORD_HEADER_SIZE + 4) {
             r->rec_off = r->rec_end;
+            if (r->stale) {
+                char why[96];
+                snprintf(why, sizeof why, "%u records of an earlier use of the chunk (ids outside its range) not read",
+                         r->stale);
+                chunk_damage(r, r->chunk_off, 0, why);
+                r->stale = 0;
+            }
+            return 0;
+        }
+        if (!record_header_sound(r, off)) {
+            uint32_t next = find_record(r, off + 1, r->rec_end);
+            uint32_t left = r->chunk_len - off < 8 ? r->chunk_len - off : 8;
+            if (next == 0 && (r->chunk_scan || all_zero(c + off, left))) {
+                /* The end of the records written (zeros: where Windows would
+                 * write next), or the slack of a chunk being scanned. */
+                r->rec_off = r->rec_end;
+                return 0;
+            }
+            int sig = rd32(c + off) == 0x00002a2a;
+            char why[96];
+            snprintf(why, sizeof why, "%s: %s", sig ? "record size invalid" : "record signature missing",
+                     next ? "skipped to the next sound record" : "rest of chunk skipped");
+            chunk_damage(r, r->chunk_off + off, sig ? rd64(c + off + 8) : 0, why);
+            r->rec_off = next ? next : r->rec_end;
+            r->jumped = 1;
             continue;
         }
         uint32_t size = rd32(c + off + 4);
-        if (size < RECORD_HEADER_SIZE + 4 || size > r->rec_end - off || rd32(c + off + size - 4) != size) {
-            r->stats.chunks_damaged += !r->chunk_partial;
-            add_damage(r, r->chunk_index, r->chunk_off + off, rd64(c + off + 8), OHC_EMALFORMED,
-                       "record size invalid: rest of chunk skipped");
-            r->rec_off = r->rec_end;
+        r->rec_off = off + size;
+        if (r->jumped && r->ids_known && (rd64(c + off + 8) < r->id_first || rd64(c + off + 8) > r->id_last)) {
+            /* Found by scanning past damage, and not one of this chunk's
+             * records: a leftover of the chunk's earlier use, whose names
+             * and templates the chunk no longer holds. */
+            r->stale++;
             continue;
         }
-        r->rec_off = off + size;
         r->stats.records_read++;
-        int filtering = r->filter.provider != NULL || r->filter.event_id_count > 0 || r->filter.since_ms != 0;
-        if (filtering && !fast_filter(r, off + RECORD_HEADER_SIZE, off + size - 4))
+        /* Which filters the record may pass, decided from the template
+         * where possible; then rendered and checked for those. */
+        uint64_t maybe = r->filter_count ? 0 : 1;
+        for (size_t i = 0; i < r->filter_count; i++)
+            if (!filter_active(&r->filters[i]) ||
+                fast_filter(r, &r->filters[i], off + RECORD_HEADER_SIZE, off + size - 4))
+                maybe |= (uint64_t)1 << i;
+        if (maybe == 0)
             continue;
         int rc = render_record(r, off, size, NULL);
         if (rc == OHC_ENOMEM)
-            return ohc_error_set(err, rc, 0, "out of memory");
+            return rc;
         if (rc != OHC_OK) {
             r->stats.records_damaged++;
-            add_damage(r, r->chunk_index, r->chunk_off + off, rd64(c + off + 8), rc,
-                       rc == OHC_ELIMIT ? "record exceeds a nesting, size or work bound"
-                                        : "record binary XML malformed");
+            ohc_evtx_add_damage(r, r->chunk_index, r->chunk_off + off, rd64(c + off + 8), rc,
+                                rc == OHC_ELIMIT ? "record exceeds a nesting, size or work bound"
+                                                 : "record binary XML malformed");
             continue;
         }
-        if (filtering && !record_matches(r, &r->rec))
+        r->matched = 0;
+        for (size_t i = 0; i < r->filter_count; i++)
+            if (((maybe >> i) & 1) && record_matches(&r->filters[i], &r->rec))
+                r->matched |= (uint64_t)1 << i;
+        if (r->filter_count == 0)
+            r->matched = 1;
+        if (r->matched == 0)
             continue;
         r->stats.records_yielded++;
         r->current = 1;
         r->cur_off = off;
         r->cur_size = size;
-        *out = r->rec;
         return 1;
+    }
+}
+
+int ohc_evtx_next(ohc_evtx_reader *r, ohc_event_record *out, ohc_error *err)
+{
+    r->current = 0;
+    for (;;) {
+        if (r->chunk == NULL || r->rec_off >= r->rec_end) {
+            int rc = read_chunk(r, err);
+            if (rc <= 0) {
+                r->chunk = NULL;
+                return rc;
+            }
+            if (!ohc_evtx_chunk_begin(r)) {
+                r->rec_off = r->rec_end = 0;
+                continue;
+            }
+        }
+        int rc = ohc_evtx_chunk_next(r);
+        if (rc == OHC_ENOMEM)
+            return ohc_error_set(err, rc, 0, "out of memory");
+        if (rc == 1) {
+            *out = r->rec;
+            return 1;
+        }
     }
 }
 
@@ -1558,8 +1850,7 @@ int ohc_evtx_render_xml(ohc_evtx_reader *r, ohc_strbuf *sb, ohc_error *err)
 
 /* ---- open / close ---- */
 
-/* NULL on no memory. */
-static ohc_evtx_reader *reader_new(void)
+ohc_evtx_reader *ohc_evtx_decoder_new(void)
 {
     ohc_evtx_reader *r = calloc(1, sizeof *r);
     if (r != NULL) {
@@ -1587,13 +1878,15 @@ static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc
     uint32_t flags = rd32(h + 120);
     r->stats.dirty = (flags & 1) != 0;
     r->stats.full = (flags & 2) != 0;
-    if ((uint32_t)crc32(0L, h, 120) != rd32(h + 124))
-        add_damage(r, -1, 0, 0, OHC_EMALFORMED, "file header checksum mismatch");
+    if ((flags & CHUNK_FLAG_NO_CRC32) != 0 || rd32(h + 124) == 0)
+        ohc_evtx_add_damage(r, -1, 0, 0, OHC_OK, "file header written without checksum: not verified");
+    else if ((uint32_t)crc32(0L, h, 120) != rd32(h + 124))
+        ohc_evtx_add_damage(r, -1, 0, 0, OHC_EMALFORMED, "file header checksum mismatch: read on");
     if (r->stats.major_version != 3 || (r->stats.minor_version != 1 && r->stats.minor_version != 2)) {
         char msg[96];
         snprintf(msg, sizeof msg, "unknown format version %u.%u: reading as 3.x", r->stats.major_version,
                  r->stats.minor_version);
-        add_damage(r, -1, 0, 0, OHC_EMALFORMED, msg);
+        ohc_evtx_add_damage(r, -1, 0, 0, OHC_EMALFORMED, msg);
     }
     return OHC_OK;
 }
@@ -1601,7 +1894,7 @@ static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc
 int ohc_evtx_open_memory(ohc_evtx_reader **out, const void *data, size_t len, ohc_error *err)
 {
     *out = NULL;
-    ohc_evtx_reader *r = reader_new();
+    ohc_evtx_reader *r = ohc_evtx_decoder_new();
     if (r == NULL)
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
     int rc;
@@ -1620,7 +1913,7 @@ int ohc_evtx_open_memory(ohc_evtx_reader **out, const void *data, size_t len, oh
 int ohc_evtx_open(ohc_evtx_reader **out, const char *path, ohc_error *err)
 {
     *out = NULL;
-    ohc_evtx_reader *r = reader_new();
+    ohc_evtx_reader *r = ohc_evtx_decoder_new();
     if (r == NULL)
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
     int rc;
@@ -1649,10 +1942,15 @@ int ohc_evtx_open(ohc_evtx_reader **out, const char *path, ohc_error *err)
 
 void ohc_evtx_set_filter(ohc_evtx_reader *r, const ohc_evtx_filter *filter)
 {
-    if (filter)
+    if (filter && filter_active(filter)) {
         r->filter = *filter;
-    else
+        r->filters = &r->filter;
+        r->filter_count = 1;
+    } else {
         memset(&r->filter, 0, sizeof r->filter);
+        r->filters = NULL;
+        r->filter_count = 0;
+    }
 }
 
 const ohc_evtx_damage *ohc_evtx_damages(const ohc_evtx_reader *r, size_t *out_count, uint64_t *out_total)
@@ -1663,7 +1961,10 @@ const ohc_evtx_damage *ohc_evtx_damages(const ohc_evtx_reader *r, size_t *out_co
     return r->damage;
 }
 
-const ohc_evtx_stats *ohc_evtx_get_stats(const ohc_evtx_reader *r) { return &r->stats; }
+const ohc_evtx_stats *ohc_evtx_get_stats(const ohc_evtx_reader *r)
+{
+    return &r->stats;
+}
 
 void ohc_evtx_close(ohc_evtx_reader *r)
 {

@@ -11,17 +11,53 @@
 
 /* Value types of binary XML substitutions (0x80 marks an array). */
 enum {
-    EVTX_T_NULL = 0x00, EVTX_T_STRING = 0x01, EVTX_T_ANSI = 0x02, EVTX_T_INT8 = 0x03, EVTX_T_UINT8 = 0x04,
-    EVTX_T_INT16 = 0x05, EVTX_T_UINT16 = 0x06, EVTX_T_INT32 = 0x07, EVTX_T_UINT32 = 0x08, EVTX_T_INT64 = 0x09,
-    EVTX_T_UINT64 = 0x0a, EVTX_T_REAL32 = 0x0b, EVTX_T_REAL64 = 0x0c, EVTX_T_BOOL = 0x0d, EVTX_T_BINARY = 0x0e,
-    EVTX_T_GUID = 0x0f, EVTX_T_SIZET = 0x10, EVTX_T_FILETIME = 0x11, EVTX_T_SYSTEMTIME = 0x12, EVTX_T_SID = 0x13,
-    EVTX_T_HEXINT32 = 0x14, EVTX_T_HEXINT64 = 0x15, EVTX_T_EVTHANDLE = 0x20, EVTX_T_BINXML = 0x21,
+    EVTX_T_NULL = 0x00,
+    EVTX_T_STRING = 0x01,
+    EVTX_T_ANSI = 0x02,
+    EVTX_T_INT8 = 0x03,
+    EVTX_T_UINT8 = 0x04,
+    EVTX_T_INT16 = 0x05,
+    EVTX_T_UINT16 = 0x06,
+    EVTX_T_INT32 = 0x07,
+    EVTX_T_UINT32 = 0x08,
+    EVTX_T_INT64 = 0x09,
+    EVTX_T_UINT64 = 0x0a,
+    EVTX_T_REAL32 = 0x0b,
+    EVTX_T_REAL64 = 0x0c,
+    EVTX_T_BOOL = 0x0d,
+    EVTX_T_BINARY = 0x0e,
+    EVTX_T_GUID = 0x0f,
+    EVTX_T_SIZET = 0x10,
+    EVTX_T_FILETIME = 0x11,
+    EVTX_T_SYSTEMTIME = 0x12,
+    EVTX_T_SID = 0x13,
+    EVTX_T_HEXINT32 = 0x14,
+    EVTX_T_HEXINT64 = 0x15,
+    EVTX_T_EVTHANDLE = 0x20,
+    EVTX_T_BINXML = 0x21,
     EVTX_T_EVTXML = 0x23
 };
 
 /* Element and attribute names the record is built from. */
-enum { N_OTHER = 0, N_EVENT, N_SYSTEM, N_PROVIDER, N_NAME, N_EVENTID, N_QUALIFIERS, N_LEVEL, N_TIMECREATED,
-       N_SYSTEMTIME, N_EVENTRECORDID, N_CHANNEL, N_COMPUTER, N_EVENTDATA, N_DATA, N_BINARY, N_USERDATA };
+enum {
+    N_OTHER = 0,
+    N_EVENT,
+    N_SYSTEM,
+    N_PROVIDER,
+    N_NAME,
+    N_EVENTID,
+    N_QUALIFIERS,
+    N_LEVEL,
+    N_TIMECREATED,
+    N_SYSTEMTIME,
+    N_EVENTRECORDID,
+    N_CHANNEL,
+    N_COMPUTER,
+    N_EVENTDATA,
+    N_DATA,
+    N_BINARY,
+    N_USERDATA
+};
 
 /* A growable NUL-terminated buffer that refuses to grow past limit. */
 typedef struct evtx_tbuf {
@@ -63,8 +99,13 @@ struct ohc_evtx_reader {
     uint32_t chunk_len;
     int64_t chunk_index;
     uint64_t chunk_off;
-    uint32_t rec_off, rec_end;
-    int chunk_partial;
+    uint32_t rec_off, rec_end; /* next record; records start before rec_end */
+    int chunk_scan; /* no usable header: records found by scanning */
+    int chunk_damaged; /* counted in stats.chunks_damaged */
+    int ids_known; /* the header's record id range can be trusted */
+    uint64_t id_first, id_last;
+    int jumped; /* records are now found by scanning past damage */
+    unsigned stale; /* records found so but outside the id range */
     /* per-chunk caches */
     uint32_t cache_gen;
     evtx_name_slot *name_slots;
@@ -86,13 +127,26 @@ struct ohc_evtx_reader {
     ohc_event_record rec;
     int current;
     uint32_t cur_off, cur_size;
-    /* filter, results */
-    ohc_evtx_filter filter;
+    /* filters, results */
+    ohc_evtx_filter filter; /* ohc_evtx_set_filter's */
+    const ohc_evtx_filter *filters; /* in force: &filter, a scan's set, or none */
+    size_t filter_count;
+    uint64_t matched; /* the filters the current record passes */
     ohc_evtx_stats stats;
     ohc_evtx_damage damage[OHC_EVTX_DAMAGE_MAX];
     size_t ndamage;
     uint64_t damage_total;
 };
+
+/* The chunk-level steps of the reader, shared with the scan (evtx_scan.c).
+ * A decoder is a reader without a file: set chunk, chunk_len, chunk_index and
+ * chunk_off, then chunk_begin (1 = records to look for) and chunk_next until
+ * it returns 0 (1 = a record in r->rec, r->matched; OHC_ENOMEM). */
+ohc_evtx_reader *ohc_evtx_decoder_new(void); /* NULL on no memory; ohc_evtx_close */
+int ohc_evtx_chunk_begin(ohc_evtx_reader *r);
+int ohc_evtx_chunk_next(ohc_evtx_reader *r);
+void ohc_evtx_add_damage(ohc_evtx_reader *r, int64_t chunk, uint64_t offset, uint64_t record_id, int code,
+                         const char *reason);
 
 int ohc_evtx_utf16_to_utf8(evtx_tbuf *t, const uint8_t *s, size_t n);
 int ohc_evtx_render_value(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t n);

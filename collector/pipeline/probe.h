@@ -32,6 +32,11 @@ const char *ohc_probe_status_name(ohc_probe_status status);
  * ohc_probes_run. */
 typedef struct ohc_collect_options {
     const char *const *evtx_files; /* NULL-terminated, or NULL: read the live log */
+    /* Optional, beside evtx_files (same order): the files already open, so
+     * that each is opened once (collect --evtx opens them first to refuse a
+     * bad one with its reason). Borrowed: the events probe reads them to
+     * their end; the caller closes them after the collection. */
+    struct ohc_evtx_reader *const *evtx_readers;
     unsigned event_days; /* how far back event queries look */
     const char *event_state_path; /* event_state.h: mark new events against this file; NULL = no marks */
     const struct ohc_event_query *event_queries; /* extra queries (EventQueries setting), borrowed; NULL = none */

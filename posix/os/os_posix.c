@@ -255,6 +255,82 @@ void ohc_os_thread_detach(ohc_os_thread *t)
     free(t);
 }
 
+struct ohc_os_mutex {
+    pthread_mutex_t m;
+};
+
+struct ohc_os_cond {
+    pthread_cond_t c;
+};
+
+int ohc_os_mutex_new(ohc_os_mutex **out, ohc_error *err)
+{
+    *out = malloc(sizeof **out);
+    if (*out == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    int rc = pthread_mutex_init(&(*out)->m, NULL);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+        return ohc_error_set(err, OHC_EOS, (uint32_t)rc, "pthread_mutex_init: %s", strerror(rc));
+    }
+    return OHC_OK;
+}
+
+void ohc_os_mutex_free(ohc_os_mutex *m)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_destroy(&m->m);
+    free(m);
+}
+
+void ohc_os_mutex_lock(ohc_os_mutex *m)
+{
+    pthread_mutex_lock(&m->m);
+}
+void ohc_os_mutex_unlock(ohc_os_mutex *m)
+{
+    pthread_mutex_unlock(&m->m);
+}
+
+int ohc_os_cond_new(ohc_os_cond **out, ohc_error *err)
+{
+    *out = malloc(sizeof **out);
+    if (*out == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    int rc = pthread_cond_init(&(*out)->c, NULL);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+        return ohc_error_set(err, OHC_EOS, (uint32_t)rc, "pthread_cond_init: %s", strerror(rc));
+    }
+    return OHC_OK;
+}
+
+void ohc_os_cond_free(ohc_os_cond *c)
+{
+    if (c == NULL)
+        return;
+    pthread_cond_destroy(&c->c);
+    free(c);
+}
+
+void ohc_os_cond_wait(ohc_os_cond *c, ohc_os_mutex *m)
+{
+    pthread_cond_wait(&c->c, &m->m);
+}
+void ohc_os_cond_broadcast(ohc_os_cond *c)
+{
+    pthread_cond_broadcast(&c->c);
+}
+
+unsigned ohc_os_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 4096 ? (unsigned)n : 1u;
+}
+
 const char *ohc_os_platform_name(void)
 {
 #if defined(__x86_64__)

@@ -14,8 +14,8 @@ void ohc_posix_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
     if (ctx->options != NULL && ctx->options->evtx_files != NULL && ctx->options->evtx_files[0] != NULL) {
         uint64_t now = ohc_os_monotonic_ms();
         uint64_t deadline = ctx->deadline_ms > now + 500 ? ctx->deadline_ms - 500 : now + 1;
-        ohc_events_collect_files(out, ctx->options->evtx_files, queries, query_count, ctx->options->event_days,
-                                 deadline);
+        ohc_events_collect_files(out, ctx->options->evtx_files, ctx->options->evtx_readers, queries, query_count,
+                                 ctx->options->event_days, deadline);
         return;
     }
     out->status = OHC_PROBE_UNAVAILABLE;

@@ -121,8 +121,9 @@ class Pairs(list):
 
 def event_from_ohc(o):
     data = o["data"]
-    if data and isinstance(data[0], tuple):  # object, kept as pairs (names may repeat)
-        items = [(k, norm_value(v)) for k, v in data]
+    if data and isinstance(data[0], tuple):  # object, kept as pairs
+        # a name that repeats holds its values as a list, in document order
+        items = [(k, norm_value(x)) for k, v in data for x in (v if isinstance(v, list) else [v])]
     else:
         items = [(None, norm_value(v)) for v in data]
     return {

@@ -240,7 +240,7 @@ static void test_collect_decodes_and_summarises(void **state)
         oab(NOW - 3 * MIN, 4, bin_reason2, sizeof bin_reason2, NULL),
     };
     fake f = {recs, 3, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close, NULL};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, oab_only(), 1, 14, NOW, 0);
     assert_non_null(facts);
@@ -292,7 +292,7 @@ static void test_cap_newest_first_and_oldest_first(void **state)
     q.max_events = 10;
 
     fake f = {recs, N, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close, NULL};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, &q, 1, 14, NOW, 0);
     assert_int_equal(get(facts, "queries.outlook_oab.returned")->valueint, 10);
@@ -307,7 +307,7 @@ static void test_cap_newest_first_and_oldest_first(void **state)
     for (int i = 0; i < N; i++)
         rev[i] = recs[N - 1 - i];
     fake g = {rev, N, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source fsrc = {"evtx", 0, 0, &g, fake_open, fake_next, fake_close};
+    ohc_event_source fsrc = {"evtx", 0, 0, &g, fake_open, fake_next, fake_close, NULL};
     facts = ohc_events_collect(&o, &fsrc, &q, 1, 14, NOW, 0);
     assert_int_equal(g.pos, N);
     assert_string_equal(get(facts, "source")->valuestring, "evtx");
@@ -316,6 +316,105 @@ static void test_cap_newest_first_and_oldest_first(void **state)
     assert_string_equal(get(cJSON_GetArrayItem(evs, 0), "time_created")->valuestring, "2026-11-24T20:35:25.000Z");
     assert_string_equal(get(cJSON_GetArrayItem(evs, 9), "time_created")->valuestring, "2026-11-24T20:26:25.000Z");
     assert_true(cJSON_IsTrue(get(facts, "queries.outlook_oab.capped")));
+    cJSON_Delete(facts);
+}
+
+/* A source that reads every query in one pass (ohc_event_source.scan, as the
+ * .evtx source does): each record offered to every query, oldest first. */
+typedef struct fake_pass {
+    const ohc_event_record *recs;
+    size_t count;
+    size_t passes, queries_seen, delivered;
+    int fail; /* the pass ends with OHC_EIO after the records */
+} fake_pass;
+
+static int pass_open(void *self, const ohc_event_query *q, unsigned days, int64_t since_ms, ohc_error *err)
+{
+    (void)self, (void)q, (void)days, (void)since_ms;
+    fail_msg("open() called on a source that reads in one pass");
+    return ohc_error_set(err, OHC_EINVAL, 0, "not here");
+}
+
+static int pass_next(void *self, ohc_event_record *out, ohc_error *err)
+{
+    (void)self, (void)out, (void)err;
+    return 0;
+}
+
+static void pass_close(void *self)
+{
+    (void)self;
+}
+
+static int pass_scan(void *self, const ohc_event_query *const *queries, size_t count,
+                     int (*deliver)(void *ctx, size_t query, const ohc_event_record *rec), void *ctx, ohc_error *err)
+{
+    fake_pass *f = self;
+    f->passes++;
+    f->queries_seen = count;
+    for (size_t i = 0; i < f->count; i++)
+        for (size_t q = 0; q < count; q++) {
+            if (queries[q]->provider && strcmp(queries[q]->provider, f->recs[i].provider) != 0)
+                continue;
+            f->delivered++;
+            if (deliver(ctx, q, &f->recs[i]) != 0)
+                return OHC_OK;
+        }
+    return f->fail ? ohc_error_set(err, OHC_EIO, 0, "read failed") : OHC_OK;
+}
+
+static void test_one_pass_for_every_query(void **state)
+{
+    (void)state;
+    enum { N = 30 };
+    ohc_event_record recs[N];
+    for (int i = 0; i < N; i++) /* oldest first, as in a file */
+        recs[i] = oab(NOW - (int64_t)(N - i) * MIN, 2, bin_reason2, sizeof bin_reason2, NULL);
+    recs[3].channel = "System"; /* not the query's channel: not kept */
+    ohc_event_query qs[3];
+    qs[0] = *oab_only();
+    qs[0].max_events = 10;
+    qs[1] = qs[0];
+    qs[1].name = "all_app";
+    qs[1].provider = NULL;
+    qs[1].max_events = 0;
+    qs[2] = qs[0];
+    qs[2].name = "bad name!"; /* invalid: not given to the pass */
+
+    fake_pass f = {recs, N, 0, 0, 0, 0};
+    ohc_event_source src = {"evtx", 0, 1, &f, pass_open, pass_next, pass_close, pass_scan};
+    ohc_events_outcome o;
+    cJSON *facts = ohc_events_collect(&o, &src, qs, 3, 14, NOW, 0);
+    assert_non_null(facts);
+    assert_int_equal(f.passes, 1);
+    assert_int_equal(f.queries_seen, 2);
+    /* the newest 10 of the 29 in the channel, newest first, and capped */
+    assert_int_equal(get(facts, "queries.outlook_oab.returned")->valueint, 10);
+    assert_true(cJSON_IsTrue(get(facts, "queries.outlook_oab.capped")));
+    assert_string_equal(get(cJSON_GetArrayItem(get(facts, "outlook_oab.events"), 0), "time_created")->valuestring,
+                        "2026-11-24T20:34:25.000Z");
+    assert_int_equal(get(facts, "queries.all_app.returned")->valueint, N - 1);
+    assert_true(cJSON_IsFalse(get(facts, "queries.all_app.capped")));
+    assert_string_equal(get(facts, "queries.bad name!.status")->valuestring, "error");
+    assert_int_equal(o.queries_ok, 2);
+    assert_int_equal(o.queries_failed, 1);
+    cJSON_Delete(facts);
+
+    /* A pass that fails: the queries say so, and keep what they had. */
+    f.fail = 1;
+    facts = ohc_events_collect(&o, &src, qs, 2, 14, NOW, 0);
+    assert_string_equal(get(facts, "queries.outlook_oab.status")->valuestring, "error");
+    assert_int_equal(get(facts, "queries.outlook_oab.returned")->valueint, 10);
+    assert_string_equal(get(facts, "queries.all_app.error.message")->valuestring, "read failed");
+    cJSON_Delete(facts);
+
+    /* The time budget already spent: the pass stops at the first record. */
+    f.fail = 0;
+    f.delivered = 0;
+    facts = ohc_events_collect(&o, &src, qs, 2, 14, NOW, 1);
+    assert_int_equal(f.delivered, 1);
+    assert_string_equal(get(facts, "queries.outlook_oab.status")->valuestring, "error");
+    assert_string_equal(get(facts, "queries.outlook_oab.error.kind")->valuestring, "timeout");
     cJSON_Delete(facts);
 }
 
@@ -329,7 +428,7 @@ static void test_window_and_channel_filter_for_files(void **state)
     };
     recs[1].channel = "System";
     fake f = {recs, 3, 0, OHC_OK, -1, 0, 0, ""};
-    ohc_event_source src = {"evtx", 0, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"evtx", 0, 0, &f, fake_open, fake_next, fake_close, NULL};
     ohc_events_outcome o;
     cJSON *facts = ohc_events_collect(&o, &src, oab_only(), 1, 14, NOW, 0);
     cJSON *evs = get(facts, "outlook_oab.events");
@@ -359,7 +458,7 @@ static void test_statuses(void **state)
 
     /* Missing channel: partial, not an error of the whole probe. */
     fake f = {recs, 1, 0, OHC_ENOTFOUND, -1, 0, 0, ""};
-    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close};
+    ohc_event_source src = {"live", 1, 0, &f, fake_open, fake_next, fake_close, NULL};
     cJSON *facts = ohc_events_collect(&o, &src, qs, n, 14, NOW, 0);
     assert_int_equal(f.closes, 0); /* nothing to close after a failed open */
     assert_string_equal(get(facts, "queries.bits_client.status")->valuestring, "channel_missing");
@@ -438,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_record_dup),
         cmocka_unit_test(test_collect_decodes_and_summarises),
         cmocka_unit_test(test_cap_newest_first_and_oldest_first),
+        cmocka_unit_test(test_one_pass_for_every_query),
         cmocka_unit_test(test_window_and_channel_filter_for_files),
         cmocka_unit_test(test_statuses),
     };

@@ -13,9 +13,12 @@
 #include <cmocka.h>
 
 #include "bits_client_events.h"
+#include "event_record.h"
+#include "events.h"
 #include "evtx.h"
 #include "evtx_internal.h"
 #include "os.h"
+#include "probe.h"
 
 #define BITS_FILE "a__Execution__windows_bits_4_59_60_lolbas_desktopimgdownldr.evtx"
 #define MULTI_CHUNK_FILE "a__Command_and_Control__bits_openvpn.evtx"
@@ -199,23 +202,44 @@ static void test_damaged_chunks_skipped(void **state)
     uint64_t last = (uint64_t)c0[16] | (uint64_t)c0[17] << 8 | (uint64_t)c0[18] << 16;
     size_t in_chunk0 = (size_t)(last - first + 1);
 
-    /* A flipped byte in chunk 0's header: checksum mismatch, chunk skipped, rest read. */
+    /* A flipped byte in chunk 0's header (its last record number, which
+     * nothing else needs): checksum mismatch reported, the chunk still read. */
     uint8_t *copy = malloc(len);
     assert_non_null(copy);
     memcpy(copy, data, len);
     copy[4096 + 20] ^= 0x40;
-    assert_int_equal(records_in(copy, len, &nd), total - in_chunk0);
+    assert_int_equal(records_in(copy, len, &nd), total);
     assert_int_equal(nd, 1);
 
-    /* A record's size garbled in chunk 0: the records before it are kept,
-     * the rest of that chunk is skipped, later chunks are read. */
+    /* Header and records checksums absent (zero): a note, all read. */
+    memcpy(copy, data, len);
+    memset(copy + 4096 + 52, 0, 4);
+    memset(copy + 4096 + 124, 0, 4);
+    assert_int_equal(records_in(copy, len, &nd), total);
+    assert_int_equal(nd, 1);
+
+    /* Chunk 0's signature broken: its records are found by scanning. */
+    memcpy(copy, data, len);
+    memcpy(copy + 4096, "XXXXXXXX", 8);
+    assert_int_equal(records_in(copy, len, &nd), total);
+    assert_true(nd >= 1);
+
+    /* A record's size garbled in chunk 0: that record is lost, the records
+     * after it in the chunk are found again, later chunks are read. */
     memcpy(copy, data, len);
     uint32_t second = 4096 + 512 + (uint32_t)(copy[4096 + 512 + 4] | copy[4096 + 512 + 5] << 8);
     copy[second + 4] = 0xff;
     copy[second + 5] = 0xff;
     size_t n = records_in(copy, len, &nd);
-    assert_int_equal(n, total - in_chunk0 + 1);
+    assert_int_equal(n, total - 1);
     assert_true(nd >= 1); /* the records checksum and the record itself */
+
+    /* The same record's signature zeroed: the same. */
+    memcpy(copy, data, len);
+    memset(copy + second, 0, 4);
+    n = records_in(copy, len, &nd);
+    assert_int_equal(n, total - 1);
+    assert_true(nd >= 1);
 
     /* Garbage binary XML in one record: that record is reported, not the chunk. */
     memcpy(copy, data, len);
@@ -467,10 +491,242 @@ static void test_bits_real_events(void **state)
     free(path);
 }
 
+/* ---- the scan on several threads gives what reading in order gives ---- */
+
+static int scan_line(void *arg, ohc_evtx_reader *dec, const ohc_event_record *rec, uint64_t matched, ohc_strbuf *out)
+{
+    (void)arg;
+    (void)dec;
+    ohc_strbuf_appendf(out, "%llu %u %llx %s\n", (unsigned long long)rec->record_id, rec->event_id,
+                       (unsigned long long)matched, rec->provider ? rec->provider : "");
+    return 0;
+}
+
+static int scan_collect(void *arg, const char *data, size_t len)
+{
+    ohc_strbuf_append_len(arg, data, len);
+    return 0;
+}
+
+/* Lines "id event mask provider" for what ohc_evtx_next yields with each
+ * filter on its own, merged as the scan reports them. */
+static char *serial_lines(const uint8_t *data, size_t len, const ohc_evtx_filter *filters, size_t nf, char *damage,
+                          size_t damage_size)
+{
+    /* record id -> mask, in file order of the unfiltered read */
+    ohc_strbuf sb = OHC_STRBUF_INIT;
+    ohc_evtx_reader *all;
+    ohc_error err;
+    assert_int_equal(ohc_evtx_open_memory(&all, data, len, &err), OHC_OK);
+    ohc_event_record rec;
+    size_t k = 0;
+    ohc_evtx_reader *each[4] = {NULL, NULL, NULL, NULL};
+    ohc_event_record next[4];
+    int have[4] = {0, 0, 0, 0};
+    for (size_t f = 0; f < nf; f++) {
+        assert_int_equal(ohc_evtx_open_memory(&each[f], data, len, &err), OHC_OK);
+        ohc_evtx_set_filter(each[f], &filters[f]);
+        have[f] = ohc_evtx_next(each[f], &next[f], &err) == 1;
+    }
+    while (ohc_evtx_next(all, &rec, &err) == 1) {
+        uint64_t mask = nf ? 0 : 1;
+        for (size_t f = 0; f < nf; f++) {
+            if (have[f] && next[f].record_id == rec.record_id) {
+                mask |= (uint64_t)1 << f;
+                have[f] = ohc_evtx_next(each[f], &next[f], &err) == 1;
+            }
+        }
+        if (mask)
+            ohc_strbuf_appendf(&sb, "%llu %u %llx %s\n", (unsigned long long)rec.record_id, rec.event_id,
+                               (unsigned long long)mask, rec.provider ? rec.provider : "");
+        k++;
+    }
+    size_t nd;
+    uint64_t total;
+    const ohc_evtx_damage *d = ohc_evtx_damages(all, &nd, &total);
+    snprintf(damage, damage_size, "%zu %llu %s", nd, (unsigned long long)total, nd ? d[nd - 1].reason : "");
+    for (size_t f = 0; f < nf; f++) {
+        assert_false(have[f]); /* every filtered record was among all of them */
+        ohc_evtx_close(each[f]);
+    }
+    ohc_evtx_close(all);
+    return ohc_strbuf_detach(&sb);
+}
+
+static void check_scan(const uint8_t *data, size_t len, const ohc_evtx_filter *filters, size_t nf)
+{
+    char want_damage[160], got_damage[160];
+    char *want = serial_lines(data, len, filters, nf, want_damage, sizeof want_damage);
+    static const unsigned workers[] = {1, 2, 3, 8};
+    for (size_t w = 0; w < sizeof workers / sizeof workers[0]; w++) {
+        ohc_evtx_reader *r;
+        ohc_error err;
+        assert_int_equal(ohc_evtx_open_memory(&r, data, len, &err), OHC_OK);
+        ohc_strbuf got = OHC_STRBUF_INIT;
+        ohc_evtx_scan scan = {filters, nf, workers[w], scan_line, scan_collect, &got};
+        assert_int_equal(ohc_evtx_scan_file(r, &scan, &err), OHC_OK);
+        size_t nd;
+        uint64_t total;
+        const ohc_evtx_damage *d = ohc_evtx_damages(r, &nd, &total);
+        snprintf(got_damage, sizeof got_damage, "%zu %llu %s", nd, (unsigned long long)total,
+                 nd ? d[nd - 1].reason : "");
+        assert_string_equal(ohc_strbuf_str(&got), want);
+        assert_string_equal(got_damage, want_damage);
+        ohc_strbuf_free(&got);
+        ohc_evtx_close(r);
+    }
+    free(want);
+}
+
+static void test_scan_in_parallel_matches_serial(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *data = load(MULTI_CHUNK_FILE, &len);
+    assert_true(len > 16 * 65536); /* more than one batch of chunks */
+    check_scan(data, len, NULL, 0);
+    uint32_t ids_a[] = {59, 60}, ids_b[] = {3, 60};
+    ohc_evtx_filter filters[3] = {
+        {"Microsoft-Windows-Bits-Client", ids_a, 2, 0},
+        {NULL, ids_b, 2, 0},
+        {"microsoft-windows-bits-client", NULL, 0, 0},
+    };
+    check_scan(data, len, filters, 3);
+    /* with damage: a broken chunk signature and a garbled record */
+    uint8_t *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    memcpy(copy + 4096 + 3 * 65536, "XXXXXXXX", 8);
+    uint32_t second = 4096 + 512 + (uint32_t)(copy[4096 + 512 + 4] | copy[4096 + 512 + 5] << 8);
+    copy[second + 4] = 0xff;
+    check_scan(copy, len, NULL, 0);
+    check_scan(copy, len, filters, 3);
+    /* cut in the middle of a chunk */
+    check_scan(copy, 4096 + 5 * 65536 + 12345, filters, 2);
+    free(copy);
+    free(data);
+}
+
+/* A name that repeats keeps every value, in order, as a list at the place of
+ * its first occurrence; the short path (32 values or fewer) and the hashed
+ * one (more) agree. */
+static void test_duplicate_names_list(void **state)
+{
+    (void)state;
+    static const char *const small_names[] = {"a", "b", "a", "c", "a"};
+    ohc_event_value vals[40];
+    char names[40][24], texts[40][24];
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = pass == 0 ? 5 : 40;
+        for (size_t i = 0; i < n; i++) {
+            /* pass 1: names n0..n37 once each, then "a" at 3, 20 and 39 */
+            snprintf(names[i], sizeof names[i], "%s", pass == 0 ? small_names[i] : "");
+            if (pass == 1)
+                snprintf(names[i], sizeof names[i], (i == 3 || i == 20 || i == 39) ? "a" : "n%zu", i);
+            snprintf(texts[i], sizeof texts[i], "%zu", i + 1);
+            vals[i].name = names[i];
+            vals[i].value = texts[i];
+        }
+        ohc_event_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.values = vals;
+        rec.value_count = n;
+        cJSON *o = ohc_event_record_to_json(&rec);
+        assert_non_null(o);
+        cJSON *data = cJSON_GetObjectItemCaseSensitive(o, "data");
+        assert_true(cJSON_IsObject(data));
+        cJSON *a = cJSON_GetObjectItemCaseSensitive(data, "a");
+        assert_true(cJSON_IsArray(a));
+        assert_int_equal(cJSON_GetArraySize(a), 3);
+        assert_string_equal(cJSON_GetArrayItem(a, 0)->valuestring, pass == 0 ? "1" : "4");
+        assert_string_equal(cJSON_GetArrayItem(a, 1)->valuestring, pass == 0 ? "3" : "21");
+        assert_string_equal(cJSON_GetArrayItem(a, 2)->valuestring, pass == 0 ? "5" : "40");
+        assert_int_equal(cJSON_GetArraySize(data), (int)n - 2);
+        if (pass == 0) {
+            assert_string_equal(data->child->string, "a"); /* at its first place */
+            assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "b")->valuestring, "2");
+            assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "c")->valuestring, "4");
+        } else {
+            assert_string_equal(cJSON_GetObjectItemCaseSensitive(data, "n38")->valuestring, "39");
+        }
+        cJSON_Delete(o);
+    }
+}
+
+/* collect --evtx's probe: file_info comes from the same pass as the queries
+ * (every record counted, as a serial read counts them), and a time budget
+ * that ends the pass says so in file_info and in the query, not "complete". */
+static void run_files_probe(ohc_probe_output *out, const char *path, ohc_evtx_reader *reader, uint64_t deadline_ms)
+{
+    const char *files[] = {path, NULL};
+    ohc_evtx_reader *readers[] = {reader, NULL};
+    size_t nq = 0;
+    const ohc_event_query *q = ohc_events_default_queries(&nq);
+    memset(out, 0, sizeof *out);
+    out->facts = cJSON_CreateObject();
+    assert_non_null(out->facts);
+    ohc_events_collect_files(out, files, reader ? readers : NULL, q, nq, 14, deadline_ms);
+}
+
+static void test_files_probe_file_info_one_pass(void **state)
+{
+    (void)state;
+    char *path = corpus_path(MULTI_CHUNK_FILE);
+    ohc_evtx_reader *serial = NULL;
+    ohc_error err;
+    assert_int_equal(ohc_evtx_open(&serial, path, &err), OHC_OK);
+    size_t total = count_records(serial, NULL);
+    ohc_evtx_close(serial);
+    assert_true(total > 1000);
+
+    for (int handed = 0; handed < 2; handed++) {
+        ohc_evtx_reader *r = NULL;
+        if (handed)
+            assert_int_equal(ohc_evtx_open(&r, path, &err), OHC_OK);
+        ohc_probe_output out;
+        run_files_probe(&out, path, r, ohc_os_monotonic_ms() + 60000);
+        ohc_evtx_close(r);
+        assert_int_equal(out.status, OHC_PROBE_OK);
+        const cJSON *info = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out.facts, "file_info"), 0);
+        assert_non_null(info);
+        assert_int_equal(cJSON_GetObjectItemCaseSensitive(info, "events")->valuedouble, (double)total);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(info, "complete")));
+        const cJSON *comp = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(info, "computers"), 0);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(comp, "name")->valuestring, "MSEDGEWIN10");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(info, "first_event")->valuestring,
+                            "2020-10-08T14:43:49.291Z");
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out.facts, "file_errors")), 0);
+        const cJSON *bits =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out.facts, "queries"), "bits_client");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(bits, "status")->valuestring, "ok");
+        cJSON_Delete(out.facts);
+    }
+
+    /* a budget already spent: the pass stops after its first chunks */
+    ohc_probe_output out;
+    run_files_probe(&out, path, NULL, 1);
+    assert_int_not_equal(out.status, OHC_PROBE_OK);
+    const cJSON *info = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out.facts, "file_info"), 0);
+    assert_non_null(info);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(info, "complete")));
+    assert_true(cJSON_GetObjectItemCaseSensitive(info, "events")->valuedouble < (double)total);
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(info, "read_error"), "kind")->valuestring,
+        "timeout");
+    const cJSON *bits =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(out.facts, "queries"), "bits_client");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(bits, "status")->valuestring, "error");
+    cJSON_Delete(out.facts);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_files_probe_file_info_one_pass),
+        cmocka_unit_test(test_duplicate_names_list),
+        cmocka_unit_test(test_scan_in_parallel_matches_serial),
         cmocka_unit_test(test_bits_file_records),
         cmocka_unit_test(test_filter_matches_rendered),
         cmocka_unit_test(test_damaged_chunks_skipped),

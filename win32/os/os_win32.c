@@ -257,6 +257,73 @@ void ohc_os_thread_detach(ohc_os_thread *t)
     free(t);
 }
 
+struct ohc_os_mutex {
+    SRWLOCK lock;
+};
+
+struct ohc_os_cond {
+    CONDITION_VARIABLE cv;
+};
+
+int ohc_os_mutex_new(ohc_os_mutex **out, ohc_error *err)
+{
+    *out = malloc(sizeof **out);
+    if (*out == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    InitializeSRWLock(&(*out)->lock);
+    return OHC_OK;
+}
+
+void ohc_os_mutex_free(ohc_os_mutex *m)
+{
+    free(m);
+}
+void ohc_os_mutex_lock(ohc_os_mutex *m)
+{
+    AcquireSRWLockExclusive(&m->lock);
+}
+void ohc_os_mutex_unlock(ohc_os_mutex *m)
+{
+    ReleaseSRWLockExclusive(&m->lock);
+}
+
+int ohc_os_cond_new(ohc_os_cond **out, ohc_error *err)
+{
+    *out = malloc(sizeof **out);
+    if (*out == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    InitializeConditionVariable(&(*out)->cv);
+    return OHC_OK;
+}
+
+void ohc_os_cond_free(ohc_os_cond *c)
+{
+    free(c);
+}
+void ohc_os_cond_wait(ohc_os_cond *c, ohc_os_mutex *m)
+{
+    SleepConditionVariableSRW(&c->cv, &m->lock, INFINITE, 0);
+}
+void ohc_os_cond_broadcast(ohc_os_cond *c)
+{
+    WakeAllConditionVariable(&c->cv);
+}
+
+unsigned ohc_os_cpu_count(void)
+{
+    DWORD_PTR process = 0, system = 0;
+    unsigned n = 0;
+    if (GetProcessAffinityMask(GetCurrentProcess(), &process, &system))
+        for (; process != 0; process &= process - 1)
+            n++;
+    if (n == 0) {
+        SYSTEM_INFO si;
+        GetSystemInfo(&si);
+        n = si.dwNumberOfProcessors;
+    }
+    return n ? n : 1u;
+}
+
 const char *ohc_os_platform_name(void)
 {
     return "windows-x64";

@@ -367,7 +367,8 @@ void ohc_win32_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
     uint64_t deadline = ctx->deadline_ms > now + 500 ? ctx->deadline_ms - 500 : now + 1;
 
     if (ctx->options != NULL && ctx->options->evtx_files != NULL && ctx->options->evtx_files[0] != NULL) {
-        ohc_events_collect_files(out, ctx->options->evtx_files, queries, query_count, days, deadline);
+        ohc_events_collect_files(out, ctx->options->evtx_files, ctx->options->evtx_readers, queries, query_count, days,
+                                 deadline);
         return;
     }
 
@@ -380,7 +381,7 @@ void ohc_win32_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx)
     ohc_error_clear(&s->load_error);
     s->deadline_ms = deadline;
     ohc_wevtapi_load(&s->api, &s->load_error);
-    ohc_event_source src = {"live", 1, 0, s, live_open, live_next, live_close};
+    ohc_event_source src = {"live", 1, 0, s, live_open, live_next, live_close, NULL};
     ohc_events_outcome outcome;
     cJSON *facts = ohc_events_collect(&outcome, &src, queries, query_count, days, ohc_os_utc_now_ms(), deadline);
     live_free(s);
