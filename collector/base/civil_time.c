@@ -1,5 +1,7 @@
 #include "civil_time.h"
 
+#include "error.h"
+
 #include <string.h>
 
 int64_t ohc_civil_days_from_date(int64_t year, unsigned month, unsigned day)
@@ -97,4 +99,65 @@ void ohc_format_rfc3339_utc(char out[32], int64_t unix_ms)
         secs--;
     }
     ohc_civil_format_rfc3339(out, 32, secs, (uint32_t)ms, 3);
+}
+
+static int digits_n(const char **s, int n, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*s)[i];
+        if (c < '0' || c > '9')
+            return 0;
+        v = v * 10 + (unsigned)(c - '0');
+    }
+    *s += n;
+    *out = v;
+    return 1;
+}
+
+int ohc_civil_parse_rfc3339(int64_t *out_ms, const char *s, unsigned flags)
+{
+    unsigned y, mo, d, h = 0, mi = 0, se = 0, ms = 0;
+    if (s == NULL || !digits_n(&s, 4, &y) || *s++ != '-' || !digits_n(&s, 2, &mo) || *s++ != '-' ||
+        !digits_n(&s, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return OHC_EMALFORMED;
+    int64_t offset_min = 0;
+    if (*s == '\0') {
+        if (!(flags & OHC_TIME_DATE_ALONE))
+            return OHC_EMALFORMED;
+    } else {
+        if (*s != 'T' && *s != 't' && *s != ' ')
+            return OHC_EMALFORMED;
+        s++;
+        if (!digits_n(&s, 2, &h) || *s++ != ':' || !digits_n(&s, 2, &mi) || *s++ != ':' || !digits_n(&s, 2, &se) ||
+            h > 23 || mi > 59 || se > 60)
+            return OHC_EMALFORMED;
+        if (*s == '.') {
+            s++;
+            int k = 0;
+            for (; *s >= '0' && *s <= '9'; s++, k++)
+                if (k < 3)
+                    ms = ms * 10 + (unsigned)(*s - '0');
+            if (k == 0)
+                return OHC_EMALFORMED;
+            for (; k < 3; k++)
+                ms *= 10;
+        }
+        if (*s == 'Z' || *s == 'z') {
+            s++;
+        } else if (*s == '+' || *s == '-') {
+            int sign = *s++ == '-' ? -1 : 1;
+            unsigned oh, om;
+            if (!digits_n(&s, 2, &oh) || *s++ != ':' || !digits_n(&s, 2, &om) || oh > 23 || om > 59)
+                return OHC_EMALFORMED;
+            offset_min = sign * (int64_t)(oh * 60 + om);
+        } else if (!(flags & OHC_TIME_ZONE_OPTIONAL)) {
+            return OHC_EMALFORMED;
+        }
+        if (*s != '\0')
+            return OHC_EMALFORMED;
+    }
+    int64_t days = ohc_civil_days_from_date(y, mo, d);
+    *out_ms = ((days * 86400 + h * 3600 + mi * 60 + se) - offset_min * 60) * 1000 + ms;
+    return OHC_OK;
 }

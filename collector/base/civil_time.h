@@ -42,4 +42,16 @@ size_t ohc_civil_format_rfc3339(char *out, size_t size, int64_t unix_secs, uint3
  * 9999-12-31T23:59:59.999Z, so the text always fits and stays RFC 3339. */
 void ohc_format_rfc3339_utc(char out[32], int64_t unix_ms);
 
+/* Flags of ohc_civil_parse_rfc3339. */
+enum {
+    OHC_TIME_DATE_ALONE = 1u, /* "2026-11-24" is accepted: midnight UTC */
+    OHC_TIME_ZONE_OPTIONAL = 2u /* a time without Z or an offset is UTC */
+};
+
+/* The one RFC 3339 reader: "2026-11-24T20:00:00Z", with an optional fraction
+ * (kept to the millisecond) and "Z" or "+01:00"; 't', 'z' and a space for
+ * 'T' are accepted, as RFC 3339 allows. *out_ms: ms since 1970 UTC. OHC_OK,
+ * or OHC_EMALFORMED (out untouched). flags: OHC_TIME_*. */
+int ohc_civil_parse_rfc3339(int64_t *out_ms, const char *s, unsigned flags);
+
 #endif

@@ -1,3 +1,4 @@
+#include "civil_time.h"
 #include "event_state.h"
 
 #include <stdint.h>
@@ -45,7 +46,8 @@ static int get_u53(uint64_t *out, const cJSON *v)
 
 static int get_time(int64_t *out, const cJSON *v)
 {
-    return cJSON_IsString(v) && strlen(v->valuestring) < 40 && ohc_jl_parse_time(out, v->valuestring) == OHC_OK;
+    return cJSON_IsString(v) && strlen(v->valuestring) < 40 &&
+           ohc_civil_parse_rfc3339(out, v->valuestring, 0) == OHC_OK;
 }
 
 static int copy_name(char dst[OHC_EVENT_STATE_MAX_NAME], const cJSON *v, int may_be_empty)

@@ -2011,34 +2011,7 @@ int ohc_evtx_parse_time(int64_t *out, const char *text, int64_t now_ms, ohc_erro
             return OHC_OK;
         }
     }
-    unsigned y, mo, d, h = 0, mi = 0, se = 0, ms = 0;
-    if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' || !digits(&s, 2, &d))
-        goto bad;
-    if (*s == 'T' || *s == ' ') {
-        s++;
-        if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi) || *s++ != ':' || !digits(&s, 2, &se))
-            goto bad;
-        if (*s == '.') {
-            s++;
-            int k = 0;
-            while (*s >= '0' && *s <= '9') {
-                if (k < 3)
-                    ms = ms * 10 + (unsigned)(*s - '0');
-                k++;
-                s++;
-            }
-            if (k == 0)
-                goto bad;
-            for (; k < 3; k++)
-                ms *= 10;
-        }
-        if (*s == 'Z')
-            s++;
-    }
-    if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        goto bad;
-    *out = (ohc_civil_days_from_date(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms;
-    return OHC_OK;
-bad:
+    if (ohc_civil_parse_rfc3339(out, text, OHC_TIME_DATE_ALONE | OHC_TIME_ZONE_OPTIONAL) == OHC_OK)
+        return OHC_OK;
     return ohc_error_set(err, OHC_EINVAL, 0, "'%.60s' is not a time (2026-11-24, 2026-11-24T20:00:00Z, 7d, 12h)", text);
 }

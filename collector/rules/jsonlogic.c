@@ -1172,59 +1172,6 @@ static cJSON *op_icontains(jl *j, const cJSON *a, int n, const cJSON *d, unsigne
     return make_bool(j, 0);
 }
 
-static int two_digits(const char *s, int *out)
-{
-    if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
-        return -1;
-    *out = (s[0] - '0') * 10 + (s[1] - '0');
-    return 0;
-}
-
-int ohc_jl_parse_time(int64_t *out, const char *s)
-{
-    int c1, c2, mo, d, h, mi, se;
-    if (s == NULL || strlen(s) < 20 || two_digits(s, &c1) || two_digits(s + 2, &c2) || s[4] != '-' ||
-        two_digits(s + 5, &mo) || s[7] != '-' || two_digits(s + 8, &d) ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || two_digits(s + 11, &h) || s[13] != ':' ||
-        two_digits(s + 14, &mi) || s[16] != ':' || two_digits(s + 17, &se))
-        return OHC_EMALFORMED;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return OHC_EMALFORMED;
-    const char *p = s + 19;
-    int64_t ms = 0;
-    if (*p == '.') {
-        int digits = 0;
-        p++;
-        while (isdigit((unsigned char)*p)) {
-            if (digits < 3)
-                ms = ms * 10 + (*p - '0');
-            digits++;
-            p++;
-        }
-        if (digits == 0)
-            return OHC_EMALFORMED;
-        for (; digits < 3; digits++)
-            ms *= 10;
-    }
-    int64_t offset_min = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (two_digits(p + 1, &oh) || p[3] != ':' || two_digits(p + 4, &om))
-            return OHC_EMALFORMED;
-        offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
-        p += 6;
-    } else {
-        return OHC_EMALFORMED;
-    }
-    if (*p != '\0')
-        return OHC_EMALFORMED;
-    int64_t days = ohc_civil_days_from_date(c1 * 100 + c2, (unsigned)mo, (unsigned)d);
-    *out = ((days * 86400 + h * 3600 + mi * 60 + se) - offset_min * 60) * 1000 + ms;
-    return OHC_OK;
-}
-
 static cJSON *op_hours_since(jl *j, const cJSON *a, int n, const cJSON *d, unsigned depth)
 {
     (void)n;
@@ -1232,7 +1179,7 @@ static cJSON *op_hours_since(jl *j, const cJSON *a, int n, const cJSON *d, unsig
     (void)depth;
     const cJSON *v = arg(a, 0);
     int64_t t;
-    if (!is_string(v) || ohc_jl_parse_time(&t, v->valuestring) != OHC_OK) {
+    if (!is_string(v) || ohc_civil_parse_rfc3339(&t, v->valuestring, 0) != OHC_OK) {
         cJSON *r = cJSON_CreateNull();
         return r ? r : nomem(j);
     }

@@ -64,8 +64,4 @@ int ohc_jl_truthy(const cJSON *value);
  * Caller frees. NULL when out of memory. */
 char *ohc_jl_to_string(const cJSON *value, size_t max);
 
-/* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (or an offset +HH:MM) into ms since 1970.
- * OHC_OK or OHC_EMALFORMED. */
-int ohc_jl_parse_time(int64_t *out, const char *text);
-
 #endif

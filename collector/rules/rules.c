@@ -1,3 +1,4 @@
+#include "civil_time.h"
 #include "rules.h"
 
 #include <ctype.h>
@@ -1121,7 +1122,7 @@ int ohc_rules_evaluate(const ohc_rules *r, cJSON *report, ohc_error *err)
     memset(&opts, 0, sizeof opts);
     const cJSON *gen = cJSON_GetObjectItemCaseSensitive(report, "generated_at");
     int64_t now;
-    if (cJSON_IsString(gen) && ohc_jl_parse_time(&now, gen->valuestring) == OHC_OK)
+    if (cJSON_IsString(gen) && ohc_civil_parse_rfc3339(&now, gen->valuestring, 0) == OHC_OK)
         opts.now_ms = now;
 
     for (size_t i = 0; i < r->nproblems; i++) {

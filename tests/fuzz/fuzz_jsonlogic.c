@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "civil_time.h"
 #include "fuzz_input.h"
 #include "jsonlogic.h"
 
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cJSON_IsString(logic)) {
         ohc_jl_get(facts, logic->valuestring);
         int64_t ms;
-        ohc_jl_parse_time(&ms, logic->valuestring);
+        ohc_civil_parse_rfc3339(&ms, logic->valuestring, 0);
     }
     cJSON_Delete(logic);
     cJSON_Delete(facts);

@@ -149,10 +149,12 @@ touch "$TMP/fail"
 # Right after STOPPED the old ohc.exe may still be exiting, and Wine's service manager then
 # refuses a start: sc_start retries that, saying so.
 sc_start ohc
-wait_for 180 "an upload failure in the service log while the server fails" grep -q "kept for a retry" "$STATE/logs/ohc.log"
+# (the first collection's line says "0 kept for a retry" too: wait for one that kept a report)
+wait_for 180 "an upload failure in the service log while the server fails" \
+  grep -Eq "upload: [0-9]+ delivered, [1-9][0-9]* kept for a retry" "$STATE/logs/ohc.log"
 # The upgrade must not start while the old service is still stopping.
 sc_stop ohc
-spool_before=$(ls "$STATE/spool" | grep '\.json$' | sort)
+spool_before=$(ls "$STATE/spool" | grep '\.json$' | sort || true)
 [ -n "$spool_before" ] || fail "nothing in the spool while the server fails"
 
 # Upgrade: the higher version, no properties; configuration and spool stay.
