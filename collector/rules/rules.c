@@ -787,6 +787,7 @@ typedef struct template_data {
     const cJSON *evidence;
     const cJSON *unchecked; /* evidence name -> why it could not be checked */
     const cJSON *report; /* its probes' status */
+    int command; /* a remediation command: a fallback stands for a value not checked, and "" is no command */
 } template_data;
 
 /* Replaces {{path}} by the value at path: "evidence.NAME..." from the finding's
@@ -840,8 +841,10 @@ static char *render_template(const char *tpl, const template_data *d)
             }
             v = ohc_jl_get(d->facts, path);
         }
-        if (why != NULL)
+        if (why != NULL && !(d->command && bar != NULL))
             ohc_strbuf_appendf(&sb, "not checked (%s)", why);
+        else if (why != NULL)
+            ohc_strbuf_append(&sb, fallback);
         else if (bar != NULL && is_empty_value(v))
             ohc_strbuf_append(&sb, fallback);
         else
@@ -972,7 +975,9 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         else
             cJSON_Delete(val);
     }
-    template_data td = {facts, evidence, unchecked, report};
+    template_data td = {facts, evidence, unchecked, report, 0};
+    template_data cmd_td = td;
+    cmd_td.command = 1;
 
     char *msg = render_template(cJSON_GetObjectItemCaseSensitive(rule, "message")->valuestring, &td);
     cJSON_AddStringToObject(f, "message", msg ? msg : "");
@@ -990,10 +995,13 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         const cJSON *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s, "commands"))
         {
-            if (expand_commands(cmds, c->valuestring, &td))
+            if (expand_commands(cmds, c->valuestring, &cmd_td))
                 continue;
-            char *cmd = render_template(c->valuestring, &td);
-            add_command(cmds, cmd ? cmd : ""); /* the same command twice (two users, one repair) is one line */
+            char *cmd = render_template(c->valuestring, &cmd_td);
+            /* "{{evidence.x|}}": a command only when x holds one. The same
+             * command twice (two users, one repair) is one line. */
+            if (cmd == NULL || cmd[0] != '\0')
+                add_command(cmds, cmd ? cmd : "");
             free(cmd);
         }
         if (steps != NULL && step != NULL)
