@@ -139,6 +139,18 @@ cJSON *ohc_outlook_version_to_json(const char *version, cJSON *policy, cJSON *pr
                      cJSON_IsString(type) ? type->valuestring : "of no known type");
         }
     }
+    /* A policy value hides the user's own: say what it hides, so a finding
+     * can tell that the repair is at the GPO, not in the preference key. */
+    cJSON *overridden = NULL;
+    const cJSON *flags_source = flags ? cJSON_GetObjectItemCaseSensitive(flags, "source") : NULL;
+    const cJSON *pref_flags = cJSON_GetObjectItem(preference, "ProxyServerFlags");
+    if (cJSON_IsString(flags_source) && strcmp(flags_source->valuestring, "policy") == 0 && pref_flags != NULL) {
+        const cJSON *pv = cJSON_GetObjectItemCaseSensitive(pref_flags, "value");
+        const cJSON *pt = cJSON_GetObjectItemCaseSensitive(pref_flags, "type");
+        if (cJSON_IsNumber(pv) && cJSON_IsString(pt) && strcmp(pt->valuestring, "REG_DWORD") == 0 &&
+            pv->valuedouble >= 0 && pv->valuedouble <= 4294967295.0)
+            overridden = ohc_outlook_flags_to_json((uint32_t)pv->valuedouble, "preference");
+    }
     cJSON_AddItemToObject(rpc, "policy", policy);
     cJSON_AddItemToObject(rpc, "preference", preference);
     cJSON_AddItemToObject(rpc, "effective", effective);
@@ -147,6 +159,10 @@ cJSON *ohc_outlook_version_to_json(const char *version, cJSON *policy, cJSON *pr
         cJSON_AddItemToObject(o, "proxy_server_flags", decoded);
     else
         cJSON_AddNullToObject(o, "proxy_server_flags");
+    if (overridden != NULL)
+        cJSON_AddItemToObject(o, "proxy_server_flags_overridden", overridden);
+    else
+        cJSON_AddNullToObject(o, "proxy_server_flags_overridden");
     if (why[0])
         cJSON_AddStringToObject(o, "proxy_server_flags_error", why);
     else

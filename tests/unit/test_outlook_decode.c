@@ -192,6 +192,10 @@ static void test_policy_wins(void **state)
     cJSON *pv =
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "preference"), "ProxyServerFlags");
     assert_int_equal(cJSON_GetObjectItem(pv, "value")->valueint, 3);
+    cJSON *hidden = cJSON_GetObjectItem(v, "proxy_server_flags_overridden");
+    assert_string_equal(cJSON_GetObjectItem(hidden, "value_hex")->valuestring, "0x3");
+    assert_string_equal(cJSON_GetObjectItem(hidden, "source")->valuestring, "preference");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(hidden, "ssl_only")));
     assert_int_equal(
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "autodiscover"), "ExcludeScpLookup"), "value")
             ->valueint,
@@ -220,6 +224,16 @@ static void test_wrong_type_flags_not_decoded(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "effective")), 0);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags")));
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_error")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_overridden")));
+    cJSON_Delete(v);
+
+    /* Only the preference key: nothing is overridden. */
+    cJSON *only = cJSON_CreateObject();
+    cJSON_AddItemToObject(only, "ProxyServerFlags", dword(0x2F));
+    v = ohc_outlook_version_to_json("14.0", NULL, only, NULL);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "proxy_server_flags"), "source")->valuestring,
+                        "preference");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_overridden")));
     cJSON_Delete(v);
 }
 
