@@ -788,7 +788,18 @@ typedef struct template_data {
     const cJSON *unchecked; /* evidence name -> why it could not be checked */
     const cJSON *report; /* its probes' status */
     int command; /* a remediation command: a fallback stands for a value not checked, and "" is no command */
+    const cJSON *partial; /* evidence computed from what was read, for commands only (see make_finding) */
 } template_data;
+
+/* The value a command may use for an evidence item that is "not checked":
+ * what the probes that did run gave, when it is not empty. */
+static const cJSON *partial_value(const template_data *d, const char *path)
+{
+    if (!d->command || d->partial == NULL)
+        return NULL;
+    const cJSON *v = ohc_jl_get(d->partial, path);
+    return v != NULL && !cJSON_IsNull(v) && !(cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0) ? v : NULL;
+}
 
 /* Replaces {{path}} by the value at path: "evidence.NAME..." from the finding's
  * evidence, anything else from the facts; {{path|text}} shows text when the
@@ -829,6 +840,11 @@ static char *render_template(const char *tpl, const template_data *d)
             snprintf(name, sizeof name, "%.*s", (int)strcspn(path + 9, "."), path + 9);
             why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d->unchecked, name));
             v = ohc_jl_get(d->evidence, path + 9);
+            const cJSON *pv = why != NULL ? partial_value(d, path + 9) : NULL;
+            if (pv != NULL) {
+                v = pv;
+                why = NULL;
+            }
         } else {
             needs n;
             memset(&n, 0, sizeof n);
@@ -906,7 +922,9 @@ static int expand_commands(cJSON *cmds, const char *tpl, const template_data *d)
     memcpy(name, tpl + 11, len);
     name[len] = '\0';
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(d->evidence, name);
-    if (!cJSON_IsArray(v) || cJSON_GetObjectItemCaseSensitive(d->unchecked, name) != NULL)
+    if (cJSON_GetObjectItemCaseSensitive(d->unchecked, name) != NULL)
+        v = partial_value(d, name);
+    if (!cJSON_IsArray(v))
         return 0;
     int added = 0;
     const cJSON *e;
@@ -938,6 +956,11 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
 
     cJSON *evidence = cJSON_AddObjectToObject(f, "evidence");
     cJSON *unchecked = cJSON_CreateObject();
+    /* An item a probe could not fully read is null in the evidence ("not
+     * checked", never a count of 0), but what the other probes gave still
+     * makes exact commands: a URL from a BITS job when the event log was not
+     * read. Kept here, for the commands only; never in the report. */
+    cJSON *partial = cJSON_CreateObject();
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rule, "evidence"))
     {
@@ -955,6 +978,15 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
             snprintf(why, sizeof why, "%.31s %.40s", probe, status);
             cJSON_AddStringToObject(unchecked, e->string, why);
             val = cJSON_CreateNull();
+            cJSON *res = NULL;
+            ohc_error err;
+            ohc_error_clear(&err);
+            if (!cJSON_IsString(e) && ohc_jl_apply(&res, e, facts, opts, &err) == OHC_OK) {
+                cJSON *copy = cJSON_Duplicate(res, 1); /* res may share the facts */
+                if (copy != NULL && (partial == NULL || !cJSON_AddItemToObject(partial, e->string, copy)))
+                    cJSON_Delete(copy);
+            }
+            cJSON_Delete(res);
         } else if (cJSON_IsString(e)) {
             const cJSON *got = ohc_jl_get(facts, e->valuestring);
             val = got ? cJSON_Duplicate(got, 1) : cJSON_CreateNull();
@@ -975,9 +1007,10 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         else
             cJSON_Delete(val);
     }
-    template_data td = {facts, evidence, unchecked, report, 0};
+    template_data td = {facts, evidence, unchecked, report, 0, NULL};
     template_data cmd_td = td;
     cmd_td.command = 1;
+    cmd_td.partial = partial;
 
     char *msg = render_template(cJSON_GetObjectItemCaseSensitive(rule, "message")->valuestring, &td);
     cJSON_AddStringToObject(f, "message", msg ? msg : "");
@@ -1015,6 +1048,7 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         cJSON_AddItemToObject(f, "unchecked", unchecked);
     else
         cJSON_Delete(unchecked);
+    cJSON_Delete(partial);
     return f;
 }
 

@@ -28,13 +28,14 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def do_GET(self):
         body = b"no OAB files here"
-        self.send_response(404); self.send_header("Content-Length", str(len(body))); self.end_headers()
+        status = 400 if self.path.startswith("/bad/") else 404
+        self.send_response(status); self.send_header("Content-Length", str(len(body))); self.end_headers()
         self.wfile.write(body)
     do_HEAD = do_GET
 s = http.server.HTTPServer(("127.0.0.1", 0), H)
 open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1])); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 s.timeout = 60
-for _ in range(20): s.handle_request()
+for _ in range(100): s.handle_request()
 PY
 SERVER=$!
 BITSJOB="$OHC_BUILD_DIR/tests/bitsjob.exe"
@@ -51,4 +52,30 @@ validate_report "$TMP/b.json"
 expect_eq "$rc" 2 "exit code"
 expect_eq "$(json_get "$TMP/b.json" "[f['rule_id'] for f in r['findings']]")" "['OAB-HTTP-404']" "OAB 404 from the real BITS job"
 expect_contains "$(json_get "$TMP/b.json" "r['findings'][0]['message']")" "$url" "failing URL in the message"
+# The repair carries the real URL and the OAB GUID read from it, never an example server.
+guid=3f2c1a9e-5b7d-4c21-9a4e-0d6f1b2c3d4e
+expect_eq "$(json_get "$TMP/b.json" "[j['oab_guid'] for j in r['facts']['bits']['jobs'] if j['id'].lower()=='$job'.lower()]")" "['$guid']" "oab_guid of the real job"
+cmds=$(json_get "$TMP/b.json" "[c for s in r['findings'][0]['remediation'] for c in s['commands']]")
+expect_contains "$cmds" "Invoke-WebRequest -UseDefaultCredentials -Uri $url" "the failing URL to ask"
+expect_contains "$cmds" "Set-OfflineAddressBook -Identity $guid -VirtualDirectories \$null -GlobalWebDistributionEnabled \$true" "the OAB by its GUID"
+case "$cmds" in *SERVER.contoso.com*|*OAB-GUID*) fail "example values in the commands: $cmds";; esac
+
+# Any other error of an OAB job (here HTTP 400, BG_E_HTTP_ERROR_400: Wine's BITS maps only some HTTP
+# statuses to errors, 400 among them, 410 not) is OAB-BITS-JOB-ERROR, with the
+# real job id in the bitsadmin command.
+"$OHC_WINE_RUN" "$BITSJOB" cancel "$job" > /dev/null 2>&1 || true
+bad_url="http://127.0.0.1:$(cat "$TMP/port")/bad/OAB/$guid/oab.xml"
+job=$("$OHC_WINE_RUN" "$BITSJOB" create "Microsoft Outlook Offline Address Book" "$bad_url" 'C:\users\Public\oab2.xml' | tr -d '\r' | head -1)
+"$OHC_WINE_RUN" "$BITSJOB" wait "$job" ERROR 30 > "$TMP/wait400.txt" 2>&1 || fail "the 400 job did not reach ERROR: $(cat "$TMP/wait400.txt")"
+set +e
+ohc collect --probes host,bits --out "$(winpath "$TMP/g.json")" > /dev/null; rc=$?
+set -e
+validate_report "$TMP/g.json"
+expect_eq "$(json_get "$TMP/g.json" "[f['rule_id'] for f in r['findings']]")" "['OAB-BITS-JOB-ERROR']" "another code: the generic OAB job finding"
+G() { json_get "$TMP/g.json" "[f for f in r['findings'] if f['rule_id']=='OAB-BITS-JOB-ERROR'][0]$1"; }
+expect_contains "$(G "['message']")" "0x80190190 BG_E_HTTP_ERROR_400" "the code"
+expect_contains "$(G "['message']")" "$bad_url" "the URL"
+expect_contains "$(G "['message']")" "Microsoft Outlook Offline Address Book" "the job name"
+expect_eq "$(json_get "$TMP/g.json" "[c.lower() for f in r['findings'] if f['rule_id']=='OAB-BITS-JOB-ERROR' for c in f['remediation'][0]['commands']]")" \
+  "['bitsadmin /info $(echo "$job" | tr A-Z a-z) /verbose']" "bitsadmin with the real id"
 echo "rules on real events and BITS: ok"
