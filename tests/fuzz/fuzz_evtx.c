@@ -1,11 +1,14 @@
 /* libFuzzer target for the .evtx reader (built with clang by
  * tests/integration/test_evtx_fuzz.sh; seeded from ../shared/evtx-corpus).
  * Reads every record of the input, touches every string and byte of it,
- * renders it as XML, and does it again through the template-based filter. */
+ * renders it as XML, decodes it as an Outlook Event 27 (binary data and the
+ * "Result Code N" text scan), and does it again through the template-based
+ * filter. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "event27.h"
 #include "evtx.h"
 #include "os.h"
 
@@ -63,6 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ohc_strbuf xml = OHC_STRBUF_INIT;
         while (ohc_evtx_next(r, &rec, &err) == 1) {
             touch(&rec);
+            ohc_event27 ev;
+            ohc_event27_decode(&ev, &rec); /* any record: the decoder must take whatever a file holds */
+            cJSON_Delete(ohc_event27_to_json(&ev));
             xml.len = 0;
             if (pass == 0)
                 ohc_evtx_render_xml(r, &xml, &err);

@@ -20,6 +20,24 @@ validate_report "$TMP/e.json"
 expect_eq "$(json_get "$TMP/e.json" "sorted(f['rule_id'] for f in r['findings'])")" \
   "['OAB-FULL-DOWNLOAD-FORCED', 'OAB-NAME-GUID-MISMATCH']" "Event 27 reasons 8 and 2"
 
+# An Event 27 without binary data whose text says "Result Code 2": the reason is read from the text
+# (and said to be), with the event's time and count in the finding.
+"$PYTHON" - "$TMP/text.evtx" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import evtx_writer
+evtx_writer.write(sys.argv[1], [{"provider": "Outlook", "event_id": 27, "qualifiers": 16384, "level": 4,
+    "time": "2026-11-25T07:%02d:00.000Z" % i, "strings": ["Downloading Offline address book files. Result Code 2"]}
+    for i in range(3)])
+PY
+ohc collect --probes host,events --evtx "$(winpath "$TMP/text.evtx")" --out "$(winpath "$TMP/t.json")" > /dev/null 2>&1 || true
+validate_report "$TMP/t.json"
+expect_eq "$(json_get "$TMP/t.json" "[e['decoded']['reason_source'] for e in r['facts']['events']['outlook_oab']['events']]")" \
+  "['text', 'text', 'text']" "reason from the text"
+expect_eq "$(json_get "$TMP/t.json" "[f['rule_id'] for f in r['findings']]")" "['OAB-FULL-DOWNLOAD-FORCED']" "Result Code 2 in the text"
+expect_contains "$(json_get "$TMP/t.json" "r['findings'][0]['message']")" \
+  "3 full Offline Address Book download(s) that the user forced (Event 27, reason 2), the last at 2026-11-25T07:02:00.000Z" "count and time"
+
 [ "$OHC_PLATFORM" = windows ] || { echo "rules on real events: ok"; exit 0; }
 "$PYTHON" - "$TMP/port" <<'PY' &
 import http.server, os, sys
