@@ -168,6 +168,35 @@ cJSON *ohc_outlook_version_to_json(const char *version, cJSON *policy, cJSON *pr
     else
         cJSON_AddNullToObject(o, "proxy_server_flags_error");
     cJSON_AddItemToObject(o, "autodiscover", autodiscover);
+
+    /* ProxyAuthenticationService: the Outlook Anywhere proxy authentication,
+     * whose documented values are those of PidTagRpcOverHttpProxyAuthScheme
+     * (1 Basic, 2 NTLM); any other value is reported raw, never named. */
+    const cJSON *auth = cJSON_GetObjectItem(effective, "ProxyAuthenticationService");
+    const cJSON *auth_value = auth ? cJSON_GetObjectItemCaseSensitive(auth, "value") : NULL;
+    const cJSON *auth_type = auth ? cJSON_GetObjectItemCaseSensitive(auth, "type") : NULL;
+    if (cJSON_IsNumber(auth_value) && cJSON_IsString(auth_type) && strcmp(auth_type->valuestring, "REG_DWORD") == 0) {
+        cJSON *a = cJSON_CreateObject();
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(auth, "source");
+        double v = auth_value->valuedouble;
+        if (a != NULL) {
+            cJSON_AddNumberToObject(a, "value", v);
+            cJSON_AddStringToObject(a, "source", cJSON_IsString(src) ? src->valuestring : "");
+            if (v == 1)
+                cJSON_AddStringToObject(a, "scheme", "basic");
+            else if (v == 2)
+                cJSON_AddStringToObject(a, "scheme", "ntlm");
+            else
+                cJSON_AddNullToObject(a, "scheme");
+        }
+        if (a == NULL || !cJSON_AddItemToObject(o, "proxy_authentication_service", a)) {
+            cJSON_Delete(a);
+            cJSON_Delete(o);
+            return NULL;
+        }
+    } else {
+        cJSON_AddNullToObject(o, "proxy_authentication_service");
+    }
     return o;
 }
 
