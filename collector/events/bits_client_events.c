@@ -118,6 +118,11 @@ cJSON *ohc_bits_client_transfer_to_json(const ohc_bits_client_transfer *t)
     add_str_or_null(o, "job_title", t->job_title);
     add_str_or_null(o, "job_id", t->job_id);
     cJSON_AddBoolToObject(o, "oab", t->oab);
+    char guid[37];
+    if (ohc_bits_url_oab_guid(guid, t->url))
+        cJSON_AddStringToObject(o, "oab_guid", guid);
+    else
+        cJSON_AddNullToObject(o, "oab_guid");
     return o;
 }
 

@@ -140,6 +140,38 @@ static int find_utf16_name(char *dst, size_t size, const uint8_t *d, size_t len,
     return 0;
 }
 
+int ohc_event27_scan_result_code(uint32_t *out, const char *text)
+{
+    static const char key[] = "result code";
+    const size_t key_len = sizeof key - 1;
+    for (const char *p = text; p != NULL && *p; p++) {
+        if (ohc_ascii_strncasecmp(p, key, key_len) != 0 || (p > text && is_word_char(p[-1])))
+            continue;
+        const char *q = p + key_len;
+        while (*q == ' ' || *q == '\t' || *q == ':' || *q == '=')
+            q++;
+        int hex = q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+        if (hex)
+            q += 2;
+        uint64_t v = 0;
+        size_t digits = 0;
+        for (;; q++, digits++) {
+            int d = hex ? ohc_ascii_hex_value(*q) : (*q >= '0' && *q <= '9' ? *q - '0' : -1);
+            if (d < 0)
+                break;
+            v = v * (hex ? 16u : 10u) + (uint64_t)d;
+            if (v > 0xFFFFFFFFu)
+                break;
+        }
+        /* A number that ends the word, fits in 32 bits and has digits. */
+        if (digits == 0 || v > 0xFFFFFFFFu || is_word_char(*q))
+            continue;
+        *out = (uint32_t)v;
+        return 1;
+    }
+    return 0;
+}
+
 void ohc_event27_decode(ohc_event27 *out, const ohc_event_record *rec)
 {
     memset(out, 0, sizeof *out);
@@ -172,6 +204,26 @@ void ohc_event27_decode(ohc_event27 *out, const ohc_event_record *rec)
             out->malformed = "binary data has an odd length";
     }
 
+    /* No reason in binary data: the text may say "Result Code 2" (English
+     * descriptions; a localized one gives nothing, never a guess). */
+    if (!out->has_reason) {
+        uint32_t code = 0;
+        int found = 0;
+        for (size_t i = 0; !found && i < rec->value_count; i++)
+            found = ohc_event27_scan_result_code(&code, rec->values[i].value);
+        if (!found)
+            found = ohc_event27_scan_result_code(&code, rec->message);
+        if (found) {
+            out->has_reason = 1;
+            out->reason_from_text = 1;
+            out->reason_code = code;
+            out->reason_text = ohc_event27_reason_text(code);
+            out->reason_known = out->reason_text != NULL;
+            if (!out->reason_known)
+                out->reason_text = "unknown";
+        }
+    }
+
     for (size_t i = 0; i < rec->value_count; i++)
         out->hrs_capped |=
             ohc_event27_scan_hresults(out->hrs, OHC_EVENT27_MAX_HRS, &out->hr_count, rec->values[i].value);
@@ -197,6 +249,8 @@ cJSON *ohc_event27_to_json(const ohc_event27 *ev)
         ok &= cJSON_AddNullToObject(o, "reason_text") != NULL;
     }
     ok &= cJSON_AddBoolToObject(o, "reason_known", ev->reason_known) != NULL;
+    ok &= (ev->has_reason ? cJSON_AddStringToObject(o, "reason_source", ev->reason_from_text ? "text" : "binary")
+                          : cJSON_AddNullToObject(o, "reason_source")) != NULL;
     if (ev->oab_name[0])
         ok &= cJSON_AddStringToObject(o, "oab_name", ev->oab_name) != NULL;
     else

@@ -11,6 +11,9 @@
  *     and the raw number (higher codes exist but are not documented);
  *   - the OAB name: the first NUL-terminated UTF-16LE string in the binary data
  *     after the reason ("\Global Address List");
+ *   - without binary data, the reason from "Result Code N" (N decimal or 0x hex,
+ *     ASCII case-insensitive) in the EventData strings, else the message: the
+ *     English text some Outlook versions write; reason_source says which;
  *   - HRESULTs written as 0x8XXXXXXX in the EventData strings or the message
  *     (hex is not localized), distinct, in order of appearance.
  * The data is untrusted: no binary, fewer than 4 bytes, an odd length or a
@@ -36,7 +39,8 @@ typedef enum ohc_event27_kind { OHC_EVENT27_START = 0, OHC_EVENT27_FAILURE, OHC_
 /* Plain data, owns nothing: the texts are static strings or inline arrays. */
 typedef struct ohc_event27 {
     ohc_event27_kind kind;
-    int has_reason; /* 0 when the binary data has no complete DWORD */
+    int has_reason; /* 0 when neither the binary data nor the text gives one */
+    int reason_from_text; /* the reason came from "Result Code N" in the text, not the binary data */
     uint32_t reason_code;
     int reason_known; /* a KB843483 code */
     const char *reason_text; /* static; "unknown" for an undocumented code, NULL without a reason */
@@ -55,6 +59,12 @@ int ohc_event27_matches(const ohc_event_record *rec);
  * the data is damaged, named in out->malformed. */
 void ohc_event27_decode(ohc_event27 *out, const ohc_event_record *rec);
 
+/* Finds "Result Code N" in text (ASCII case-insensitive, not inside a longer
+ * word; ':' '=' or blanks may follow; N decimal or 0x hex, at most 32 bits,
+ * ending its word). Returns 1 and *out on the first such, else 0. text may be
+ * NULL; reads up to its NUL only. */
+int ohc_event27_scan_result_code(uint32_t *out, const char *text);
+
 /* "start", "failure", "info". */
 const char *ohc_event27_kind_name(ohc_event27_kind kind);
 
@@ -67,7 +77,7 @@ const char *ohc_event27_reason_text(uint32_t code);
 int ohc_event27_scan_hresults(uint32_t *out, size_t cap, size_t *count, const char *text);
 
 /* The FACTS.md `decoded` object {kind, reason_code, reason_text, reason_known,
- * oab_name, hrs [{hr, hr_hex, hr_name}], malformed}. Owned by the caller; NULL
+ * reason_source ("binary" | "text" | null), oab_name, hrs [{hr, hr_hex, hr_name}], malformed}. Owned by the caller; NULL
  * on no memory. */
 cJSON *ohc_event27_to_json(const ohc_event27 *ev);
 

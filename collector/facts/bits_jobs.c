@@ -100,6 +100,59 @@ int ohc_bits_url_is_oab(const char *url)
     return 0;
 }
 
+static int is_hex_digit(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* n characters in the 8-4-4-4-12 form of a GUID without braces. */
+static int span_is_guid(const char *s, size_t n)
+{
+    if (n != 36)
+        return 0;
+    for (size_t i = 0; i < 36; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !is_hex_digit(s[i]))
+            return 0;
+    }
+    return 1;
+}
+
+int ohc_bits_url_oab_guid(char out[37], const char *url)
+{
+    out[0] = '\0';
+    if (url == NULL)
+        return 0;
+    const char *path = url;
+    const char *scheme_end = strstr(url, "://");
+    if (scheme_end != NULL) {
+        path = scheme_end + 3;
+        while (*path && !is_sep(*path) && *path != '?' && *path != '#')
+            path++;
+    }
+    const char *end = path + strcspn(path, "?#");
+    int after_oab = 0;
+    for (const char *seg = path; seg < end;) {
+        while (seg < end && is_sep(*seg))
+            seg++;
+        const char *seg_end = seg;
+        while (seg_end < end && !is_sep(*seg_end))
+            seg_end++;
+        size_t n = (size_t)(seg_end - seg);
+        if (n == 0)
+            break;
+        if (after_oab && span_is_guid(seg, n)) {
+            for (size_t i = 0; i < 36; i++)
+                out[i] = (char)lower((unsigned char)seg[i]);
+            out[36] = '\0';
+            return 1;
+        }
+        after_oab = span_is(seg, n, "oab");
+        seg = seg_end;
+    }
+    return 0;
+}
+
 int ohc_bits_filetime_to_unix_ms(int64_t *out, uint64_t filetime)
 {
     if (filetime == 0)
@@ -270,6 +323,13 @@ static int in_error(int64_t state)
     return state == 4 || state == 5; /* ERROR, TRANSIENT_ERROR */
 }
 
+/* ACKNOWLEDGED (7) and CANCELLED (8) are final: such a job leaves the queue
+ * and no longer holds a place in the owner's job list. */
+static int is_live(int64_t state)
+{
+    return state != 7 && state != 8;
+}
+
 static cJSON *job_error_json(const ohc_bits_job *j)
 {
     if (!j->have_error)
@@ -325,6 +385,11 @@ static cJSON *job_json(const ohc_bits_job *j)
     add(o, "urls", urls, &ok);
     add(o, "urls_capped", cJSON_CreateBool(j->urls_capped), &ok);
     add(o, "oab", cJSON_CreateBool(ohc_bits_job_is_oab(j)), &ok);
+    char guid[37];
+    int have_guid = ohc_bits_url_oab_guid(guid, j->error_remote_url);
+    for (size_t i = 0; !have_guid && i < j->url_count; i++)
+        have_guid = ohc_bits_url_oab_guid(guid, j->urls[i]);
+    add(o, "oab_guid", have_guid ? cJSON_CreateString(guid) : cJSON_CreateNull(), &ok);
     cJSON *pe = cJSON_CreateObject();
     for (size_t i = 0; pe != NULL && i < j->property_error_count; i++) {
         char hex[11], text[160];
@@ -342,15 +407,73 @@ static cJSON *job_json(const ohc_bits_job *j)
     return o;
 }
 
+static int same_sid_text(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 typedef struct owner_count {
     const char *sid; /* borrowed from a job; NULL = unknown owner */
     const char *owner; /* first resolved name seen */
     size_t count;
+    size_t live; /* jobs not ACKNOWLEDGED or CANCELLED: what the limit counts */
 } owner_count;
 
-static int same_sid(const char *a, const char *b)
+#define TOP_JOB_NAMES 3u
+
+/* The TOP_JOB_NAMES display names most frequent among the live jobs of sid,
+ * each {name, count}, most frequent first (a job without a name as null):
+ * which application fills the owner's list. */
+static cJSON *top_job_names(const ohc_bits_collection *c, const char *sid)
 {
-    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+    typedef struct {
+        const char *name;
+        size_t count;
+    } name_count;
+    name_count top[TOP_JOB_NAMES + 1];
+    size_t n = 0;
+    /* Distinct names are counted by a scan per name: bounded by the job cap. */
+    for (size_t i = 0; i < c->job_count; i++) {
+        const ohc_bits_job *j = &c->jobs[i];
+        if (!is_live(j->state) || !same_sid_text(j->owner_sid, sid))
+            continue;
+        int seen = 0;
+        for (size_t p = 0; p < i && !seen; p++)
+            seen = is_live(c->jobs[p].state) && same_sid_text(c->jobs[p].owner_sid, sid) &&
+                   same_sid_text(c->jobs[p].display_name, j->display_name);
+        if (seen)
+            continue;
+        size_t count = 0;
+        for (size_t q = i; q < c->job_count; q++)
+            if (is_live(c->jobs[q].state) && same_sid_text(c->jobs[q].owner_sid, sid) &&
+                same_sid_text(c->jobs[q].display_name, j->display_name))
+                count++;
+        size_t at = n;
+        while (at > 0 && top[at - 1].count < count)
+            at--;
+        if (at >= TOP_JOB_NAMES)
+            continue;
+        memmove(&top[at + 1], &top[at], (n - at) * sizeof top[0]);
+        top[at].name = j->display_name;
+        top[at].count = count;
+        if (n < TOP_JOB_NAMES)
+            n++;
+    }
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t k = 0; arr != NULL && k < n; k++) {
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
+            cJSON_Delete(o);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        if (!cJSON_AddItemToObject(o, "name", str_or_null(top[k].name)) ||
+            cJSON_AddNumberToObject(o, "count", (double)top[k].count) == NULL) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+    }
+    return arr;
 }
 
 static int by_count_desc(const void *pa, const void *pb)
@@ -394,13 +517,13 @@ static cJSON *summary_json(const ohc_bits_collection *c)
     add(s, "by_state", by_state, &ok);
 
     owner_count *owners = c->job_count ? calloc(c->job_count, sizeof *owners) : NULL;
-    size_t owner_n = 0;
+    size_t owner_n = 0, live_total = 0;
     if (c->job_count && owners == NULL)
         ok = 0;
     for (size_t i = 0; owners != NULL && i < c->job_count; i++) {
         const ohc_bits_job *j = &c->jobs[i];
         size_t k = 0;
-        while (k < owner_n && !same_sid(owners[k].sid, j->owner_sid))
+        while (k < owner_n && !same_sid_text(owners[k].sid, j->owner_sid))
             k++;
         if (k == owner_n) {
             owners[k].sid = j->owner_sid;
@@ -409,6 +532,10 @@ static cJSON *summary_json(const ohc_bits_collection *c)
         if (owners[k].owner == NULL)
             owners[k].owner = j->owner;
         owners[k].count++;
+        if (is_live(j->state)) {
+            owners[k].live++;
+            live_total++;
+        }
     }
     if (owner_n > 1)
         qsort(owners, owner_n, sizeof *owners, by_count_desc);
@@ -420,16 +547,18 @@ static cJSON *summary_json(const ohc_bits_collection *c)
         add(o, "owner_sid", str_or_null(owners[k].sid), &ok);
         add(o, "owner", str_or_null(owners[k].owner), &ok);
         add(o, "count", cJSON_CreateNumber((double)owners[k].count), &ok);
+        add(o, "live_count", cJSON_CreateNumber((double)owners[k].live), &ok);
         if (o == NULL || !cJSON_AddItemToArray(by_owner, o))
             ok = 0;
-        /* Only a known owner can be said to be near its own limit. */
-        if (owners[k].sid != NULL &&
-            (uint64_t)owners[k].count * 100u >= (uint64_t)limit * OHC_BITS_NEAR_LIMIT_PERCENT) {
+        /* Only a known owner can be said to be near its own limit, and only
+         * its live jobs hold places in its list. */
+        if (owners[k].sid != NULL && (uint64_t)owners[k].live * 100u >= (uint64_t)limit * OHC_BITS_NEAR_LIMIT_PERCENT) {
             cJSON *n = cJSON_CreateObject();
             add(n, "owner_sid", str_or_null(owners[k].sid), &ok);
             add(n, "owner", str_or_null(owners[k].owner), &ok);
-            add(n, "count", cJSON_CreateNumber((double)owners[k].count), &ok);
+            add(n, "count", cJSON_CreateNumber((double)owners[k].live), &ok);
             add(n, "limit", cJSON_CreateNumber(limit), &ok);
+            add(n, "top_job_names", top_job_names(c, owners[k].sid), &ok);
             if (n == NULL || !cJSON_AddItemToArray(near, n))
                 ok = 0;
         }
@@ -446,8 +575,9 @@ static cJSON *summary_json(const ohc_bits_collection *c)
     }
     add(s, "limits", limits, &ok);
     add(s, "owners_near_user_limit", near, &ok);
+    add(s, "live_total", cJSON_CreateNumber((double)live_total), &ok);
     add(s, "machine_jobs_near_limit",
-        cJSON_CreateBool((uint64_t)c->job_count * 100u >=
+        cJSON_CreateBool((uint64_t)live_total * 100u >=
                          (uint64_t)c->limits.max_jobs_per_machine * OHC_BITS_NEAR_LIMIT_PERCENT),
         &ok);
     add(s, "oab_jobs_in_error", cJSON_CreateNumber((double)oab_in_error), &ok);

@@ -48,6 +48,12 @@ const char *ohc_bits_proxy_usage_name(int64_t usage);
  * BITS client events (bits_client_events.h) both use it. Reads url only. */
 int ohc_bits_url_is_oab(const char *url);
 
+/* The OAB GUID of an OAB URL: the 8-4-4-4-12 hex segment right after a path
+ * segment "OAB" (https://mail.contoso.com/OAB/<guid>/oab.xml), in lower
+ * case, into out (NUL-terminated). Returns 1 when found, else 0 with out "".
+ * The same path rules as ohc_bits_url_is_oab; reads url only. */
+int ohc_bits_url_oab_guid(char out[37], const char *url);
+
 /* A Windows FILETIME (100 ns since 1601) as ms since 1970. A zero FILETIME
  * means "never" in BITS (a job not completed): OHC_ENOTFOUND then.
  * OHC_ELIMIT for a value past year 9999. */

@@ -139,6 +139,18 @@ cJSON *ohc_outlook_version_to_json(const char *version, cJSON *policy, cJSON *pr
                      cJSON_IsString(type) ? type->valuestring : "of no known type");
         }
     }
+    /* A policy value hides the user's own: say what it hides, so a finding
+     * can tell that the repair is at the GPO, not in the preference key. */
+    cJSON *overridden = NULL;
+    const cJSON *flags_source = flags ? cJSON_GetObjectItemCaseSensitive(flags, "source") : NULL;
+    const cJSON *pref_flags = cJSON_GetObjectItem(preference, "ProxyServerFlags");
+    if (cJSON_IsString(flags_source) && strcmp(flags_source->valuestring, "policy") == 0 && pref_flags != NULL) {
+        const cJSON *pv = cJSON_GetObjectItemCaseSensitive(pref_flags, "value");
+        const cJSON *pt = cJSON_GetObjectItemCaseSensitive(pref_flags, "type");
+        if (cJSON_IsNumber(pv) && cJSON_IsString(pt) && strcmp(pt->valuestring, "REG_DWORD") == 0 &&
+            pv->valuedouble >= 0 && pv->valuedouble <= 4294967295.0)
+            overridden = ohc_outlook_flags_to_json((uint32_t)pv->valuedouble, "preference");
+    }
     cJSON_AddItemToObject(rpc, "policy", policy);
     cJSON_AddItemToObject(rpc, "preference", preference);
     cJSON_AddItemToObject(rpc, "effective", effective);
@@ -147,11 +159,44 @@ cJSON *ohc_outlook_version_to_json(const char *version, cJSON *policy, cJSON *pr
         cJSON_AddItemToObject(o, "proxy_server_flags", decoded);
     else
         cJSON_AddNullToObject(o, "proxy_server_flags");
+    if (overridden != NULL)
+        cJSON_AddItemToObject(o, "proxy_server_flags_overridden", overridden);
+    else
+        cJSON_AddNullToObject(o, "proxy_server_flags_overridden");
     if (why[0])
         cJSON_AddStringToObject(o, "proxy_server_flags_error", why);
     else
         cJSON_AddNullToObject(o, "proxy_server_flags_error");
     cJSON_AddItemToObject(o, "autodiscover", autodiscover);
+
+    /* ProxyAuthenticationService: the Outlook Anywhere proxy authentication,
+     * whose documented values are those of PidTagRpcOverHttpProxyAuthScheme
+     * (1 Basic, 2 NTLM); any other value is reported raw, never named. */
+    const cJSON *auth = cJSON_GetObjectItem(effective, "ProxyAuthenticationService");
+    const cJSON *auth_value = auth ? cJSON_GetObjectItemCaseSensitive(auth, "value") : NULL;
+    const cJSON *auth_type = auth ? cJSON_GetObjectItemCaseSensitive(auth, "type") : NULL;
+    if (cJSON_IsNumber(auth_value) && cJSON_IsString(auth_type) && strcmp(auth_type->valuestring, "REG_DWORD") == 0) {
+        cJSON *a = cJSON_CreateObject();
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(auth, "source");
+        double v = auth_value->valuedouble;
+        if (a != NULL) {
+            cJSON_AddNumberToObject(a, "value", v);
+            cJSON_AddStringToObject(a, "source", cJSON_IsString(src) ? src->valuestring : "");
+            if (v == 1)
+                cJSON_AddStringToObject(a, "scheme", "basic");
+            else if (v == 2)
+                cJSON_AddStringToObject(a, "scheme", "ntlm");
+            else
+                cJSON_AddNullToObject(a, "scheme");
+        }
+        if (a == NULL || !cJSON_AddItemToObject(o, "proxy_authentication_service", a)) {
+            cJSON_Delete(a);
+            cJSON_Delete(o);
+            return NULL;
+        }
+    } else {
+        cJSON_AddNullToObject(o, "proxy_authentication_service");
+    }
     return o;
 }
 

@@ -43,7 +43,12 @@ cJSON *ohc_outlook_flags_to_json(uint32_t value, const char *source);
  * proxy_server_flags_error, autodiscover}: effective takes each value from the
  * policy key when it is there, else from the preference key, and says which;
  * proxy_server_flags decodes the effective ProxyServerFlags when it is a
- * number, and proxy_server_flags_error says why not when it is not. */
+ * number, and proxy_server_flags_error says why not when it is not;
+ * proxy_server_flags_overridden decodes the preference key's REG_DWORD
+ * ProxyServerFlags that a policy value hides (else null);
+ * proxy_authentication_service is the effective REG_DWORD
+ * ProxyAuthenticationService {value, source, scheme: "basic" (1) | "ntlm" (2)
+ * | null for a value with no documented meaning}, else null. */
 /* Which value applies: the policy key's when it is set there (Group Policy
  * wins over the user's preference), else the preference key's; it gains
  * "source": "policy" or "preference". Both are consumed (NULL allowed);

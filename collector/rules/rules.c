@@ -788,7 +788,19 @@ typedef struct template_data {
     const cJSON *evidence;
     const cJSON *unchecked; /* evidence name -> why it could not be checked */
     const cJSON *report; /* its probes' status */
+    int command; /* a remediation command: a fallback stands for a value not checked, and "" is no command */
+    const cJSON *partial; /* evidence computed from what was read, for commands only (see make_finding) */
 } template_data;
+
+/* The value a command may use for an evidence item that is "not checked":
+ * what the probes that did run gave, when it is not empty. */
+static const cJSON *partial_value(const template_data *d, const char *path)
+{
+    if (!d->command || d->partial == NULL)
+        return NULL;
+    const cJSON *v = ohc_jl_get(d->partial, path);
+    return v != NULL && !cJSON_IsNull(v) && !(cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0) ? v : NULL;
+}
 
 /* Replaces {{path}} by the value at path: "evidence.NAME..." from the finding's
  * evidence, anything else from the facts; {{path|text}} shows text when the
@@ -829,6 +841,11 @@ static char *render_template(const char *tpl, const template_data *d)
             snprintf(name, sizeof name, "%.*s", (int)strcspn(path + 9, "."), path + 9);
             why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d->unchecked, name));
             v = ohc_jl_get(d->evidence, path + 9);
+            const cJSON *pv = why != NULL ? partial_value(d, path + 9) : NULL;
+            if (pv != NULL) {
+                v = pv;
+                why = NULL;
+            }
         } else {
             needs n;
             memset(&n, 0, sizeof n);
@@ -841,8 +858,10 @@ static char *render_template(const char *tpl, const template_data *d)
             }
             v = ohc_jl_get(d->facts, path);
         }
-        if (why != NULL)
+        if (why != NULL && !(d->command && bar != NULL))
             ohc_strbuf_appendf(&sb, "not checked (%s)", why);
+        else if (why != NULL)
+            ohc_strbuf_append(&sb, fallback);
         else if (bar != NULL && is_empty_value(v))
             ohc_strbuf_append(&sb, fallback);
         else
@@ -904,7 +923,9 @@ static int expand_commands(cJSON *cmds, const char *tpl, const template_data *d)
     memcpy(name, tpl + 11, len);
     name[len] = '\0';
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(d->evidence, name);
-    if (!cJSON_IsArray(v) || cJSON_GetObjectItemCaseSensitive(d->unchecked, name) != NULL)
+    if (cJSON_GetObjectItemCaseSensitive(d->unchecked, name) != NULL)
+        v = partial_value(d, name);
+    if (!cJSON_IsArray(v))
         return 0;
     int added = 0;
     const cJSON *e;
@@ -936,6 +957,11 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
 
     cJSON *evidence = cJSON_AddObjectToObject(f, "evidence");
     cJSON *unchecked = cJSON_CreateObject();
+    /* An item a probe could not fully read is null in the evidence ("not
+     * checked", never a count of 0), but what the other probes gave still
+     * makes exact commands: a URL from a BITS job when the event log was not
+     * read. Kept here, for the commands only; never in the report. */
+    cJSON *partial = cJSON_CreateObject();
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rule, "evidence"))
     {
@@ -953,6 +979,15 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
             snprintf(why, sizeof why, "%.31s %.40s", probe, status);
             cJSON_AddStringToObject(unchecked, e->string, why);
             val = cJSON_CreateNull();
+            cJSON *res = NULL;
+            ohc_error err;
+            ohc_error_clear(&err);
+            if (!cJSON_IsString(e) && ohc_jl_apply(&res, e, facts, opts, &err) == OHC_OK) {
+                cJSON *copy = cJSON_Duplicate(res, 1); /* res may share the facts */
+                if (copy != NULL && (partial == NULL || !cJSON_AddItemToObject(partial, e->string, copy)))
+                    cJSON_Delete(copy);
+            }
+            cJSON_Delete(res);
         } else if (cJSON_IsString(e)) {
             const cJSON *got = ohc_jl_get(facts, e->valuestring);
             val = got ? cJSON_Duplicate(got, 1) : cJSON_CreateNull();
@@ -973,7 +1008,10 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         else
             cJSON_Delete(val);
     }
-    template_data td = {facts, evidence, unchecked, report};
+    template_data td = {facts, evidence, unchecked, report, 0, NULL};
+    template_data cmd_td = td;
+    cmd_td.command = 1;
+    cmd_td.partial = partial;
 
     char *msg = render_template(cJSON_GetObjectItemCaseSensitive(rule, "message")->valuestring, &td);
     cJSON_AddStringToObject(f, "message", msg ? msg : "");
@@ -991,10 +1029,13 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         const cJSON *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s, "commands"))
         {
-            if (expand_commands(cmds, c->valuestring, &td))
+            if (expand_commands(cmds, c->valuestring, &cmd_td))
                 continue;
-            char *cmd = render_template(c->valuestring, &td);
-            add_command(cmds, cmd ? cmd : ""); /* the same command twice (two users, one repair) is one line */
+            char *cmd = render_template(c->valuestring, &cmd_td);
+            /* "{{evidence.x|}}": a command only when x holds one. The same
+             * command twice (two users, one repair) is one line. */
+            if (cmd == NULL || cmd[0] != '\0')
+                add_command(cmds, cmd ? cmd : "");
             free(cmd);
         }
         if (steps != NULL && step != NULL)
@@ -1008,6 +1049,7 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
         cJSON_AddItemToObject(f, "unchecked", unchecked);
     else
         cJSON_Delete(unchecked);
+    cJSON_Delete(partial);
     return f;
 }
 

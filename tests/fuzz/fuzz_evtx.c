@@ -1,15 +1,17 @@
 /* libFuzzer target for the .evtx reader (seeded from ../shared/evtx-corpus).
  * Reads every record of the input, touches every string and byte of it,
- * renders it as XML, does it again through the template-based filter, and a
- * third time through ohc_evtx_scan_file with two filters, on the calling
- * thread alone (one worker: a fuzz input is one or two chunks, and the
- * threads are exercised by the unit tests under ASan). The reader is given
- * memory: the platform's file functions are linked but never reached. */
+ * renders it as XML, decodes it as an Outlook Event 27 (binary data and the
+ * "Result Code N" text scan), does it again through the template-based
+ * filter, and a third time through ohc_evtx_scan_file with two filters, on
+ * the calling thread alone (one worker: a fuzz input is one or two chunks,
+ * and the threads are exercised by the unit tests under ASan). The reader is
+ * given memory: the platform's file functions are linked but never reached. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "event27.h"
 #include "evtx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -70,6 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ohc_strbuf xml = OHC_STRBUF_INIT;
         while (ohc_evtx_next(r, &rec, &err) == 1) {
             touch(&rec);
+            ohc_event27 ev;
+            ohc_event27_decode(&ev, &rec); /* any record: the decoder must take whatever a file holds */
+            cJSON_Delete(ohc_event27_to_json(&ev));
             xml.len = 0;
             if (pass == 0)
                 ohc_evtx_render_xml(r, &xml, &err);

@@ -135,6 +135,19 @@ def main():
                         failures.append(f"{where}: the finding's evidence is empty: {h['evidence']}")
                     if len(h["remediation"]) != len(rule.get("remediation", [])):
                         failures.append(f"{where}: remediation steps lost")
+                    # "expect": what the technician must read (real values, never the examples)
+                    want = fx.get("expect", {})
+                    cmds = [c for step in h["remediation"] for c in step["commands"]]
+                    texts = [h["message"]] + [step["text"] for step in h["remediation"]]
+                    for w in want.get("message_contains", []):
+                        if w not in h["message"]:
+                            failures.append(f"{where}: message lacks {w!r}: {h['message']}")
+                    for w in want.get("commands", []):
+                        if w not in cmds:
+                            failures.append(f"{where}: no command {w!r} in {cmds}")
+                    for w in want.get("absent", []):
+                        if any(w in t for t in cmds + texts):
+                            failures.append(f"{where}: {w!r} should not appear: {cmds + texts}")
                 # the exit code follows the worst finding
                 worst = result["summary"]["highest_severity"]
                 want_rc = {"none": 0, "info": 0, "warning": 1, "error": 2, "critical": 2}[worst]

@@ -35,6 +35,9 @@ Windows Registry Editor Version 5.00
 "ProxyServerFlags"=dword:00000023
 "ProxyServer"="mail.old-contoso.test"
 
+[HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\14.0\\Outlook\\RPC]
+"ProxyServerFlags"=dword:0000002f
+
 [HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Outlook\\RPC]
 "ProxyServerFlags"=dword:00000009
 
@@ -51,6 +54,7 @@ Windows Registry Editor Version 5.00
 [-HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Office\\12.0]
 [-HKEY_CURRENT_USER\\Software\\Policies\\Microsoft\\office\\14.0]
 [-HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0]
+[-HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\14.0]
 
 [HKEY_CURRENT_USER\\Software\\Microsoft\\Exchange]
 "MapiHttpDisabled"=-
@@ -83,8 +87,16 @@ expect_eq "$(json_get "$TMP/r.json" "r['findings'][0]['rule_id']")" PROXY-WINHTT
 f() { json_get "$TMP/r.json" "[f for f in r['findings'] if f['rule_id']=='$1'][0]$2"; }
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['message']")" "127.0.0.1:$DEAD1" "dead proxy named"
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['remediation'][1]['commands']")" "netsh winhttp reset proxy" "netsh command"
-expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" "ProxyServerFlags 0x23 from policy" "0x23 by policy, in hex"
-expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['remediation'][0]['commands'][0]")" "/d 0x2f" "0x2F command"
+# A GPO's 0x23 over the user's own 0x2F: the policy wins, said in hex with the flags; the repair is at
+# the GPO (gpresult), never reg add under Policies + gpupdate, which the GPO undoes.
+expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" \
+  "ProxyServerFlags 0x23 (http, ssl_only, http_first_slow) from the policy key, which wins over the user's own 0x2F (http, ssl_only, mutual_auth, http_first_fast, http_first_slow)" "policy 0x23 wins, in hex"
+expect_eq "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['remediation'][0]['commands']")" "['gpresult /scope user /h gpresult.html']" "repair at the GPO"
+expect_eq "$(json_get "$TMP/r.json" "[c for f in r['findings'] if f['rule_id']=='OUTLOOK2010-HTTP-FIRST-MISSING' for s in f['remediation'] for c in s['commands'] if 'reg add' in c or 'gpupdate' in c]")" \
+  "[]" "no reg add or gpupdate that the GPO would undo"
+# The user's proxy is dead too: it is not offered as the one that works.
+expect_eq "$(f PROXY-WINHTTP-UNREACHABLE "['remediation'][2]['commands']")" \
+  "['netsh winhttp set proxy proxy-server=\"<proxy>:<port>\" bypass-list=\"<local>;<Exchange host names>\"']" "no dead user proxy offered"
 expect_contains "$(f RPC-PROXYSERVER-POLICY "['message']")" "14.0=mail.old-contoso.test" "policy server"
 expect_eq "$(json_get "$TMP/r.json" "r['summary']['highest_severity']")" error "summary"
 expect_eq "$(json_get "$TMP/r.json" "[s['source'] for s in r['summary']['rule_sets']]")" \

@@ -301,6 +301,75 @@ static void test_owner_summary_and_limit(void **state)
     ohc_bits_collection_clear(&c);
 }
 
+static void test_oab_guid_of_url(void **state)
+{
+    (void)state;
+    char g[37];
+    assert_int_equal(
+        ohc_bits_url_oab_guid(g, "https://mail.contoso.com/OAB/3F4E2B1A-0c5d-4e6f-8a9b-1c2d3e4f5a6b/oab.xml"), 1);
+    assert_string_equal(g, "3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b");
+    assert_int_equal(
+        ohc_bits_url_oab_guid(g, "https://h:444/exchange/oab/3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b/x-data-5.lzx?a=1"),
+        1);
+    assert_string_equal(g, "3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b");
+    assert_int_equal(ohc_bits_url_oab_guid(g, "\\\\srv\\OAB\\3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b"), 1);
+    const char *no[] = {"https://oab/3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b/oab.xml", /* the host, not a path */
+                        "https://h/OAB/3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6/oab.xml", /* 35 characters */
+                        "https://h/OAB/3f4e2b1a0c5d-4e6f-8a9b-1c2d3e4f5a6bb/oab.xml", /* dash misplaced */
+                        "https://h/OAB/3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6g/oab.xml", /* not hex */
+                        "https://h/files/3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b/oab.xml", /* no OAB folder before */
+                        "https://h/OAB/x/3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b/oab.xml", /* not right after */
+                        "https://h/?/OAB/3f4e2b1a-0c5d-4e6f-8a9b-1c2d3e4f5a6b/", /* in the query */
+                        "",
+                        NULL};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        g[0] = 'x', g[1] = '\0';
+        assert_int_equal(ohc_bits_url_oab_guid(g, no[i]), 0);
+        assert_string_equal(g, "");
+    }
+}
+
+/* Only live jobs hold places in a user's list: ACKNOWLEDGED and CANCELLED
+ * jobs do not bring an owner near the limit; the owner at the limit is named
+ * with the display names that fill the list. */
+static void test_live_jobs_only_and_top_names(void **state)
+{
+    (void)state;
+    ohc_bits_collection c;
+    ohc_bits_collection_init(&c, 1000);
+    for (int i = 0; i < 40; i++)
+        add_job(&c, "S-1-5-21-0-0-0-1000", i % 2 ? 7 : 8, NULL); /* 40 final-state jobs */
+    for (int i = 0; i < 20; i++)
+        add_job(&c, "S-1-5-21-0-0-0-1000", 0, NULL)->display_name = strdup("Updater");
+    for (int i = 0; i < 45; i++)
+        add_job(&c, "S-1-5-21-0-0-0-1001", 3, NULL)->display_name = strdup(i < 30 ? "Sync" : "Backup");
+    for (int i = 0; i < 10; i++)
+        add_job(&c, "S-1-5-21-0-0-0-1001", 4, NULL); /* no name */
+    add_job(&c, "S-1-5-21-0-0-0-1001", 0, NULL)->display_name = strdup("Other");
+    add_job(&c, "S-1-5-21-0-0-0-1001", 8, NULL)->display_name = strdup("Cancelled");
+    cJSON *f = ohc_bits_collection_to_json(&c);
+    assert_non_null(f);
+    assert_int_equal(get(f, "summary.total")->valueint, 117);
+    assert_int_equal(get(f, "summary.live_total")->valueint, 76);
+    assert_string_equal(get(f, "summary.by_owner.0.owner_sid")->valuestring, "S-1-5-21-0-0-0-1000");
+    assert_int_equal(get(f, "summary.by_owner.0.count")->valueint, 60);
+    assert_int_equal(get(f, "summary.by_owner.0.live_count")->valueint, 20);
+    cJSON *near = get(f, "summary.owners_near_user_limit");
+    assert_int_equal(cJSON_GetArraySize(near), 1); /* 60 jobs, but only 20 live */
+    assert_string_equal(get(near, "0.owner_sid")->valuestring, "S-1-5-21-0-0-0-1001");
+    assert_int_equal(get(near, "0.count")->valueint, 56);
+    cJSON *top = get(near, "0.top_job_names");
+    assert_int_equal(cJSON_GetArraySize(top), 3);
+    assert_string_equal(get(top, "0.name")->valuestring, "Sync");
+    assert_int_equal(get(top, "0.count")->valueint, 30);
+    assert_string_equal(get(top, "1.name")->valuestring, "Backup");
+    assert_int_equal(get(top, "1.count")->valueint, 15);
+    assert_true(cJSON_IsNull(get(top, "2.name")));
+    assert_int_equal(get(top, "2.count")->valueint, 10);
+    cJSON_Delete(f);
+    ohc_bits_collection_clear(&c);
+}
+
 static void test_property_errors_bounded(void **state)
 {
     (void)state;
@@ -342,6 +411,8 @@ int main(void)
         cmocka_unit_test(test_job_facts),
         cmocka_unit_test(test_unknown_values_raw),
         cmocka_unit_test(test_owner_summary_and_limit),
+        cmocka_unit_test(test_oab_guid_of_url),
+        cmocka_unit_test(test_live_jobs_only_and_top_names),
         cmocka_unit_test(test_property_errors_bounded),
         cmocka_unit_test(test_empty_collection),
     };

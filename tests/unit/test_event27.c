@@ -313,6 +313,82 @@ static void test_hresult_scan(void **state)
     free(cut);
 }
 
+/* Without binary data the reason comes from "Result Code N" in the text, and
+ * says so; with binary data the binary wins; anything else is no reason. */
+static void test_result_code_from_text(void **state)
+{
+    (void)state;
+    ohc_event_value values[] = {{"param1", "Downloading Offline address book files. Result Code 2"}};
+    ohc_event_record r = record(3, NULL, 0);
+    r.values = values;
+    r.value_count = 1;
+    ohc_event27 ev;
+    ohc_event27_decode(&ev, &r);
+    assert_true(ev.has_reason);
+    assert_int_equal(ev.reason_code, 2);
+    assert_true(ev.reason_from_text);
+    assert_true(ev.reason_known);
+    assert_string_equal(ev.reason_text, "A full download was forced manually");
+    assert_string_equal(ev.malformed, "no binary data"); /* still true, still said */
+    cJSON *j = ohc_event27_to_json(&ev);
+    assert_int_equal(cJSON_GetObjectItem(j, "reason_code")->valueint, 2);
+    assert_string_equal(cJSON_GetObjectItem(j, "reason_source")->valuestring, "text");
+    cJSON_Delete(j);
+
+    /* From the message when no string has it; hex; an undocumented code raw. */
+    r.values = NULL;
+    r.value_count = 0;
+    r.message = "OAB download failed. result code: 0x1F (see log)";
+    ohc_event27_decode(&ev, &r);
+    assert_int_equal(ev.reason_code, 0x1F);
+    assert_false(ev.reason_known);
+    assert_string_equal(ev.reason_text, "unknown");
+
+    /* The binary data wins over the text. */
+    uint8_t buf[256];
+    size_t len = sample_binary(buf, sizeof buf, 8, 1);
+    uint8_t *bin = heap(buf, len);
+    r = record(3, bin, len);
+    r.message = "Result Code 2";
+    ohc_event27_decode(&ev, &r);
+    assert_int_equal(ev.reason_code, 8);
+    assert_false(ev.reason_from_text);
+    j = ohc_event27_to_json(&ev);
+    assert_string_equal(cJSON_GetObjectItem(j, "reason_source")->valuestring, "binary");
+    cJSON_Delete(j);
+    free(bin);
+
+    /* Not a result code: inside a word, no digits, a number that runs on or
+     * past 32 bits, a localized text. */
+    const char *no[] = {"xResult Code 2",
+                        "Result Code two",
+                        "Result Code 2a",
+                        "Result Code 4294967296",
+                        "Result Code 0x100000000",
+                        "Result Code ",
+                        "Ergebniscode 2",
+                        "",
+                        NULL};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        uint32_t code = 77;
+        assert_int_equal(ohc_event27_scan_result_code(&code, no[i]), 0);
+        assert_int_equal(code, 77);
+    }
+    uint32_t code = 0;
+    assert_int_equal(ohc_event27_scan_result_code(&code, "RESULT CODE=4294967295."), 1);
+    assert_int_equal(code, 4294967295u);
+    assert_int_equal(ohc_event27_scan_result_code(&code, "Result Code 2x, Result Code 14"), 1);
+    assert_int_equal(code, 14);
+
+    r = record(2, NULL, 0);
+    r.message = "An error occurred.";
+    ohc_event27_decode(&ev, &r);
+    assert_false(ev.has_reason);
+    j = ohc_event27_to_json(&ev);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "reason_source")));
+    cJSON_Delete(j);
+}
+
 static void test_matches(void **state)
 {
     (void)state;
@@ -333,17 +409,12 @@ static void test_matches(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_failure_reason_2_and_name),
-        cmocka_unit_test(test_reason_8_and_start_kind),
-        cmocka_unit_test(test_unknown_reason_is_raw),
-        cmocka_unit_test(test_kind_from_level),
-        cmocka_unit_test(test_malformed_short_binary),
-        cmocka_unit_test(test_malformed_odd_length),
-        cmocka_unit_test(test_malformed_unterminated_name),
-        cmocka_unit_test(test_name_utf16_non_ascii_and_surrogates),
-        cmocka_unit_test(test_long_name_is_cut_not_overrun),
-        cmocka_unit_test(test_hresult_scan),
-        cmocka_unit_test(test_matches),
+        cmocka_unit_test(test_failure_reason_2_and_name),    cmocka_unit_test(test_reason_8_and_start_kind),
+        cmocka_unit_test(test_unknown_reason_is_raw),        cmocka_unit_test(test_kind_from_level),
+        cmocka_unit_test(test_malformed_short_binary),       cmocka_unit_test(test_malformed_odd_length),
+        cmocka_unit_test(test_malformed_unterminated_name),  cmocka_unit_test(test_name_utf16_non_ascii_and_surrogates),
+        cmocka_unit_test(test_long_name_is_cut_not_overrun), cmocka_unit_test(test_hresult_scan),
+        cmocka_unit_test(test_result_code_from_text),        cmocka_unit_test(test_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

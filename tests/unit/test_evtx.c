@@ -434,6 +434,7 @@ static void test_bits_decode(void **state)
     assert_string_equal(cJSON_GetObjectItem(f60, "hr_hex")->valuestring, "0x80190194");
     assert_string_equal(cJSON_GetObjectItem(f60, "hr_name")->valuestring, "BG_E_HTTP_ERROR_404");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(f60, "oab")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(f60, "oab_guid"))); /* "/OAB/1234/": no GUID, none made up */
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(tr, 2), "oab")));
     cJSON *s = cJSON_GetObjectItem(facts, "summary");
     assert_int_equal(cJSON_GetObjectItem(s, "failed_transfers")->valueint, 1);

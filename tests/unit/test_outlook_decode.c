@@ -192,6 +192,14 @@ static void test_policy_wins(void **state)
     cJSON *pv =
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "preference"), "ProxyServerFlags");
     assert_int_equal(cJSON_GetObjectItem(pv, "value")->valueint, 3);
+    cJSON *pas = cJSON_GetObjectItem(v, "proxy_authentication_service");
+    assert_int_equal(cJSON_GetObjectItem(pas, "value")->valueint, 2);
+    assert_string_equal(cJSON_GetObjectItem(pas, "scheme")->valuestring, "ntlm");
+    assert_string_equal(cJSON_GetObjectItem(pas, "source")->valuestring, "preference");
+    cJSON *hidden = cJSON_GetObjectItem(v, "proxy_server_flags_overridden");
+    assert_string_equal(cJSON_GetObjectItem(hidden, "value_hex")->valuestring, "0x3");
+    assert_string_equal(cJSON_GetObjectItem(hidden, "source")->valuestring, "preference");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(hidden, "ssl_only")));
     assert_int_equal(
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "autodiscover"), "ExcludeScpLookup"), "value")
             ->valueint,
@@ -220,6 +228,32 @@ static void test_wrong_type_flags_not_decoded(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "rpc"), "effective")), 0);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags")));
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_error")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_overridden")));
+    cJSON_Delete(v);
+
+    /* Only the preference key: nothing is overridden. An authentication
+     * value without documented meaning stays raw; 1 is Basic. */
+    cJSON *only = cJSON_CreateObject();
+    cJSON_AddItemToObject(only, "ProxyServerFlags", dword(0x2F));
+    cJSON_AddItemToObject(only, "ProxyAuthenticationService", dword(16));
+    v = ohc_outlook_version_to_json("14.0", NULL, only, NULL);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "proxy_authentication_service"), "value")->valueint,
+                     16);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "proxy_authentication_service"), "scheme")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_overridden")));
+    cJSON_Delete(v);
+    cJSON *pol = cJSON_CreateObject();
+    cJSON_AddItemToObject(pol, "ProxyAuthenticationService", dword(1));
+    v = ohc_outlook_version_to_json("12.0", pol, NULL, NULL);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(v, "proxy_authentication_service"), "scheme")->valuestring, "basic");
+    cJSON_Delete(v);
+    only = cJSON_CreateObject();
+    cJSON_AddItemToObject(only, "ProxyServerFlags", dword(0x2F));
+    v = ohc_outlook_version_to_json("14.0", NULL, only, NULL);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "proxy_server_flags"), "source")->valuestring,
+                        "preference");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(v, "proxy_server_flags_overridden")));
     cJSON_Delete(v);
 }
 
