@@ -80,10 +80,10 @@ case "$cmds" in *SERVER.contoso.com*|*OAB-GUID*) fail "example values in the com
 # Any other error of an OAB job (here HTTP 400, BG_E_HTTP_ERROR_400: Wine's BITS maps only some HTTP
 # statuses to errors, 400 among them, 410 not) is OAB-BITS-JOB-ERROR, with the
 # real job id in the bitsadmin command.
-"$OHC_WINE_RUN" "$BITSJOB" cancel "$job" > /dev/null 2>&1 || true
+wine "$OHC_BITSJOB" cancel "$job" > /dev/null 2>&1 || true
 bad_url="http://127.0.0.1:$(cat "$TMP/port")/bad/OAB/$guid/oab.xml"
-job=$("$OHC_WINE_RUN" "$BITSJOB" create "Microsoft Outlook Offline Address Book" "$bad_url" 'C:\users\Public\oab2.xml' | tr -d '\r' | head -1)
-"$OHC_WINE_RUN" "$BITSJOB" wait "$job" ERROR 30 > "$TMP/wait400.txt" 2>&1 || fail "the 400 job did not reach ERROR: $(cat "$TMP/wait400.txt")"
+job=$(wine "$OHC_BITSJOB" create "Microsoft Outlook Offline Address Book" "$bad_url" 'C:\users\Public\oab2.xml' | tr -d '\r' | head -1)
+wine "$OHC_BITSJOB" wait "$job" ERROR 30 > "$TMP/wait400.txt" 2>&1 || fail "the 400 job did not reach ERROR: $(cat "$TMP/wait400.txt")"
 set +e
 ohc collect --probes host,bits --out "$(winpath "$TMP/g.json")" > /dev/null; rc=$?
 set -e
