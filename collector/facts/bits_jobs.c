@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "hresult_names.h"
 #include "report.h"
 
@@ -66,11 +67,10 @@ static int is_sep(char c)
     return c == '/' || c == '\\';
 }
 
-int ohc_bits_url_is_oab(const char *url)
+/* The path of a URL: after "scheme://authority" (a UNC name or a bare path
+ * is all path), up to a query or fragment; *out_end is its end. */
+static const char *url_path(const char *url, const char **out_end)
 {
-    if (url == NULL)
-        return 0;
-    /* The path starts after "scheme://authority"; a UNC name or a bare path is all path. */
     const char *path = url;
     const char *scheme_end = strstr(url, "://");
     if (scheme_end != NULL) {
@@ -78,9 +78,16 @@ int ohc_bits_url_is_oab(const char *url)
         while (*path && !is_sep(*path) && *path != '?' && *path != '#')
             path++;
     }
-    size_t path_len = strcspn(path, "?#");
-    const char *end = path + path_len;
-    const char *seg = path;
+    *out_end = path + strcspn(path, "?#");
+    return path;
+}
+
+int ohc_bits_url_is_oab(const char *url)
+{
+    if (url == NULL)
+        return 0;
+    const char *end;
+    const char *seg = url_path(url, &end);
     while (seg < end) {
         while (seg < end && is_sep(*seg))
             seg++;
@@ -100,11 +107,6 @@ int ohc_bits_url_is_oab(const char *url)
     return 0;
 }
 
-static int is_hex_digit(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* n characters in the 8-4-4-4-12 form of a GUID without braces. */
 static int span_is_guid(const char *s, size_t n)
 {
@@ -112,7 +114,7 @@ static int span_is_guid(const char *s, size_t n)
         return 0;
     for (size_t i = 0; i < 36; i++) {
         int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !is_hex_digit(s[i]))
+        if (dash ? s[i] != '-' : ohc_ascii_hex_value(s[i]) < 0)
             return 0;
     }
     return 1;
@@ -123,14 +125,8 @@ int ohc_bits_url_oab_guid(char out[37], const char *url)
     out[0] = '\0';
     if (url == NULL)
         return 0;
-    const char *path = url;
-    const char *scheme_end = strstr(url, "://");
-    if (scheme_end != NULL) {
-        path = scheme_end + 3;
-        while (*path && !is_sep(*path) && *path != '?' && *path != '#')
-            path++;
-    }
-    const char *end = path + strcspn(path, "?#");
+    const char *end;
+    const char *path = url_path(url, &end);
     int after_oab = 0;
     for (const char *seg = path; seg < end;) {
         while (seg < end && is_sep(*seg))
