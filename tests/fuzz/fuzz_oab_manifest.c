@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_decoders.h"
 #include "oab_manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,16 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ohc_oab_manifest_parse(&m, buf, size, &err) == OHC_OK) {
         for (size_t i = 0; i < m.oal_count; i++)
             (void)ohc_oab_manifest_full(&m, i);
-        cJSON *j = ohc_oab_manifest_to_json(&m);
-        char *s = cJSON_PrintUnformatted(j);
-        if (s != NULL) {
-            cJSON *back = cJSON_Parse(s);
-            if (back == NULL)
-                abort();
-            cJSON_Delete(back);
-        }
-        cJSON_free(s);
-        cJSON_Delete(j);
+        fuzz_json_roundtrip(ohc_oab_manifest_to_json(&m));
     } else if (err.message[0] == '\0' || m.oals != NULL || m.files != NULL) {
         abort(); /* a refusal always says why and leaves nothing behind */
     }
