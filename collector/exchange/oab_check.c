@@ -158,6 +158,10 @@ void ohc_oab_targets_add_facts(ohc_oab_targets *ts, const cJSON *facts)
 {
     walk(ts, cJSON_GetObjectItemCaseSensitive(facts, "bits"), OHC_OAB_SRC_BITS, 0);
     walk(ts, cJSON_GetObjectItemCaseSensitive(facts, "events"), OHC_OAB_SRC_EVENTS, 0);
+    /* The OABUrl of every cached Autodiscover answer (not the rest of the
+     * answers: their other URLs are not OAB folders). */
+    walk(ts, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "autodiscover"), "oab_urls"),
+         OHC_OAB_SRC_AUTODISCOVER, 0);
 }
 
 int ohc_oab_host_allowed(const char *host, const char *list)
@@ -821,7 +825,7 @@ void ohc_oab_summarize_target(cJSON *tj)
 
 /* ---------------------------------------------------------------- the probe */
 
-static const char *source_names[] = {"bits", "events", "command_line"};
+static const char *source_names[] = {"bits", "events", "command_line", "autodiscover"};
 
 static cJSON *target_json(const ohc_oab_target *t)
 {
@@ -834,7 +838,7 @@ static cJSON *target_json(const ohc_oab_target *t)
     snprintf(url, sizeof url, "%soab.xml", t->folder_url);
     cJSON_AddStringToObject(o, "url", url);
     cJSON *src = cJSON_AddArrayToObject(o, "sources");
-    for (unsigned i = 0; i < 3; i++)
+    for (unsigned i = 0; i < sizeof source_names / sizeof source_names[0]; i++)
         if (t->sources & (1u << i))
             cJSON_AddItemToArray(src, cJSON_CreateString(source_names[i]));
     return o;

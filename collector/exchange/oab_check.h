@@ -44,7 +44,7 @@ typedef struct ohc_oab_target {
     unsigned sources; /* OHC_OAB_SRC_* bits: where the URL was seen */
 } ohc_oab_target;
 
-enum { OHC_OAB_SRC_BITS = 1, OHC_OAB_SRC_EVENTS = 2, OHC_OAB_SRC_COMMAND_LINE = 4 };
+enum { OHC_OAB_SRC_BITS = 1, OHC_OAB_SRC_EVENTS = 2, OHC_OAB_SRC_COMMAND_LINE = 4, OHC_OAB_SRC_AUTODISCOVER = 8 };
 
 typedef struct ohc_oab_targets {
     ohc_oab_target t[OHC_OAB_MAX_TARGETS];
