@@ -542,6 +542,10 @@ static cJSON *registry_view(const cJSON *user)
         cJSON_IsString(val) ? cJSON_AddStringToObject(o, names[i], val->valuestring)
                             : cJSON_AddNullToObject(o, names[i]);
     }
+    /* Where the principal name comes from decides where a repair belongs (a GPO wins). */
+    const char *src = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(eff, "ProxyServerPrincipalName"), "source"));
+    src ? cJSON_AddStringToObject(o, "principal_name_source", src) : cJSON_AddNullToObject(o, "principal_name_source");
     const cJSON *flags = chosen ? cJSON_GetObjectItemCaseSensitive(chosen, "proxy_server_flags") : NULL;
     const cJSON *mutual = cJSON_GetObjectItemCaseSensitive(flags, "mutual_auth");
     cJSON_IsBool(mutual) ? cJSON_AddBoolToObject(o, "mutual_auth", cJSON_IsTrue(mutual))
@@ -567,7 +571,7 @@ static const char *expr_principal(const cJSON *answer)
 
 /* Mutual authentication on, and the registry's principal name is not
  * msstd:<CertPrincipalName> of the cached EXPR answer: 1; else 0 (including
- * when either side is missing: nothing to compare). */
+ * when either side is missing, or the answer says "none": nothing to compare). */
 static int principal_mismatch(const cJSON *registry, const char *cert_principal)
 {
     const cJSON *mutual = cJSON_GetObjectItemCaseSensitive(registry, "mutual_auth");
@@ -578,6 +582,8 @@ static int principal_mismatch(const cJSON *registry, const char *cert_principal)
     if (ohc_ascii_strncasecmp(name, "msstd:", 6) == 0)
         name += 6;
     const char *cert = cert_principal;
+    if (ohc_ascii_casecmp(cert, "none") == 0)
+        return 0; /* the server turns the check off: nothing to agree with */
     if (ohc_ascii_strncasecmp(cert, "msstd:", 6) == 0)
         cert += 6;
     return ohc_ascii_casecmp(name, cert) != 0;
@@ -614,6 +620,8 @@ int ohc_autodiscover_summarise(cJSON *facts, const cJSON *outlook)
             const char *smtp = cJSON_GetStringValue(
                 cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "user"), "smtp_address"));
             smtp ? cJSON_AddStringToObject(r, "smtp_address", smtp) : cJSON_AddNullToObject(r, "smtp_address");
+            const char *at = smtp ? strrchr(smtp, '@') : NULL;
+            at &&at[1] ? cJSON_AddStringToObject(r, "smtp_domain", at + 1) : cJSON_AddNullToObject(r, "smtp_domain");
             const cJSON *err = cJSON_GetObjectItemCaseSensitive(answer, "error");
             cJSON_AddItemToObject(r, "answer_error", err ? cJSON_Duplicate(err, 1) : cJSON_CreateNull());
             const char *cert = expr_principal(answer);

@@ -64,10 +64,12 @@ int ohc_autodiscover_scan_profile(cJSON *profile, const char *local_appdata, int
 /* The probe's facts from per-profile objects the OS half filled with
  * ohc_autodiscover_scan_profile ({user, sid, source, local_appdata, folders,
  * files}): adds "responses", one flat entry per file read with its user,
+ * (its smtp_address and smtp_domain from the answer),
  * and "oab_urls", the distinct OABUrl values, for rules and the OAB check.
  * `outlook` is the outlook probe's facts (may be NULL): each response of a
  * user whose Outlook registry carries Outlook Anywhere values gains
- * "registry" {ProxyServer, ProxyServerPrincipalName, mutual_auth,
+ * "registry" {ProxyServer, ProxyServerPrincipalName, principal_name_source (policy |
+ * preference), mutual_auth,
  * MapiHttpDisabled, source version} and "cert_principal_name_mismatch"
  * (true when mutual authentication is on and the registry's principal name
  * is not msstd:<EXPR CertPrincipalName>). -1 without memory. */
