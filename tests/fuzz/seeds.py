@@ -113,5 +113,14 @@ elif target == "autodiscover":
     put(b"\x00<a:Autodiscover xmlns:a=\"x\"><a:Response><a:Error Time=\"1\" Id=\"2\"><a:ErrorCode>500</a:ErrorCode>"
         b"<a:Message>m</a:Message><a:DebugData/></a:Error></a:Response></a:Autodiscover>")
     put(b"\x01{\"Protocol\":\"Rest\",\"Url\":\"https://outlook.office.com/api\"}")
+elif target == "oab_local":
+    # a v4 udetails.oab head as [MS-OXOAB] 2.9 lays it out (tests/unit/test_oab_local.c builds the same)
+    tags = [0x68081102, 0x6800001F, 0x6804001E, 0x68010003, 0x6802001E]
+    meta = struct.pack("<II", 4 + 4 + 8 * len(tags) + 4, len(tags)) + b"".join(struct.pack("<II", t, 0) for t in tags)
+    meta += struct.pack("<I", 0)
+    values = b"\xf8" + b"\x02\x03\xaa\xbb\xcc\x00" + b"\\Global Address List\0" + b"/\0" + b"\x82\x2c\x01"
+    values += b"2e3eaccd-85a0-4abe-84f8-603a49801bb6\0"
+    put(struct.pack("<III", 0x20, 0x1234, 2) + meta + struct.pack("<I", 4 + len(values)) + values)
+    put(struct.pack("<III", 0x0E, 0x5678, 9))
 else:
     sys.exit("seeds.py: no seeds for " + target)
