@@ -21,7 +21,7 @@ static void say(const ohc_eventlog_options *o, ohc_log_level level, const char *
 }
 
 /* Reads the state into *st. OHC_OK; OHC_ENOTFOUND (no earlier collection);
- * else the problem in *problem ("<why>\nkept as: <path>" once moved aside)
+ * else the problem in *problem ("<why>\n kept as: <path>" once moved aside)
  * and *may_save says whether the next state may replace the file (not when a
  * damaged file could not be moved aside: it would be lost). */
 static int read_state(ohc_evlog_state *st, char *problem, size_t size, int *may_save, const char *path)
@@ -54,9 +54,7 @@ static int read_state(ohc_evlog_state *st, char *problem, size_t size, int *may_
     if (snprintf(aside, sizeof aside, "%s.damaged", path) >= (int)sizeof aside)
         ohc_error_set(&me, OHC_ELIMIT, 0, "path too long");
     else if (ohc_os_rename(path, aside, &me) == OHC_OK) {
-        snprintf(problem, size,
-                 "%s is damaged (%s); findings that went away since cannot be told this time\nkept as: %s", path,
-                 e.message, aside);
+        snprintf(problem, size, "%s is damaged (%s)\n kept as: %s", path, e.message, aside);
         return rc;
     }
     *may_save = 0;
@@ -80,7 +78,13 @@ int ohc_report_to_eventlog(ohc_eventlog_result *out, const cJSON *report, const 
     }
     if (src != OHC_OK && src != OHC_ENOTFOUND) {
         out->state_problem = 1;
-        say(o, OHC_LOG_WARNING, "event log state: %s", problem);
+        char line[sizeof problem];
+        snprintf(line, sizeof line, "%s", problem);
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = ';'; /* one line: "...; kept as: <path>" */
+        say(o, OHC_LOG_WARNING, "event log: %s; findings that went away since are not reported as resolved this time",
+            line);
     }
     ohc_evlog_plan plan;
     int rc = ohc_evlog_plan_make(&plan, report, src == OHC_OK ? &prev : NULL, out->state_problem ? problem : NULL);

@@ -495,11 +495,11 @@ int ohc_evlog_plan_make(ohc_evlog_plan *out, const cJSON *report, const ohc_evlo
         out->resolved += rc == OHC_OK;
     }
     if (rc == OHC_OK && state_problem != NULL) {
-        const char *sep = strstr(state_problem, "\nkept as: ");
+        const char *sep = strstr(state_problem, "\n kept as: ");
         char problem[OHC_EVLOG_TEXT_MAX];
         snprintf(problem, sizeof problem, "%.*s", sep ? (int)(sep - state_problem) : (int)strlen(state_problem),
                  state_problem);
-        const char *values[4] = {problem, sep ? sep + 10 : "(not kept)", host, report_id};
+        const char *values[4] = {problem, sep ? sep + 11 : "(not kept)", host, report_id};
         rc = event_init(&out->events[out->count], OHC_EVLOG_STATE_DAMAGED, values, state_bounds);
         out->count += rc == OHC_OK;
     }

@@ -123,8 +123,9 @@ typedef struct ohc_evlog_plan {
  *     the report could tell: not when its collection failed, a rule file did
  *     not load (summary.incomplete source "rules"), or that rule is in
  *     summary.not_checked (then the finding stays in the next state, unresolved);
- *   - state_problem != NULL (the state could not be read: the text says why and
- *     where the file was kept): one STATE_DAMAGED event, and no resolved ones;
+ *   - state_problem != NULL (the state could not be read: "<why>", or
+ *     "<why>\n kept as: <path>" when the file was moved aside): one
+ *     STATE_DAMAGED event, and no resolved ones;
  *   - one summary (kind by verdict), last.
  * prev NULL: no earlier collection known (no resolved events).
  * OHC_OK or OHC_ENOMEM; *out is always filled (free it with ohc_evlog_plan_free). */

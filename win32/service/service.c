@@ -31,6 +31,7 @@
 #include "deliver.h"
 #include "event_queries.h"
 #include "event_state.h"
+#include "eventlog_out.h"
 #include "ohc_messages.h"
 #include "ohc_version.h"
 #include "os.h"
@@ -258,6 +259,17 @@ static void collect_once(struct svc *s)
         ohc_svclog_event(OHC_LOG_INFO, OHC_MSG_COLLECTED, msg);
         if (s->collected_event != NULL)
             SetEvent(s->collected_event);
+    }
+    /* The findings into the Application log (EventLogFindings), once the report is stored. */
+    if (ohc_config_num(&cfg, OHC_SET_EVENTLOG_FINDINGS) && s->platform->write_eventlog != NULL) {
+        char elog_state[sizeof s->state_dir_utf8 + 32];
+        snprintf(elog_state, sizeof elog_state, "%s\\eventlog-state.json", s->state_dir_utf8);
+        ohc_eventlog_options eo = {.state_path = elog_state, .write = s->platform->write_eventlog, .log = pipeline_log};
+        ohc_eventlog_result er;
+        ohc_error_clear(&err);
+        if (ohc_report_to_eventlog(&er, report, &eo, &err) == OHC_OK)
+            ohc_svclog(OHC_LOG_INFO, "event log: %zu event(s) written (%zu finding(s), %zu resolved)", er.written,
+                       er.findings, er.resolved);
     }
     s->job_pending = 0;
     if (!uploads)
