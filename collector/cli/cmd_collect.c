@@ -387,8 +387,6 @@ static void warn_event_sources(const cJSON *report)
     }
 }
 
-/* Stores, spools, prints the report and delivers the spool. Returns the
- * exit code: the report's, or OHC_EXIT_FAILED when it could not be stored. */
 /* The findings into the Application log (the report is already out). */
 static int to_eventlog(const struct collect_cmd *c, const cJSON *report, const ohc_platform *platform)
 {
@@ -402,6 +400,9 @@ static int to_eventlog(const struct collect_cmd *c, const cJSON *report, const o
     return rc == OHC_OK ? OHC_EXIT_OK : OHC_EXIT_FAILED;
 }
 
+/* Stores, spools, prints the report, writes the findings to the event log
+ * (--eventlog) and delivers the spool. Returns the exit code: the report's,
+ * or OHC_EXIT_FAILED when it could not be stored or the events not written. */
 static int finish_and_deliver(struct collect_cmd *c, cJSON *report, const ohc_platform *platform)
 {
     int rc = ohc_report_exit_code(report);
