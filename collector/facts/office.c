@@ -181,3 +181,11 @@ cJSON *ohc_c2r_channel_to_json(const char *source, const char *value)
     }
     return o;
 }
+
+void ohc_office_file_version(char *out, size_t size, uint32_t version_ms, uint32_t version_ls)
+{
+    if (size == 0)
+        return;
+    snprintf(out, size, "%u.%u.%u.%u", (unsigned)(version_ms >> 16), (unsigned)(version_ms & 0xFFFF),
+             (unsigned)(version_ls >> 16), (unsigned)(version_ls & 0xFFFF));
+}

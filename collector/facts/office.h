@@ -55,6 +55,11 @@ cJSON *ohc_office_profile_section_to_json(const char *section, cJSON *config_fla
  * (unknown GUIDs are kept raw in guid and value). source is copied. */
 cJSON *ohc_c2r_channel_to_json(const char *source, const char *value);
 
+/* A file version as Windows keeps it (VS_FIXEDFILEINFO dwFileVersionMS and
+ * dwFileVersionLS: four 16-bit parts) as "a.b.c.d" in out (at least 24 bytes;
+ * always NUL-terminated when size > 0). */
+void ohc_office_file_version(char *out, size_t size, uint32_t version_ms, uint32_t version_ls);
+
 /* Copies the trailing GUID of s (36 characters, 8-4-4-4-12 hex digits) in
  * lower case into out (37 bytes). 1 when found, 0 otherwise. */
 int ohc_office_trailing_guid(char out[37], const char *s);

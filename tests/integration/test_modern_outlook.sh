@@ -27,6 +27,7 @@ clean() {
   reg_del 'HKCU\Software\Microsoft\Office\16.0'
   reg_del 'HKCU\Software\Microsoft\Office\15.0'
   reg_del 'HKLM\SOFTWARE\Microsoft\Office\15.0' /reg:64
+  reg_del 'HKLM\SOFTWARE\Microsoft\Office\14.0' /reg:64
   reg_del 'HKLM\SOFTWARE\Microsoft\Office\ClickToRun' /reg:64
   reg_del 'HKCU\Software\Microsoft\Exchange'
   reg_del 'HKCU\Software\Policies\Microsoft\Exchange'
@@ -67,6 +68,14 @@ reg_add "$PROF\\Outlook\\9207f3e0a3b11019908b08002b2a56c2" /v 001e3001 /t REG_SZ
 reg_add "$PROF\\Cached\\13dbb0c8aa05101a9bb000aa002fc45a" /v 00036601 /t REG_BINARY /d 84190000
 reg_add "$PROF\\Broken\\13dbb0c8aa05101a9bb000aa002fc45a" /v 00036601 /t REG_DWORD /d 6532
 reg_add 'HKLM\SOFTWARE\Microsoft\Office\15.0\Outlook' /v Bitness /d x86 /reg:64
+# Its build is OUTLOOK.EXE's file version: a copy of ohc.exe (whose version resource is known) stands in.
+mkdir -p "$TMP/Office15"
+cp "$OHC_EXE" "$TMP/Office15/OUTLOOK.EXE"
+reg_add 'HKLM\SOFTWARE\Microsoft\Office\15.0\Outlook\InstallRoot' /v Path /d "$(winpath "$TMP/Office15/")" /reg:64
+exe_version=$(wine "$OHC_EXE" version | tr -d '\r' | awk '{print $2}')
+# An Outlook 2010 whose InstallRoot names a folder without OUTLOOK.EXE: build null, and why.
+reg_add 'HKLM\SOFTWARE\Microsoft\Office\14.0\Outlook' /v Bitness /d x86 /reg:64
+reg_add 'HKLM\SOFTWARE\Microsoft\Office\14.0\Outlook\InstallRoot' /v Path /d "$(winpath "$TMP/nowhere")" /reg:64
 reg_add "$C2R" /v VersionToReport /d 16.0.17928.20156 /reg:64
 reg_add "$C2R" /v Platform /d x64 /reg:64
 reg_add "$C2R" /v CDNBaseUrl /d http://officecdn.microsoft.com/pr/55336b82-a18d-4dd6-b5f6-9e5095c314a6 /reg:64
@@ -96,7 +105,10 @@ expect_eq "$(j "($c2r['build'], $c2r['platform'], $c2r['channel'], $c2r['channel
 expect_eq "$(j "[(s['source'], s['guid'], s['name']) for s in $c2r['update_channel']['sources']]")" \
   "[('CDNBaseUrl', '55336b82-a18d-4dd6-b5f6-9e5095c314a6', 'Monthly Enterprise'), ('UpdateChannel', '11111111-2222-3333-4444-555555555555', None)]" \
   "channel sources, the unknown GUID kept raw"
-expect_eq "$(j "[(i['kind'], i['version']) for i in r['facts']['outlook']['installations']]")" "[('msi', '15.0'), ('click_to_run', '16.0')]" "installations"
+expect_eq "$(j "[(i['kind'], i['version']) for i in r['facts']['outlook']['installations']]")" "[('msi', '14.0'), ('msi', '15.0'), ('click_to_run', '16.0')]" "installations"
+expect_eq "$(j "r['facts']['outlook']['installations'][1]['build']")" "$exe_version.0" "MSI build from OUTLOOK.EXE's version resource"
+expect_eq "$(j "r['facts']['outlook']['installations'][0]['build']")" None "no OUTLOOK.EXE, no build"
+expect_contains "$(j "r['facts']['outlook']['installations'][0]['build_error']")" 'nowhere\OUTLOOK.EXE: GetFileVersionInfo: ' "and why"
 expect_eq "$(new_fired)" "$new_rules" "every new rule fires on the old PC"
 expect_eq "$(cmds WINHTTP-NO-TLS12)" "reg add \"$WH\" /v DefaultSecureProtocols /t REG_DWORD /d 2208 /f /reg:64
 reg add \"$WH\" /v DefaultSecureProtocols /t REG_DWORD /d 2560 /f /reg:32" "the 64-bit view keeps its protocols and gains 0x800, the absent 32-bit one gets 0xA00"
@@ -109,7 +121,8 @@ expect_contains "$(finding MAPI-HTTP-DISABLED "['message']")" "Monthly Enterpris
 expect_contains "$(finding CACHED-MODE-OFF "['message']")" 'profile "Outlook" (16.0) flags 0x1604' "the profile in online mode"
 expect_contains "$(finding MODERN-SETTING-WRONG-TYPE "['message']")" "TLS 1.1\\Client: Enabled 1 (REG_SZ)" "SCHANNEL wrong type named"
 expect_contains "$(finding MODERN-SETTING-WRONG-TYPE "['message']")" "00036601 is REG_DWORD" "profile flags wrong type named"
-expect_contains "$(finding OUTLOOK-UNSUPPORTED-VERSION "['message']")" "Outlook 2013 (MSI 15.0" "Outlook 2013 judged by the dated table"
+expect_contains "$(finding OUTLOOK-UNSUPPORTED-VERSION "['message']")" "Outlook 2013 (MSI 15.0 build $exe_version.0" "Outlook 2013 judged by the dated table"
+expect_contains "$(finding OUTLOOK-UNSUPPORTED-VERSION "['message']")" "Outlook 2010 (MSI 14.0, " "Outlook 2010 too"
 for rule in WINHTTP-NO-TLS12 SCHANNEL-TLS12-CLIENT-OFF MODERN-AUTH-OFF CACHED-MODE-OFF; do
   expect_contains "$(cat "$TMP/old.txt")" "$rule" "text summary names $rule"
   expect_contains "$(cat "$TMP/old/report.html")" "$rule" "report.html names $rule"

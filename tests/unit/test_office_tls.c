@@ -261,6 +261,19 @@ static void test_channel(void **state)
     cJSON_Delete(c);
 }
 
+static void test_file_version(void **state)
+{
+    (void)state;
+    char v[24];
+    ohc_office_file_version(v, sizeof v, (16u << 16) | 0, (4266u << 16) | 1001u);
+    assert_string_equal(v, "16.0.4266.1001");
+    ohc_office_file_version(v, sizeof v, 0xFFFFFFFFu, 0xFFFFFFFFu);
+    assert_string_equal(v, "65535.65535.65535.65535");
+    char small[6];
+    ohc_office_file_version(small, sizeof small, (15u << 16), 1u);
+    assert_string_equal(small, "15.0."); /* truncated, never past the buffer */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_winhttp_windows7),  cmocka_unit_test(test_winhttp_other_windows),
         cmocka_unit_test(test_schannel),          cmocka_unit_test(test_identity),
         cmocka_unit_test(test_profile_section),   cmocka_unit_test(test_channel),
+        cmocka_unit_test(test_file_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,52 @@ static const struct {
     {L"SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration", L"UpdateChannel", "UpdateChannel"},
 };
 
+/* An MSI Outlook's build: the file version of OUTLOOK.EXE in its InstallRoot
+ * (GetFileVersionInfo; version.dll is delay-loaded from System32), with
+ * build_error saying why it is null. */
+static void add_msi_build(cJSON *e)
+{
+    const cJSON *root = cJSON_GetObjectItemCaseSensitive(e, "install_root");
+    char why[256] = "";
+    char build[24] = "";
+    if (!cJSON_IsString(root) || root->valuestring[0] == '\0') {
+        snprintf(why, sizeof why, "no InstallRoot Path: OUTLOOK.EXE not looked for");
+    } else {
+        size_t n = strlen(root->valuestring);
+        char path[MAX_PATH * 3];
+        snprintf(path, sizeof path, "%s%sOUTLOOK.EXE", root->valuestring, root->valuestring[n - 1] == '\\' ? "" : "\\");
+        wchar_t *wpath = ohc_w_from_utf8(path);
+        DWORD handle = 0, size = wpath ? GetFileVersionInfoSizeW(wpath, &handle) : 0;
+        void *info = size ? malloc(size) : NULL;
+        VS_FIXEDFILEINFO *fixed = NULL;
+        UINT fixed_len = 0;
+        if (wpath == NULL) {
+            snprintf(why, sizeof why, "out of memory");
+        } else if (size == 0 || info == NULL || !GetFileVersionInfoW(wpath, 0, size, info) ||
+                   !VerQueryValueW(info, L"\\", (void **)&fixed, &fixed_len) || fixed == NULL ||
+                   fixed_len < sizeof *fixed) {
+            DWORD err = GetLastError();
+            ohc_error oe;
+            ohc_error_clear(&oe);
+            ohc_win32_error(&oe, ohc_err_from_win32(err), err, "GetFileVersionInfo");
+            snprintf(why, sizeof why, "%s: %s", path, oe.message);
+        } else {
+            ohc_office_file_version(build, sizeof build, fixed->dwFileVersionMS, fixed->dwFileVersionLS);
+        }
+        free(info);
+        free(wpath);
+    }
+    if (build[0]) {
+        cJSON_AddStringToObject(e, "build", build);
+        cJSON_AddStringToObject(e, "build_source", "OUTLOOK.EXE file version");
+        cJSON_AddNullToObject(e, "build_error");
+    } else {
+        cJSON_AddNullToObject(e, "build");
+        cJSON_AddNullToObject(e, "build_source");
+        cJSON_AddStringToObject(e, "build_error", why);
+    }
+}
+
 /* update_channel {effective, sources []} and, from the effective value,
  * channel_url, channel (the name, null when the GUID is unknown) and
  * channel_guid. A value of the wrong type is listed with its type and bytes
@@ -142,6 +188,7 @@ static void collect_installations(cJSON *facts)
             add_sz(e, "bitness", HKEY_LOCAL_MACHINE, key, L"Bitness", views[v].flag);
             add_sz(e, "install_root", HKEY_LOCAL_MACHINE, root_key, L"Path", views[v].flag);
             cJSON_AddStringToObject(e, "registry_view", views[v].name);
+            add_msi_build(e);
             /* Only an Outlook key with Bitness or InstallRoot is an install;
              * the same key seen through both views (32-bit Windows) counts once. */
             if ((cJSON_IsNull(cJSON_GetObjectItem(e, "bitness")) &&
