@@ -1,7 +1,7 @@
 # Delay-loaded system DLLs for ohc.exe (Windows builds only).
 #
 # A DLL that is not one of Windows' KnownDLLs (winhttp, bcrypt, crypt32,
-# secur32, iphlpapi, userenv, urlmon) is searched first in the folder of the .exe when
+# secur32, iphlpapi, userenv, urlmon, version) is searched first in the folder of the .exe when
 # it is imported the usual way: a copy of ohc.exe in Downloads would load a
 # winhttp.dll planted beside it before main runs. Delay-loaded, these DLLs are
 # loaded at their first call, by LoadLibrary, after main's first statement
@@ -19,7 +19,7 @@ set(OHC_DELAY_DIR ${PROJECT_BINARY_DIR}/delayload)
 file(MAKE_DIRECTORY ${OHC_DELAY_DIR})
 add_library(ohc::delayimp UNKNOWN IMPORTED GLOBAL)
 set_target_properties(ohc::delayimp PROPERTIES IMPORTED_LOCATION "${OHC_DELAYIMP}")
-foreach(dll winhttp bcrypt crypt32 secur32 iphlpapi userenv urlmon)
+foreach(dll winhttp bcrypt crypt32 secur32 iphlpapi userenv urlmon version)
   find_library(OHC_IMPLIB_${dll} ${dll} REQUIRED)
   set(_out ${OHC_DELAY_DIR}/lib${dll}_delay.a)
   add_custom_command(OUTPUT ${_out}

@@ -1,5 +1,6 @@
 #include "platform_win32.h"
 
+#include "eventlog_win32.h"
 #include "probes_win32.h"
 #include "service.h"
 #include "settings_win32.h"
@@ -19,5 +20,7 @@ const ohc_platform *ohc_win32_platform(void)
     p.resolve_proxy = ohc_win32_upload_proxy_for_url;
     p.commands = win32_commands;
     p.command_count = sizeof win32_commands / sizeof win32_commands[0];
+    p.write_eventlog = ohc_win32_eventlog_write;
+    p.eventlog_state_path = ohc_win32_eventlog_state_path;
     return &p;
 }

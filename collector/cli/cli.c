@@ -19,7 +19,7 @@ static const ohc_command commands[] = {
      "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
      "            [--probes LIST] [--evtx FILE.evtx]... [--event-state FILE] [--event-query SPEC]...\n"
      "            [--oab-url URL]... [--server HOST=ADDR[,ADDR...]]... [--ca-file FILE]\n"
-     "            [--upload [--url URL] [--allow-http] [--spool DIR]]",
+     "            [--upload [--url URL] [--allow-http] [--spool DIR]] [--eventlog [--eventlog-state FILE]]",
      "collect facts from this PC and write a report"},
     {"events", ohc_cmd_events,
      "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"

@@ -8,6 +8,7 @@
 #include "deliver.h"
 #include "event_queries.h"
 #include "event_state.h"
+#include "eventlog_out.h"
 #include "evtx.h"
 #include "oab_check.h"
 #include "cmd_upload.h"
@@ -29,7 +30,9 @@ enum {
     OPT_EVENT_STATE,
     OPT_EVENT_QUERY,
     OPT_OAB_URL,
-    OPT_SERVER
+    OPT_SERVER,
+    OPT_EVENTLOG,
+    OPT_EVENTLOG_STATE
 };
 
 #define MAX_EVTX_FILES 64
@@ -47,6 +50,8 @@ static const ohc_opt collect_opts[] = {
     {"event-query", 0, 1, OPT_EVENT_QUERY},
     {"oab-url", 0, 1, OPT_OAB_URL},
     {"server", 0, 1, OPT_SERVER},
+    {"eventlog", 0, 0, OPT_EVENTLOG},
+    {"eventlog-state", 0, 1, OPT_EVENTLOG_STATE},
     /* with --upload (see cmd_upload.h) */
     OHC_UPLOAD_COMMON_OPTS,
     {NULL, 0, 0, 0},
@@ -156,6 +161,11 @@ struct collect_cmd {
     size_t nservers;
     int upload;
     ohc_upload_args up; /* owns the token once read: ohc_upload_args_free */
+    /* --eventlog: the findings into the Application log; the state of the last
+     * collection's findings in --eventlog-state FILE or the machine's. */
+    int eventlog;
+    const char *eventlog_state;
+    char eventlog_state_buf[1024];
 };
 
 /* Parses argv into c. OHC_EXIT_OK to go on, else the exit code (said). */
@@ -202,6 +212,8 @@ static int parse_args(struct collect_cmd *c, int argc, char **argv, int *out_hel
             break;
         }
         case OPT_UPLOAD: c->upload = 1; break;
+        case OPT_EVENTLOG: c->eventlog = 1; break;
+        case OPT_EVENTLOG_STATE: c->eventlog_state = st.value; break;
         case OHC_OPT_POSITIONAL: return ohc_usage_error("collect", "takes no positional arguments");
         case OHC_OPT_HELP:
             printf("Usage: ohc collect [options]\n");
@@ -221,6 +233,8 @@ static int parse_args(struct collect_cmd *c, int argc, char **argv, int *out_hel
         return ohc_usage_error("collect", "--format must be json or text");
     if (!c->upload && (c->up.url != NULL || c->up.spool_dir != NULL))
         return ohc_usage_error("collect", "--url and --spool need --upload");
+    if (!c->eventlog && c->eventlog_state != NULL)
+        return ohc_usage_error("collect", "--eventlog-state needs --eventlog");
     if (c->format == NULL)
         c->format = c->out_file != NULL || c->out_dir != NULL ? "text" : "json";
     return OHC_EXIT_OK;
@@ -228,10 +242,21 @@ static int parse_args(struct collect_cmd *c, int argc, char **argv, int *out_hel
 
 /* What can be checked before the probes run, so that a wrong URL or a file
  * that is not an event log is found at once, not after the collection. */
-static int check_inputs(struct collect_cmd *c)
+static int check_inputs(struct collect_cmd *c, const ohc_platform *platform)
 {
     ohc_error err;
     ohc_error_clear(&err);
+    if (c->eventlog && (platform->write_eventlog == NULL || platform->eventlog_state_path == NULL))
+        return ohc_usage_error("collect", "--eventlog needs the Windows event log (ohc.exe)");
+    if (c->eventlog && c->eventlog_state == NULL) {
+        if (platform->eventlog_state_path(c->eventlog_state_buf, sizeof c->eventlog_state_buf, &err) != OHC_OK) {
+            ohc_cli_error("--eventlog: the state of the last collection's findings: %s (run elevated, or give "
+                          "--eventlog-state FILE)",
+                          err.message);
+            return OHC_EXIT_FAILED;
+        }
+        c->eventlog_state = c->eventlog_state_buf;
+    }
     if (c->upload && ohc_upload_args_apply_settings(&c->up) != 0)
         return OHC_EXIT_FAILED;
     if (c->upload && ohc_upload_check_url(c->up.url, c->up.allow_http, &err) != OHC_OK) {
@@ -362,9 +387,23 @@ static void warn_event_sources(const cJSON *report)
     }
 }
 
-/* Stores, spools, prints the report and delivers the spool. Returns the
- * exit code: the report's, or OHC_EXIT_FAILED when it could not be stored. */
-static int finish_and_deliver(struct collect_cmd *c, cJSON *report)
+/* The findings into the Application log (the report is already out). */
+static int to_eventlog(const struct collect_cmd *c, const cJSON *report, const ohc_platform *platform)
+{
+    ohc_eventlog_options o = {.state_path = c->eventlog_state, .write = platform->write_eventlog, .log = log_to_stderr};
+    ohc_eventlog_result res;
+    ohc_error err;
+    ohc_error_clear(&err);
+    int rc = ohc_report_to_eventlog(&res, report, &o, &err);
+    fprintf(stderr, "Event log: %zu event(s) written to the Application log (%zu finding(s), %zu resolved)%s\n",
+            res.written, res.findings, res.resolved, rc == OHC_OK ? "" : "; see above");
+    return rc == OHC_OK ? OHC_EXIT_OK : OHC_EXIT_FAILED;
+}
+
+/* Stores, spools, prints the report, writes the findings to the event log
+ * (--eventlog) and delivers the spool. Returns the exit code: the report's,
+ * or OHC_EXIT_FAILED when it could not be stored or the events not written. */
+static int finish_and_deliver(struct collect_cmd *c, cJSON *report, const ohc_platform *platform)
 {
     int rc = ohc_report_exit_code(report);
     ohc_error err;
@@ -392,6 +431,8 @@ static int finish_and_deliver(struct collect_cmd *c, cJSON *report)
     };
     if (ohc_report_finish(&finished, report, &fo, &err) != OHC_OK)
         rc = OHC_EXIT_FAILED;
+    if (c->eventlog && to_eventlog(c, report, platform) != OHC_EXIT_OK)
+        rc = OHC_EXIT_FAILED;
     if (finished.spooled) {
         /* the report is safe in the spool; whatever the network does, it waits there */
         if (!strcmp(c->format, "json"))
@@ -412,13 +453,13 @@ int ohc_cmd_collect(int argc, char **argv, const ohc_platform *platform)
     int help = 0;
     int rc = parse_args(&c, argc, argv, &help);
     if (rc == OHC_EXIT_OK && !help)
-        rc = check_inputs(&c);
+        rc = check_inputs(&c, platform);
     if (rc == OHC_EXIT_OK && !help)
         rc = run_collection(&report, &c, platform);
     close_evtx_readers(&c); /* the events probe has read them to their end */
     if (rc == OHC_EXIT_OK && report != NULL) {
         warn_event_sources(report);
-        rc = finish_and_deliver(&c, report);
+        rc = finish_and_deliver(&c, report, platform);
     }
     ohc_upload_args_free(&c.up); /* wipes the token */
     cJSON_Delete(report);

@@ -42,6 +42,10 @@ static const ohc_setting_def settings[] = {
      ohc_oab_allow_list_check},
     {OHC_SET_OAB_PROBE_SERVICE, "OabProbeService", OHC_SETTING_BOOL, NULL, 1, 0, 1, NULL, 0, NULL,
      "1 lets the service ask the OAB servers in OabProbeHosts for their OAB files; 0 turns that off.", NULL},
+    {OHC_SET_EVENTLOG_FINDINGS, "EventLogFindings", OHC_SETTING_BOOL, NULL, 1, 0, 1, NULL, 0, NULL,
+     "1: the service writes each collection's findings, resolved findings and a summary to the Application log "
+     "(source OutlookHealthCollector); 0: it does not.",
+     NULL},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

@@ -49,6 +49,7 @@ typedef enum ohc_setting_id {
     OHC_SET_EVENT_QUERIES,
     OHC_SET_OAB_PROBE_HOSTS,
     OHC_SET_OAB_PROBE_SERVICE,
+    OHC_SET_EVENTLOG_FINDINGS,
     OHC_SETTING_COUNT
 } ohc_setting_id;
 

@@ -189,3 +189,14 @@ cJSON *ohc_regval_to_json(uint32_t type, const uint8_t *data, size_t len, uint32
     }
     return o;
 }
+
+int ohc_regval_json_dword(uint32_t *out, const cJSON *regval)
+{
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(regval, "type");
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(regval, "value");
+    if (!cJSON_IsString(type) || strcmp(type->valuestring, "REG_DWORD") != 0 || !cJSON_IsNumber(value) ||
+        value->valuedouble < 0 || value->valuedouble > 4294967295.0)
+        return 0;
+    *out = (uint32_t)value->valuedouble;
+    return 1;
+}

@@ -55,6 +55,11 @@ int ohc_regval_multi_sz_lines(char *out, size_t size, const uint8_t *data, size_
 
 int ohc_regval_number(uint64_t *out, uint32_t type, const uint8_t *data, size_t len);
 
+/* The number in a regval object (ohc_regval_to_json) that is a REG_DWORD of
+ * 4 bytes: returns 1 and sets *out; 0 for NULL, another type or a malformed
+ * value (which the caller reports raw, never as "not set"). */
+int ohc_regval_json_dword(uint32_t *out, const cJSON *regval);
+
 /* New lower-case hex string of at most max_bytes bytes of data. Caller frees. */
 char *ohc_hex_encode(const uint8_t *data, size_t len, size_t max_bytes);
 

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "eventlog_out.h"
 #include "probe.h"
 #include "settings.h"
 #include "upload_proxy.h"
@@ -32,6 +33,11 @@ typedef struct ohc_platform {
     ohc_upload_proxy_fn resolve_proxy; /* the proxy Windows (or the environment) picks for a URL */
     const ohc_command *commands; /* may be NULL */
     size_t command_count;
+    /* The Windows Application log (NULL where there is none): writes events
+     * under ohc's source, and names the machine's state file of the last
+     * collection's findings. */
+    ohc_evlog_write_fn write_eventlog;
+    int (*eventlog_state_path)(char *buf, size_t size, ohc_error *err);
 } ohc_platform;
 
 #endif

@@ -1057,7 +1057,11 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
                 add_command(cmds, cmd ? cmd : "");
             free(cmd);
         }
-        if (steps != NULL && step != NULL)
+        /* A step whose text renders empty ("{{evidence.x|}}") and that has no
+         * command left does not apply to this PC: it is left out. */
+        const char *step_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(step, "text"));
+        int empty = step_text != NULL && step_text[0] == '\0' && cJSON_GetArraySize(cmds) == 0;
+        if (steps != NULL && step != NULL && !empty)
             cJSON_AddItemToArray(steps, step);
         else
             cJSON_Delete(step);

@@ -1,14 +1,18 @@
-/* libFuzzer target for the proxy/outlook decoders: WinHTTP and WinINet blobs,
- * registry values of any type, proxy lists and credential masking, all on
- * untrusted bytes. Input: a mode byte, then the bytes. */
+/* libFuzzer target for the proxy/outlook/tls decoders: WinHTTP and WinINet
+ * blobs, registry values of any type (also as DefaultSecureProtocols, SCHANNEL
+ * values, modern authentication values and a profile's 00036601), proxy lists,
+ * credential masking and Click-to-Run channel values, all on untrusted bytes.
+ * Input: a mode byte, then the bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "office.h"
 #include "outlook.h"
 #include "proxy.h"
 #include "regval.h"
+#include "tls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,6 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else
             cJSON_Delete(v);
         cJSON_Delete(ohc_outlook_version_to_json("14.0", pol, NULL, NULL));
+        /* The same value wherever issue 14's decoders meet one: each takes
+         * its own copy (they consume what they are given). */
+        uint32_t type = (uint32_t)(mode >> 2);
+#define REGVAL(expected) ohc_regval_to_json(type, buf, size, (expected))
+        cJSON_Delete(ohc_tls_winhttp_to_json(REGVAL(OHC_REG_DWORD), REGVAL(OHC_REG_DWORD), 6, mode & 3, 7601));
+        cJSON_Delete(ohc_tls_schannel_client_to_json("TLS 1.2", 1, REGVAL(OHC_REG_DWORD),
+                                                     (mode & 1) ? REGVAL(OHC_REG_DWORD) : NULL, 6, 1));
+        cJSON_Delete(ohc_office_identity_to_json((mode & 1) ? "16.0" : "15.0", REGVAL(OHC_REG_DWORD),
+                                                 REGVAL(OHC_REG_DWORD), REGVAL(OHC_REG_DWORD), NULL));
+        cJSON_Delete(ohc_office_profile_section_to_json("13dbb0c8aa05101a9bb000aa002fc45a", REGVAL(OHC_REG_BINARY)));
+#undef REGVAL
         break;
     }
     default: {
@@ -68,6 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         char masked[64];
         ohc_proxy_mask_credentials(masked, sizeof masked, s);
+        cJSON *channel = ohc_c2r_channel_to_json("CDNBaseUrl", s);
+        const cJSON *guid = cJSON_GetObjectItemCaseSensitive(channel, "guid");
+        if (cJSON_IsString(guid) && strlen(guid->valuestring) != 36)
+            abort(); /* a GUID is 36 characters or none */
+        cJSON_Delete(channel);
         free(s);
         break;
     }

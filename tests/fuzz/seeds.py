@@ -122,5 +122,15 @@ elif target == "oab_local":
     values += b"2e3eaccd-85a0-4abe-84f8-603a49801bb6\0"
     put(struct.pack("<III", 0x20, 0x1234, 2) + meta + struct.pack("<I", 4 + len(values)) + values)
     put(struct.pack("<III", 0x0E, 0x5678, 9))
+elif target == "eventlog_state":
+    seen = {"rule_id": "OAB-HTTP-404", "severity": "error", "title": "OAB download fails",
+            "message": "Outlook gets 0x80190194 for http://u:p@mail.contoso.com/OAB/x/oab.xml",
+            "report_id": "0e8f4b3c-1d2e-4f50-8a6b-7c8d9e0f1a2b", "seen_at": "2026-11-30T10:00:00Z"}
+    rules = [r["id"] for p in rule_files() for r in json.load(open(p))["rules"]][:8]
+    put(json.dumps({"version": 1, "report_id": seen["report_id"], "generated_at": seen["seen_at"],
+                    "findings": [dict(seen, rule_id=r, severity=["info", "warning", "error", "critical"][i % 4])
+                                 for i, r in enumerate(rules)]}))
+    put(json.dumps({"version": 1, "findings": [dict(seen, seen_at="", message="\u00e9" * 40)]}))
+    put(b"\x05" + "h\u00e9llo https://a:b@c/ world".encode())
 else:
     sys.exit("seeds.py: no seeds for " + target)

@@ -12,6 +12,7 @@ import copy
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -138,7 +139,11 @@ def main():
                         failures.append(f"{where}: bad finding {h}")
                     if rule.get("evidence") and not any(v not in (None, [], "") for v in h["evidence"].values()):
                         failures.append(f"{where}: the finding's evidence is empty: {h['evidence']}")
-                    if len(h["remediation"]) != len(rule.get("remediation", [])):
+                    # Only a step whose whole text is "{{evidence.x|}}" may be left out (it renders empty
+                    # where it does not apply); every other step is always there.
+                    steps = rule.get("remediation", [])
+                    fixed = [st for st in steps if not re.fullmatch(r"\{\{[^{}|]*\|\}\}", st.get("text", ""))]
+                    if not len(fixed) <= len(h["remediation"]) <= len(steps):
                         failures.append(f"{where}: remediation steps lost")
                     # "expect": what the technician must read (real values, never the examples)
                     want = fx.get("expect", {})

@@ -7,8 +7,8 @@
 out=$(ohc rules check "$(winpath "$OHC_SOURCE_DIR/rules")")
 expect_contains "$out" "0 problem(s)" "rules/ clean"
 out=$(ohc rules check)
-sets=$(find "$OHC_SOURCE_DIR/rules" -maxdepth 1 -name '*.json' | wc -l) # one rule set per file, all built in
-expect_contains "$out" "built-in rules: $sets rule set(s)" "built-in pack"
+packs=$(find "$OHC_SOURCE_DIR/rules" -maxdepth 1 -name '*.json' | wc -l)
+expect_contains "$out" "built-in rules: $packs rule set(s)" "built-in pack: every rules/*.json"
 expect_contains "$out" "0 problem(s)" "built-in pack clean"
 
 # One directory with every kind of broken file, plus one good rule.

@@ -80,7 +80,7 @@ set -e
 validate_report "$TMP/r.json"
 expect_eq "$rc" 2 "exit code (error findings)"
 expect_eq "$(json_get "$TMP/r.json" "sorted(f['rule_id'] for f in r['findings'])")" \
-  "['AUTODISCOVER-OVERRIDES', 'MAPI-HTTP-DISABLED', 'OUTLOOK-2007-PRESENT', 'OUTLOOK2010-HTTP-FIRST-MISSING', 'PROXY-WINHTTP-UNREACHABLE', 'PROXY-WINHTTP-USER-DIFFER', 'RPC-HTTP-NO-SSL-ONLY', 'RPC-PROXYSERVER-POLICY']" \
+  "['AUTODISCOVER-OVERRIDES', 'MAPI-HTTP-DISABLED', 'OUTLOOK-2007-PRESENT', 'OUTLOOK-UNSUPPORTED-VERSION', 'OUTLOOK2010-HTTP-FIRST-MISSING', 'PROXY-WINHTTP-UNREACHABLE', 'PROXY-WINHTTP-USER-DIFFER', 'RPC-HTTP-NO-SSL-ONLY', 'RPC-PROXYSERVER-POLICY']" \
   "findings from the real probes"
 expect_eq "$(json_get "$TMP/r.json" "[e['message'] for e in r['errors']]")" "[]" "no rule errors"
 expect_eq "$(json_get "$TMP/r.json" "r['findings'][0]['rule_id']")" PROXY-WINHTTP-UNREACHABLE "worst first"
@@ -100,7 +100,7 @@ expect_eq "$(f PROXY-WINHTTP-UNREACHABLE "['remediation'][2]['commands']")" \
 expect_contains "$(f RPC-PROXYSERVER-POLICY "['message']")" "14.0=mail.old-contoso.test" "policy server"
 expect_eq "$(json_get "$TMP/r.json" "r['summary']['highest_severity']")" error "summary"
 expect_eq "$(json_get "$TMP/r.json" "[s['source'] for s in r['summary']['rule_sets']]")" \
-  "['builtin:bits.json', 'builtin:exchange.json', 'builtin:oab.json', 'builtin:outlook.json', 'builtin:proxy.json']" "built-in pack used"
+  "$(cd "$OHC_SOURCE_DIR/rules" && "$PYTHON" -c 'import glob; print(["builtin:" + f for f in sorted(glob.glob("*.json"))])')" "built-in pack used (every rules/*.json)"
 expect_contains "$(cat "$TMP/summary.txt")" "netsh winhttp reset proxy" "commands in the text report"
 "$OHC_WINE_RUN" reg import "$(winpath "$TMP/clean.reg")" >/dev/null 2>&1 || fail "reg import (clean)"
 

@@ -76,6 +76,21 @@ expect_contains "$out" "RUNNING" "status state"
 expect_contains "$out" "$second_id" "status names the last report"
 expect_contains "$out" "working set" "status memory"
 
+# The findings went to the Application log (EventLogFindings is 1 by default): the state of the
+# last collection's findings follows the report, and the log says how many events ReportEventW
+# took (their arguments are checked in test_eventlog.py: Wine's trace of a service is out of reach).
+expect_eq "$(json_get "$STATE/eventlog-state.json" 'r["report_id"]')" "$second_id" "eventlog state follows the last report"
+expect_eq "$(json_get "$STATE/eventlog-state.json" 'sorted(f["rule_id"] for f in r["findings"])')" \
+  "$(json_get "$TMP/report.json" 'sorted(set(f["rule_id"] for f in r["findings"]))')" "eventlog state: the report's findings"
+nfind=$(json_get "$TMP/report.json" 'len(r["findings"])')
+expect_contains "$(cat "$STATE/logs/ohc.log")" "event(s) written ($nfind finding(s), " "log: the findings' events"
+# EventLogFindings=0 (the GPO switch): no events, no state.
+wine reg add "$P" /v EventLogFindings /t REG_DWORD /d 0 /f >/dev/null
+rm -f "$STATE/eventlog-state.json"
+out=$(ohc service collect-now --wait 60)
+expect_contains "$out" "A new report was written" "collect-now with EventLogFindings=0"
+[ ! -e "$STATE/eventlog-state.json" ] || fail "EventLogFindings=0: the service still wrote the findings' events"
+
 # A policy change applies at once (registry change notification), not at the next collection.
 wine reg add "$P" /v IntervalMinutes /t REG_DWORD /d 1 /f >/dev/null
 wait_for 60 "the service to apply the interval policy on change" \

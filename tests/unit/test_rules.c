@@ -124,6 +124,46 @@ static void test_problems(void **state)
     ohc_rules_free(rules);
 }
 
+/* A step whose text renders empty and that has no command left is left out:
+ * a rule can offer a step only where it applies (the Windows 7 step of
+ * WINHTTP-NO-TLS12); a step with text, or with a command, stays. */
+static void test_conditional_step(void **state)
+{
+    (void)state;
+    static const char set[] =
+        "{\"id\": \"s\", \"version\": \"1\", \"rules\": [{\"id\": \"STEPS\", \"title\": \"t\", \"severity\": "
+        "\"warning\", \"category\": \"c\", \"when\": true, \"message\": \"m\","
+        " \"evidence\": {\"win7\": {\"if\": [{\"==\": [{\"var\": \"t.minor\"}, 1]}, \"Windows 7 step\", \"\"]},"
+        "  \"cmd\": {\"if\": [{\"==\": [{\"var\": \"t.minor\"}, 1]}, \"reg add x\", \"\"]}},"
+        " \"remediation\": [{\"text\": \"always\"}, {\"text\": \"{{evidence.win7|}}\", \"commands\": "
+        "[\"{{evidence.cmd|}}\"]},"
+        "  {\"text\": \"{{evidence.win7|}}\", \"commands\": [\"gpresult\"]}]}]}";
+    ohc_rules *rules;
+    assert_int_equal(ohc_rules_new(&rules, NULL), OHC_OK);
+    assert_int_equal(ohc_rules_add_text(rules, "mem:s.json", set, strlen(set)), OHC_OK);
+    assert_int_equal(ohc_rules_problem_count(rules), 0);
+    for (int minor = 1; minor <= 3; minor += 2) {
+        cJSON *r = ohc_report_new(NULL);
+        cJSON *t = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(r, "facts"), "t");
+        cJSON_AddNumberToObject(t, "minor", minor);
+        assert_int_equal(ohc_rules_evaluate(rules, r, NULL), OHC_OK);
+        const cJSON *steps = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "findings"), 0), "remediation");
+        if (minor == 1) {
+            assert_int_equal(cJSON_GetArraySize(steps), 3);
+            assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 1), "text")->valuestring,
+                                "Windows 7 step");
+        } else {
+            /* the second step is gone; the third keeps its command with an empty text */
+            assert_int_equal(cJSON_GetArraySize(steps), 2);
+            assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 0), "text")->valuestring, "always");
+            assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 1), "text")->valuestring, "");
+        }
+        cJSON_Delete(r);
+    }
+    ohc_rules_free(rules);
+}
+
 static void test_builtin(void **state)
 {
     (void)state;
@@ -260,10 +300,8 @@ static void test_not_checked(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_evaluate),
-        cmocka_unit_test(test_not_checked),
-        cmocka_unit_test(test_problems),
-        cmocka_unit_test(test_builtin),
+        cmocka_unit_test(test_evaluate), cmocka_unit_test(test_not_checked),      cmocka_unit_test(test_problems),
+        cmocka_unit_test(test_builtin),  cmocka_unit_test(test_conditional_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,6 +82,21 @@ Check '11 service install from a user-writable folder is refused' {
     & "$d\ohc.exe" service install 2>$null
     if ($LASTEXITCODE -eq 0) { & "$d\ohc.exe" service uninstall | Out-Null; throw 'installed from Downloads' }
 }
+Check '16 findings in the Application log' {
+    $xpath = "*[System[Provider[@Name='OutlookHealthCollector'] and (EventID>=1000 and EventID<=1099)]]"
+    $json = Join-Path $env:TEMP 'ohc-eventlog.json'
+    $since = (Get-Date).AddSeconds(-1)
+    Start-Process $ohc -ArgumentList 'collect', '--eventlog', '--out', $json -Wait -NoNewWindow
+    $report = Get-Content $json -Raw | ConvertFrom-Json
+    $events = @(Get-WinEvent -LogName Application -FilterXPath $xpath | Where-Object { $_.TimeCreated -ge $since })
+    $summary = @($events | Where-Object { $_.Id -ge 1000 -and $_.Id -le 1004 })
+    if ($summary.Count -ne 1) { throw "summary events: $($summary.Count)" }
+    if ($summary[0].Properties[2].Value -ne $report.report_id) { throw 'the summary names another report' }
+    if ($summary[0].Message -notmatch 'Outlook Health Collector verdict') { throw "not rendered: $($summary[0].Message)" }
+    $findings = @($events | Where-Object { $_.Id -ge 1010 -and $_.Id -le 1013 })
+    $want = [Math]::Min(64, @($report.findings).Count)
+    if ($findings.Count -ne $want) { throw "finding events: $($findings.Count), expected $want" }
+}
 Check '15 uninstall' {
     $p = Start-Process msiexec.exe -ArgumentList '/x', "`"$Here\ohc.msi`"", '/qn' -Wait -PassThru
     if ($p.ExitCode -ne 0) { throw "msiexec exit $($p.ExitCode)" }

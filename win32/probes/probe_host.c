@@ -12,22 +12,28 @@
 
 typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOEXW *);
 
-static void read_os_version(ohc_host_info *info)
+int ohc_win32_os_version(int64_t *out_major, int64_t *out_minor, int64_t *out_build)
 {
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
     FARPROC p = ntdll ? GetProcAddress(ntdll, "RtlGetVersion") : NULL;
-    if (p != NULL) {
-        rtl_get_version_fn fn;
-        memcpy(&fn, &p, sizeof fn);
-        OSVERSIONINFOEXW v;
-        memset(&v, 0, sizeof v);
-        v.dwOSVersionInfoSize = sizeof v;
-        if (fn(&v) == 0) {
-            info->os_major = v.dwMajorVersion;
-            info->os_minor = v.dwMinorVersion;
-            info->os_build = v.dwBuildNumber;
-        }
-    }
+    if (p == NULL)
+        return 0;
+    rtl_get_version_fn fn;
+    memcpy(&fn, &p, sizeof fn);
+    OSVERSIONINFOEXW v;
+    memset(&v, 0, sizeof v);
+    v.dwOSVersionInfoSize = sizeof v;
+    if (fn(&v) != 0)
+        return 0;
+    *out_major = v.dwMajorVersion;
+    *out_minor = v.dwMinorVersion;
+    *out_build = v.dwBuildNumber;
+    return 1;
+}
+
+static void read_os_version(ohc_host_info *info)
+{
+    ohc_win32_os_version(&info->os_major, &info->os_minor, &info->os_build);
     HKEY key;
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", 0,
                       KEY_READ | KEY_WOW64_64KEY, &key) != ERROR_SUCCESS)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "office.h"
 #include "outlook.h"
 #include "probes_win32.h"
 #include "regval.h"
@@ -45,6 +46,120 @@ static int same_install(const cJSON *arr, const cJSON *e)
     return 0;
 }
 
+/* Where Office takes its update channel from, in Microsoft's order of
+ * precedence (OfficeDocs-DeployOffice change-update-channels.md); the first
+ * value present is the effective one. UpdateChannel is not in that list (only
+ * third-party sources describe it): reported, and used only when no listed
+ * value is there. */
+static const struct {
+    const wchar_t *key;
+    const wchar_t *value;
+    const char *source;
+} channel_sources[] = {
+    {L"SOFTWARE\\Policies\\Microsoft\\cloud\\office\\16.0\\Common\\officeupdate", L"UpdatePath",
+     "cloud policy UpdatePath"},
+    {L"SOFTWARE\\Policies\\Microsoft\\cloud\\office\\16.0\\Common\\officeupdate", L"UpdateBranch",
+     "cloud policy UpdateBranch"},
+    {L"SOFTWARE\\Policies\\Microsoft\\office\\16.0\\Common\\officeupdate", L"UpdatePath", "policy UpdatePath"},
+    {L"SOFTWARE\\Policies\\Microsoft\\office\\16.0\\Common\\officeupdate", L"UpdateBranch", "policy UpdateBranch"},
+    {L"SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration", L"UpdateUrl", "UpdateUrl"},
+    {L"SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration", L"UpdatePath", "UpdatePath"},
+    {L"SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration", L"UnmanagedUpdateURL", "UnmanagedUpdateURL"},
+    {L"SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration", L"CDNBaseUrl", "CDNBaseUrl"},
+    {L"SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration", L"UpdateChannel", "UpdateChannel"},
+};
+
+/* An MSI Outlook's build: the file version of OUTLOOK.EXE in its InstallRoot
+ * (GetFileVersionInfo; version.dll is delay-loaded from System32), with
+ * build_error saying why it is null. */
+static void add_msi_build(cJSON *e)
+{
+    const cJSON *root = cJSON_GetObjectItemCaseSensitive(e, "install_root");
+    char why[256] = "";
+    char build[24] = "";
+    if (!cJSON_IsString(root) || root->valuestring[0] == '\0') {
+        snprintf(why, sizeof why, "no InstallRoot Path: OUTLOOK.EXE not looked for");
+    } else {
+        size_t n = strlen(root->valuestring);
+        char path[MAX_PATH * 3];
+        snprintf(path, sizeof path, "%s%sOUTLOOK.EXE", root->valuestring, root->valuestring[n - 1] == '\\' ? "" : "\\");
+        wchar_t *wpath = ohc_w_from_utf8(path);
+        DWORD handle = 0, size = wpath ? GetFileVersionInfoSizeW(wpath, &handle) : 0;
+        void *info = size ? malloc(size) : NULL;
+        VS_FIXEDFILEINFO *fixed = NULL;
+        UINT fixed_len = 0;
+        if (wpath == NULL) {
+            snprintf(why, sizeof why, "out of memory");
+        } else if (size == 0 || info == NULL || !GetFileVersionInfoW(wpath, 0, size, info) ||
+                   !VerQueryValueW(info, L"\\", (void **)&fixed, &fixed_len) || fixed == NULL ||
+                   fixed_len < sizeof *fixed) {
+            DWORD err = GetLastError();
+            ohc_error oe;
+            ohc_error_clear(&oe);
+            ohc_win32_error(&oe, ohc_err_from_win32(err), err, "GetFileVersionInfo");
+            snprintf(why, sizeof why, "%s: %s", path, oe.message);
+        } else {
+            ohc_office_file_version(build, sizeof build, fixed->dwFileVersionMS, fixed->dwFileVersionLS);
+        }
+        free(info);
+        free(wpath);
+    }
+    if (build[0]) {
+        cJSON_AddStringToObject(e, "build", build);
+        cJSON_AddStringToObject(e, "build_source", "OUTLOOK.EXE file version");
+        cJSON_AddNullToObject(e, "build_error");
+    } else {
+        cJSON_AddNullToObject(e, "build");
+        cJSON_AddNullToObject(e, "build_source");
+        cJSON_AddStringToObject(e, "build_error", why);
+    }
+}
+
+/* update_channel {effective, sources []} and, from the effective value,
+ * channel_url, channel (the name, null when the GUID is unknown) and
+ * channel_guid. A value of the wrong type is listed with its type and bytes
+ * and not used. */
+static void collect_update_channel(cJSON *e)
+{
+    cJSON *uc = cJSON_AddObjectToObject(e, "update_channel");
+    cJSON *sources = uc ? cJSON_AddArrayToObject(uc, "sources") : NULL;
+    const cJSON *effective = NULL;
+    const size_t n = sizeof channel_sources / sizeof channel_sources[0];
+    for (size_t i = 0; i < n && sources != NULL; i++) {
+        cJSON *v = ohc_reg_value_json(HKEY_LOCAL_MACHINE, channel_sources[i].key, channel_sources[i].value, REG_SZ,
+                                      KEY_WOW64_64KEY);
+        if (v == NULL)
+            continue;
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, "value");
+        int usable = cJSON_IsString(s) && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(v, "wrong_type"));
+        cJSON *c = ohc_c2r_channel_to_json(channel_sources[i].source, usable ? s->valuestring : NULL);
+        if (c == NULL) {
+            cJSON_Delete(v);
+            return;
+        }
+        cJSON_AddItemToObject(c, "registry", v);
+        cJSON_AddItemToArray(sources, c);
+        /* UpdateChannel (the last) only when no documented source is set. */
+        if (usable && effective == NULL)
+            effective = c;
+    }
+    if (effective != NULL) {
+        cJSON_AddItemToObject(uc, "effective", cJSON_Duplicate(effective, 1));
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(effective, "value");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(effective, "name");
+        const cJSON *guid = cJSON_GetObjectItemCaseSensitive(effective, "guid");
+        cJSON_AddItemToObject(e, "channel_url", cJSON_Duplicate(value, 1));
+        cJSON_AddItemToObject(e, "channel", cJSON_Duplicate(name, 1));
+        cJSON_AddItemToObject(e, "channel_guid", cJSON_Duplicate(guid, 1));
+    } else {
+        if (uc != NULL)
+            cJSON_AddNullToObject(uc, "effective");
+        cJSON_AddNullToObject(e, "channel_url");
+        cJSON_AddNullToObject(e, "channel");
+        cJSON_AddNullToObject(e, "channel_guid");
+    }
+}
+
 static void collect_installations(cJSON *facts)
 {
     cJSON *arr = cJSON_AddArrayToObject(facts, "installations");
@@ -73,6 +188,7 @@ static void collect_installations(cJSON *facts)
             add_sz(e, "bitness", HKEY_LOCAL_MACHINE, key, L"Bitness", views[v].flag);
             add_sz(e, "install_root", HKEY_LOCAL_MACHINE, root_key, L"Path", views[v].flag);
             cJSON_AddStringToObject(e, "registry_view", views[v].name);
+            add_msi_build(e);
             /* Only an Outlook key with Bitness or InstallRoot is an install;
              * the same key seen through both views (32-bit Windows) counts once. */
             if ((cJSON_IsNull(cJSON_GetObjectItem(e, "bitness")) &&
@@ -100,20 +216,81 @@ static void collect_installations(cJSON *facts)
             cJSON_AddNullToObject(e, "bitness");
         add_sz(e, "install_root", HKEY_LOCAL_MACHINE, c2r, L"InstallationPath", KEY_WOW64_64KEY);
         add_sz(e, "product_release_ids", HKEY_LOCAL_MACHINE, c2r, L"ProductReleaseIds", KEY_WOW64_64KEY);
-        /* UpdateChannel (set by policy or ODT) wins over CDNBaseUrl. */
-        add_sz(e, "channel_url", HKEY_LOCAL_MACHINE, c2r, L"UpdateChannel", KEY_WOW64_64KEY);
-        if (cJSON_IsNull(cJSON_GetObjectItem(e, "channel_url"))) {
-            cJSON_DeleteItemFromObjectCaseSensitive(e, "channel_url");
-            add_sz(e, "channel_url", HKEY_LOCAL_MACHINE, c2r, L"CDNBaseUrl", KEY_WOW64_64KEY);
-        }
-        const cJSON *url = cJSON_GetObjectItem(e, "channel_url");
-        const char *channel = cJSON_IsString(url) ? ohc_c2r_channel_name(url->valuestring) : NULL;
-        if (channel != NULL)
-            cJSON_AddStringToObject(e, "channel", channel);
-        else
-            cJSON_AddNullToObject(e, "channel");
+        add_sz(e, "client_version", HKEY_LOCAL_MACHINE, c2r, L"ClientVersionToReport", KEY_WOW64_64KEY);
+        collect_update_channel(e);
         cJSON_AddItemToArray(arr, e);
     }
+}
+
+/* The new Outlook: its AppX package folder under WindowsApps
+ * (Microsoft.OutlookForWindows_<ver>_x64__8wekyb3d8bbwe, third-party
+ * sources) and, for the user ohc runs as, the olk.exe alias (third-party) and
+ * %LOCALAPPDATA%\Microsoft\Olk\logs, which Microsoft says shows it was run.
+ * WindowsApps is often closed to standard users: that is reported as not
+ * checked (error), never as "not installed". */
+static void collect_new_outlook(cJSON *facts)
+{
+    cJSON *n = cJSON_AddObjectToObject(facts, "new_outlook");
+    if (n == NULL)
+        return;
+    wchar_t pf[MAX_PATH], pattern[MAX_PATH + 64];
+    DWORD len = GetEnvironmentVariableW(L"ProgramW6432", pf, MAX_PATH);
+    if (len == 0 || len >= MAX_PATH)
+        len = GetEnvironmentVariableW(L"ProgramFiles", pf, MAX_PATH);
+    int installed = -1; /* unknown */
+    cJSON *packages = cJSON_AddArrayToObject(n, "packages");
+    if (len == 0 || len >= MAX_PATH) {
+        cJSON_AddStringToObject(n, "packages_error", "ProgramFiles is not set: WindowsApps not checked");
+    } else {
+        _snwprintf(pattern, MAX_PATH + 64, L"%ls\\WindowsApps\\Microsoft.OutlookForWindows_*", pf);
+        pattern[MAX_PATH + 63] = 0;
+        WIN32_FIND_DATAW fd;
+        HANDLE h = FindFirstFileW(pattern, &fd);
+        if (h == INVALID_HANDLE_VALUE) {
+            DWORD err = GetLastError();
+            if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND || err == ERROR_NO_MORE_FILES) {
+                installed = 0;
+                cJSON_AddNullToObject(n, "packages_error");
+            } else {
+                ohc_error e;
+                ohc_error_clear(&e);
+                ohc_win32_error(&e, ohc_err_from_win32(err), err, "listing WindowsApps");
+                cJSON_AddStringToObject(n, "packages_error", e.message);
+            }
+        } else {
+            installed = 1;
+            int count = 0;
+            do {
+                char *name = ohc_utf8_from_w(fd.cFileName);
+                if (name != NULL && packages != NULL)
+                    cJSON_AddItemToArray(packages, cJSON_CreateString(name));
+                free(name);
+            } while (++count < 16 && FindNextFileW(h, &fd));
+            FindClose(h);
+            cJSON_AddNullToObject(n, "packages_error");
+        }
+    }
+    wchar_t lad[MAX_PATH], path[MAX_PATH + 64];
+    len = GetEnvironmentVariableW(L"LOCALAPPDATA", lad, MAX_PATH);
+    if (len == 0 || len >= MAX_PATH) {
+        cJSON_AddNullToObject(n, "current_user_alias");
+        cJSON_AddNullToObject(n, "current_user_logs");
+    } else {
+        _snwprintf(path, MAX_PATH + 64, L"%ls\\Microsoft\\WindowsApps\\olk.exe", lad);
+        path[MAX_PATH + 63] = 0;
+        cJSON_AddBoolToObject(n, "current_user_alias", GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES);
+        _snwprintf(path, MAX_PATH + 64, L"%ls\\Microsoft\\Olk\\logs", lad);
+        path[MAX_PATH + 63] = 0;
+        DWORD a = GetFileAttributesW(path);
+        cJSON_AddBoolToObject(n, "current_user_logs", a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY));
+    }
+    /* The logs show that it was run, not that it is still installed. */
+    if (cJSON_IsTrue(cJSON_GetObjectItem(n, "current_user_alias")))
+        installed = 1;
+    if (installed < 0)
+        cJSON_AddNullToObject(n, "installed");
+    else
+        cJSON_AddBoolToObject(n, "installed", installed);
 }
 
 /* Opens parent\sub for reading, or NULL (absent, or parent NULL). Keys are
@@ -176,6 +353,117 @@ static cJSON *collect_version(HKEY pol, HKEY pref, const char *ver)
     return ohc_outlook_version_to_json(ver, policy, preference, ad);
 }
 
+/* Modern authentication of one user: AlwaysUseMSOAuthForAutoDiscover and, per
+ * Office version whose Common\Identity or Outlook key exists, the ADAL/WAM
+ * values decoded by collector/facts/office.c. */
+static cJSON *collect_modern_auth(HKEY root)
+{
+    cJSON *m = cJSON_CreateObject();
+    if (m == NULL)
+        return NULL;
+    cJSON *always =
+        ohc_reg_value_json(root, L"Software\\Microsoft\\Exchange", L"AlwaysUseMSOAuthForAutoDiscover", REG_DWORD, 0);
+    if (always != NULL)
+        cJSON_AddItemToObject(m, "always_use_msoauth_for_autodiscover", always);
+    else
+        cJSON_AddNullToObject(m, "always_use_msoauth_for_autodiscover");
+    cJSON *office = cJSON_AddArrayToObject(m, "office");
+    for (size_t i = 0; i < ohc_office_version_count && office != NULL; i++) {
+        const char *ver = ohc_office_versions[i];
+        wchar_t id[96], ol[96];
+        _snwprintf(id, 96, L"Software\\Microsoft\\Office\\%hs\\Common\\Identity", ver);
+        id[95] = 0;
+        _snwprintf(ol, 96, L"Software\\Microsoft\\Office\\%hs\\Outlook", ver);
+        ol[95] = 0;
+        HKEY k = open_sub(root, id);
+        if (k == NULL && !ohc_reg_key_exists(root, ol, 0))
+            continue;
+        cJSON *e =
+            ohc_office_identity_to_json(ver, k ? ohc_reg_query_json(k, L"EnableADAL", REG_DWORD) : NULL,
+                                        k ? ohc_reg_query_json(k, L"Version", REG_DWORD) : NULL,
+                                        k ? ohc_reg_query_json(k, L"DisableADALatopWAMOverride", REG_DWORD) : NULL,
+                                        k ? ohc_reg_query_json(k, L"DisableAADWAM", REG_DWORD) : NULL);
+        close_key(k);
+        if (e != NULL)
+            cJSON_AddItemToArray(office, e);
+    }
+    return m;
+}
+
+/* At most this many profiles per root and sections per profile are read. */
+#define PROFILES_MAX 32
+#define SECTIONS_MAX 512
+
+/* The Exchange sections (subkeys holding 00036601, PR_PROFILE_CONFIG_FLAGS)
+ * of every profile under root\path: Microsoft warns that since Outlook 2010
+ * there is no one global section, so every subkey is searched. */
+static void collect_profiles(cJSON *arr, HKEY root, const wchar_t *path, const char *where)
+{
+    HKEY profiles = open_sub(root, path);
+    if (profiles == NULL)
+        return;
+    for (DWORD i = 0; i < PROFILES_MAX + 1; i++) {
+        wchar_t name[256];
+        DWORD n = 256;
+        LSTATUS rc = RegEnumKeyExW(profiles, i, name, &n, NULL, NULL, NULL, NULL);
+        if (rc == ERROR_NO_MORE_ITEMS)
+            break;
+        cJSON *p = cJSON_CreateObject();
+        if (p == NULL)
+            break;
+        cJSON_AddStringToObject(p, "where", where);
+        if (i == PROFILES_MAX) { /* one more exists: say so, read no further */
+            cJSON_AddNullToObject(p, "name");
+            cJSON_AddStringToObject(p, "error", "more than 32 profiles: the rest were not read");
+            cJSON_AddItemToArray(arr, p);
+            break;
+        }
+        if (rc != ERROR_SUCCESS) {
+            ohc_error e;
+            ohc_error_clear(&e);
+            ohc_win32_error(&e, ohc_err_from_win32((DWORD)rc), (DWORD)rc, "RegEnumKeyEx");
+            cJSON_AddNullToObject(p, "name");
+            cJSON_AddStringToObject(p, "error", e.message);
+            cJSON_AddItemToArray(arr, p);
+            break;
+        }
+        char *uname = ohc_utf8_from_w(name);
+        cJSON_AddStringToObject(p, "name", uname ? uname : "");
+        free(uname);
+        cJSON *sections = cJSON_AddArrayToObject(p, "exchange_sections");
+        HKEY prof = open_sub(profiles, name);
+        DWORD total = 0;
+        int capped = 0;
+        for (DWORD j = 0; prof != NULL && sections != NULL; j++) {
+            wchar_t sec[256];
+            DWORD sn = 256;
+            if (RegEnumKeyExW(prof, j, sec, &sn, NULL, NULL, NULL, NULL) != ERROR_SUCCESS)
+                break;
+            if (j == SECTIONS_MAX) {
+                capped = 1;
+                break;
+            }
+            total++;
+            HKEY sk = open_sub(prof, sec);
+            cJSON *flags = sk ? ohc_reg_query_json(sk, L"00036601", REG_BINARY) : NULL;
+            close_key(sk);
+            if (flags == NULL)
+                continue;
+            char *usec = ohc_utf8_from_w(sec);
+            cJSON *x = ohc_office_profile_section_to_json(usec ? usec : "", flags);
+            free(usec);
+            if (x != NULL)
+                cJSON_AddItemToArray(sections, x);
+        }
+        close_key(prof);
+        cJSON_AddNumberToObject(p, "sections_total", total);
+        cJSON_AddBoolToObject(p, "sections_capped", capped);
+        cJSON_AddNullToObject(p, "error");
+        cJSON_AddItemToArray(arr, p);
+    }
+    close_key(profiles);
+}
+
 static cJSON *collect_user(const ohc_user_hive *h)
 {
     cJSON *u = ohc_user_hive_to_json(h);
@@ -190,6 +478,19 @@ static cJSON *collect_user(const ohc_user_hive *h)
         cJSON_AddItemToObject(u, "mapi_http_disabled", mapi);
     else
         cJSON_AddNullToObject(u, "mapi_http_disabled");
+    cJSON *modern = collect_modern_auth(h->root);
+    if (modern != NULL)
+        cJSON_AddItemToObject(u, "modern_auth", modern);
+    else
+        cJSON_AddNullToObject(u, "modern_auth");
+    cJSON *profiles = cJSON_AddArrayToObject(u, "profiles");
+    if (profiles != NULL) {
+        collect_profiles(profiles, h->root, L"Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles", "16.0");
+        collect_profiles(profiles, h->root, L"Software\\Microsoft\\Office\\15.0\\Outlook\\Profiles", "15.0");
+        collect_profiles(profiles, h->root,
+                         L"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles",
+                         "windows_messaging_subsystem");
+    }
     cJSON *versions = cJSON_AddArrayToObject(u, "versions");
     HKEY office_pol = open_sub(h->root, L"Software\\Policies\\Microsoft\\Office");
     HKEY office_pref = open_sub(h->root, L"Software\\Microsoft\\Office");
@@ -218,6 +519,7 @@ void ohc_win32_probe_outlook(ohc_probe_output *out, const ohc_probe_context *ctx
         return;
     }
     collect_installations(facts);
+    collect_new_outlook(facts);
     cJSON *users = cJSON_AddArrayToObject(facts, "users");
     ohc_user_hive *hives = NULL;
     size_t n = 0;

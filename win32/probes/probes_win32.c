@@ -5,6 +5,7 @@ static const ohc_probe_def win32_probes[] = {
     {"host", 5000, ohc_win32_probe_host, 0},
     {"proxy", 10000, ohc_win32_probe_proxy, 0},
     {"outlook", 5000, ohc_win32_probe_outlook, 0},
+    {"tls", 5000, ohc_win32_probe_tls, 0},
     {"bits", 30000, ohc_win32_probe_bits, 0},
     {"events", 20000, ohc_win32_probe_events, 0},
     {"oab_local", 10000, ohc_win32_probe_oab_local, 0},

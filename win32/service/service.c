@@ -31,6 +31,7 @@
 #include "deliver.h"
 #include "event_queries.h"
 #include "event_state.h"
+#include "eventlog_out.h"
 #include "ohc_messages.h"
 #include "ohc_version.h"
 #include "os.h"
@@ -188,6 +189,23 @@ static void deliver(const ohc_config *cfg, ohc_spool *sp, struct svc *s)
     s->job_retry_after_ms = out.stats.retry_after_ms;
 }
 
+/* The findings into the Application log (EventLogFindings), with the state of
+ * the last collection's findings beside the other state. */
+static void findings_to_eventlog(const ohc_config *cfg, const cJSON *report, const struct svc *s)
+{
+    if (!ohc_config_num(cfg, OHC_SET_EVENTLOG_FINDINGS) || s->platform->write_eventlog == NULL)
+        return;
+    char path[sizeof s->state_dir_utf8 + 32];
+    snprintf(path, sizeof path, "%s\\eventlog-state.json", s->state_dir_utf8);
+    ohc_eventlog_options o = {.state_path = path, .write = s->platform->write_eventlog, .log = pipeline_log};
+    ohc_eventlog_result res;
+    ohc_error err;
+    ohc_error_clear(&err);
+    if (ohc_report_to_eventlog(&res, report, &o, &err) == OHC_OK) /* a failure was said through pipeline_log */
+        ohc_svclog(OHC_LOG_INFO, "event log: %zu event(s) written (%zu finding(s), %zu resolved)", res.written,
+                   res.findings, res.resolved);
+}
+
 static void collect_once(struct svc *s)
 {
     ohc_config cfg;
@@ -250,6 +268,8 @@ static void collect_once(struct svc *s)
     if (finished.json == NULL) {
         ohc_svclog_event(OHC_LOG_ERROR, OHC_MSG_COLLECTION_FAILED, err.message);
     } else {
+        /* before "collected" is signalled, so that collect-now --wait sees the events' state too */
+        findings_to_eventlog(&cfg, report, s);
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(report, "report_id");
         char msg[320];
         snprintf(msg, sizeof msg, "report %s, %d finding(s), %lu ms, %s%s", cJSON_IsString(id) ? id->valuestring : "?",
@@ -534,24 +554,27 @@ static int run_loop(struct svc *s)
     return abandoned;
 }
 
-/* last-report.json.tmp.<pid> of a process that was ended mid-write (the spool
- * removes its own stale temp files). */
+/* last-report.json.tmp.<pid> and eventlog-state.json.tmp.<pid> of a process
+ * that was ended mid-write (the spool removes its own stale temp files). */
 static void remove_stale_temp_files(const wchar_t *dir)
 {
-    wchar_t pattern[MAX_PATH], path[MAX_PATH];
-    _snwprintf(pattern, MAX_PATH, L"%ls\\last-report.json.tmp.*", dir);
-    pattern[MAX_PATH - 1] = 0;
-    WIN32_FIND_DATAW fd;
-    HANDLE f = FindFirstFileW(pattern, &fd);
-    if (f == INVALID_HANDLE_VALUE)
-        return;
-    do {
-        _snwprintf(path, MAX_PATH, L"%ls\\%ls", dir, fd.cFileName);
-        path[MAX_PATH - 1] = 0;
-        if (!(fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
-            DeleteFileW(path);
-    } while (FindNextFileW(f, &fd));
-    FindClose(f);
+    static const wchar_t *const patterns[] = {L"last-report.json.tmp.*", L"eventlog-state.json.tmp.*"};
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+        wchar_t pattern[MAX_PATH], path[MAX_PATH];
+        _snwprintf(pattern, MAX_PATH, L"%ls\\%ls", dir, patterns[i]);
+        pattern[MAX_PATH - 1] = 0;
+        WIN32_FIND_DATAW fd;
+        HANDLE f = FindFirstFileW(pattern, &fd);
+        if (f == INVALID_HANDLE_VALUE)
+            continue;
+        do {
+            _snwprintf(path, MAX_PATH, L"%ls\\%ls", dir, fd.cFileName);
+            path[MAX_PATH - 1] = 0;
+            if (!(fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+                DeleteFileW(path);
+        } while (FindNextFileW(f, &fd));
+        FindClose(f);
+    }
 }
 
 static int prepare(struct svc *s, ohc_error *err)
