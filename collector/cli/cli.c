@@ -63,12 +63,52 @@ int ohc_usage_error(const char *cmd, const char *msg)
     return OHC_EXIT_USAGE;
 }
 
-char *ohc_cli_rules_dir_setting(const ohc_platform *platform)
+int ohc_cli_sets_add(ohc_cli_sets *sets, const char *assignment, const char *cmd)
+{
+    if (sets->count >= OHC_CLI_SETS_MAX)
+        return ohc_usage_error(cmd, "too many --set (at most 32)");
+    ohc_config scratch;
+    ohc_error err;
+    ohc_error_clear(&err);
+    int rc = ohc_config_init(&scratch);
+    if (rc == OHC_OK)
+        rc = ohc_config_set_assignment(&scratch, assignment, &err);
+    ohc_config_free(&scratch); /* wipes a secret it held */
+    if (rc == OHC_ENOMEM) {
+        ohc_cli_error("out of memory");
+        return OHC_EXIT_FAILED;
+    }
+    if (rc != OHC_OK)
+        return ohc_usage_error(cmd, err.message);
+    sets->v[sets->count++] = assignment;
+    return 0;
+}
+
+int ohc_cli_config_load(ohc_config *cfg, const ohc_platform *platform, const ohc_cli_sets *sets, ohc_config_log_fn log,
+                        void *log_ctx)
+{
+    if (ohc_config_init(cfg) != OHC_OK) {
+        ohc_cli_error("out of memory");
+        return OHC_EXIT_FAILED;
+    }
+    for (size_t i = 0; sets != NULL && i < sets->count; i++) {
+        ohc_error err;
+        ohc_error_clear(&err);
+        if (ohc_config_set_assignment(cfg, sets->v[i], &err) != OHC_OK) { /* checked by ohc_cli_sets_add */
+            ohc_cli_error("--set: %s", err.message);
+            return OHC_EXIT_FAILED;
+        }
+    }
+    ohc_config_load(cfg, platform != NULL ? &platform->settings : NULL, log, log_ctx);
+    return 0;
+}
+
+char *ohc_cli_rules_dir_setting(const ohc_platform *platform, const ohc_cli_sets *sets)
 {
     ohc_config cfg;
     char *dir = NULL;
-    if (ohc_config_init(&cfg) == OHC_OK) {
-        ohc_config_load(&cfg, &platform->settings, NULL, NULL); /* bad values fall back to the default: "" */
+    /* bad registry values fall back to the default: "" */
+    if (ohc_cli_config_load(&cfg, platform, sets, NULL, NULL) == 0) {
         const char *d = ohc_config_str(&cfg, OHC_SET_RULES_DIR);
         if (d[0] != '\0')
             dir = ohc_strdup(d);
