@@ -19,19 +19,22 @@ static const ohc_command commands[] = {
      "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
      "            [--probes LIST] [--evtx FILE.evtx]... [--event-state FILE] [--event-query SPEC]...\n"
      "            [--oab-url URL]... [--server HOST=ADDR[,ADDR...]]... [--ca-file FILE]\n"
-     "            [--upload [--url URL] [--allow-http] [--spool DIR]]",
+     "            [--upload [--url URL] [--allow-http] [--spool DIR]] [--set NAME=VALUE]...",
      "collect facts from this PC and write a report"},
     {"events", ohc_cmd_events,
      "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
      "            [--format jsonl|xml] [--stats]",
      "print the records of saved event logs (.evtx), one JSON object per line"},
-    {"evaluate", ohc_cmd_evaluate, "evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE]",
+    {"evaluate", ohc_cmd_evaluate,
+     "evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE]\n"
+     "            [--set NAME=VALUE]...",
      "re-check a saved report with the current rules"},
     {"rules", ohc_cmd_rules, "rules check [DIR]",
      "check rule files (default: the built-in ones) and list their errors"},
     {"upload", ohc_cmd_upload,
      "upload [--url URL] [--allow-http] [--spool DIR] [--token-file FILE]\n"
-     "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N] [FILE...]",
+     "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N]\n"
+     "            [--set NAME=VALUE]... [FILE...]   (--set UploadFormat=report|otlp|splunk-hec)",
      "put reports into the spool and send the spool to the endpoint (exit 1: some wait for a retry)"},
     {NULL, NULL, NULL, NULL}, /* the platform's commands */
     {"config", ohc_cmd_config,
