@@ -19,7 +19,9 @@ static const ohc_setting_def settings[] = {
     {OHC_SET_UPLOAD_URL, "UploadUrl", OHC_SETTING_STRING, "", 0, 0, 0, NULL, 0, NULL,
      "HTTPS endpoint that receives reports (POST); empty: reports stay on the PC.", NULL},
     {OHC_SET_UPLOAD_TOKEN, "UploadToken", OHC_SETTING_STRING, "", 0, 0, 0, NULL, OHC_SETTING_SECRET, NULL,
-     "Bearer token sent with each upload; never logged or shown.", NULL},
+     "Token sent with each upload (Authorization: Bearer; with UploadFormat splunk-hec the HEC token, "
+     "Authorization: Splunk); never logged or shown.",
+     NULL},
     {OHC_SET_INTERVAL_MINUTES, "IntervalMinutes", OHC_SETTING_NUMBER, NULL, 240, 1, 43200, NULL, 0, "minutes",
      "Time between scheduled collections of the service (jittered by +-10%).", NULL},
     {OHC_SET_STARTUP_DELAY_MINUTES, "StartupDelayMinutes", OHC_SETTING_NUMBER, NULL, 5, 0, 1440, NULL, 0, "minutes",
