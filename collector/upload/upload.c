@@ -223,14 +223,19 @@ int ohc_uploader_new(ohc_uploader **out, const ohc_upload_config *cfg, ohc_error
         if (strlen(cfg->token) > 1024)
             return ohc_error_set(err, OHC_EINVAL, 0, "the upload token is longer than 1024 characters");
     }
-    if (cfg->format == OHC_UPLOAD_FORMAT_HEC && (cfg->token == NULL || cfg->token[0] == '\0'))
-        return ohc_error_set(err, OHC_EINVAL, 0,
-                             "UploadFormat splunk-hec needs the HEC token: set UploadToken (or --token-file, "
-                             "OHC_UPLOAD_TOKEN)");
     ohc_upload_bodies headers;
     rc = ohc_upload_headers_parse(&headers, cfg->headers, err);
     if (rc != OHC_OK)
         return rc;
+    int auth_in_headers = 0;
+    for (size_t i = 0; i < headers.count; i++)
+        auth_in_headers |= !ohc_ascii_strncasecmp(headers.data[i], "authorization:", 14);
+    if (cfg->format == OHC_UPLOAD_FORMAT_HEC && (cfg->token == NULL || cfg->token[0] == '\0') && !auth_in_headers) {
+        ohc_upload_bodies_free(&headers);
+        return ohc_error_set(err, OHC_EINVAL, 0,
+                             "UploadFormat splunk-hec needs the HEC token: set UploadToken (or --token-file, "
+                             "OHC_UPLOAD_TOKEN)");
+    }
     if (!curl_ready) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
             ohc_upload_bodies_free(&headers);
@@ -265,9 +270,6 @@ int ohc_uploader_new(ohc_uploader **out, const ohc_upload_config *cfg, ohc_error
     ohc_upload_redact_url(u->proxy_shown, sizeof u->proxy_shown, u->proxy.url);
     ohc_upload_redact_url(u->url_shown, sizeof u->url_shown, u->url);
     snprintf(u->ua_header, sizeof u->ua_header, "ohc/%s (%s)", OHC_VERSION, ohc_os_platform_name());
-    int auth_in_headers = 0;
-    for (size_t i = 0; i < u->extra_headers.count; i++)
-        auth_in_headers |= !ohc_ascii_strncasecmp(u->extra_headers.data[i], "authorization:", 14);
     /* an Authorization among the extra headers replaces the token's */
     if (cfg->token != NULL && !auth_in_headers)
         snprintf(u->auth_header, sizeof u->auth_header, "Authorization: %s %s",

@@ -296,6 +296,9 @@ static void test_hec_needs_token(void **state)
     assert_int_equal(ohc_uploader_new(&u, &cfg, &err), OHC_EINVAL);
     assert_non_null(strstr(err.message, "HEC token"));
     assert_null(u);
+    cfg.headers = "Authorization=Splunk%20from-headers"; /* the token given as a header instead */
+    assert_int_equal(ohc_uploader_new(&u, &cfg, &err), OHC_OK);
+    ohc_uploader_free(u);
     cfg.token = "tok";
     cfg.headers = "bad header";
     assert_int_equal(ohc_uploader_new(&u, &cfg, &err), OHC_EINVAL);
