@@ -19,19 +19,23 @@ static const ohc_command commands[] = {
      "collect [--out FILE] [--out-dir DIR] [--format json|text] [--rules DIR]\n"
      "            [--probes LIST] [--evtx FILE.evtx]... [--event-state FILE] [--event-query SPEC]...\n"
      "            [--oab-url URL]... [--server HOST=ADDR[,ADDR...]]... [--ca-file FILE]\n"
-     "            [--upload [--url URL] [--allow-http] [--spool DIR]] [--eventlog [--eventlog-state FILE]]",
+     "            [--upload [--url URL] [--allow-http] [--spool DIR]] [--eventlog [--eventlog-state FILE]]\n"
+     "            [--set NAME=VALUE]...",
      "collect facts from this PC and write a report"},
     {"events", ohc_cmd_events,
      "events FILE.evtx... [--provider NAME] [--id N[,N...]] [--since TIME]\n"
      "            [--format jsonl|xml] [--stats]",
      "print the records of saved event logs (.evtx), one JSON object per line"},
-    {"evaluate", ohc_cmd_evaluate, "evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE]",
+    {"evaluate", ohc_cmd_evaluate,
+     "evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE]\n"
+     "            [--set NAME=VALUE]...",
      "re-check a saved report with the current rules"},
     {"rules", ohc_cmd_rules, "rules check [DIR]",
      "check rule files (default: the built-in ones) and list their errors"},
     {"upload", ohc_cmd_upload,
      "upload [--url URL] [--allow-http] [--spool DIR] [--token-file FILE]\n"
-     "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N] [FILE...]",
+     "            [--ca-file FILE] [--proxy URL] [--timeout S] [--attempts N]\n"
+     "            [--set NAME=VALUE]... [FILE...]   (--set UploadFormat=report|otlp|splunk-hec)",
      "put reports into the spool and send the spool to the endpoint (exit 1: some wait for a retry)"},
     {NULL, NULL, NULL, NULL}, /* the platform's commands */
     {"config", ohc_cmd_config,
@@ -63,12 +67,52 @@ int ohc_usage_error(const char *cmd, const char *msg)
     return OHC_EXIT_USAGE;
 }
 
-char *ohc_cli_rules_dir_setting(const ohc_platform *platform)
+int ohc_cli_sets_add(ohc_cli_sets *sets, const char *assignment, const char *cmd)
+{
+    if (sets->count >= OHC_CLI_SETS_MAX)
+        return ohc_usage_error(cmd, "too many --set (at most 32)");
+    ohc_config scratch;
+    ohc_error err;
+    ohc_error_clear(&err);
+    int rc = ohc_config_init(&scratch);
+    if (rc == OHC_OK)
+        rc = ohc_config_set_assignment(&scratch, assignment, &err);
+    ohc_config_free(&scratch); /* wipes a secret it held */
+    if (rc == OHC_ENOMEM) {
+        ohc_cli_error("out of memory");
+        return OHC_EXIT_FAILED;
+    }
+    if (rc != OHC_OK)
+        return ohc_usage_error(cmd, err.message);
+    sets->v[sets->count++] = assignment;
+    return 0;
+}
+
+int ohc_cli_config_load(ohc_config *cfg, const ohc_platform *platform, const ohc_cli_sets *sets, ohc_config_log_fn log,
+                        void *log_ctx)
+{
+    if (ohc_config_init(cfg) != OHC_OK) {
+        ohc_cli_error("out of memory");
+        return OHC_EXIT_FAILED;
+    }
+    for (size_t i = 0; sets != NULL && i < sets->count; i++) {
+        ohc_error err;
+        ohc_error_clear(&err);
+        if (ohc_config_set_assignment(cfg, sets->v[i], &err) != OHC_OK) { /* checked by ohc_cli_sets_add */
+            ohc_cli_error("--set: %s", err.message);
+            return OHC_EXIT_FAILED;
+        }
+    }
+    ohc_config_load(cfg, platform != NULL ? &platform->settings : NULL, log, log_ctx);
+    return 0;
+}
+
+char *ohc_cli_rules_dir_setting(const ohc_platform *platform, const ohc_cli_sets *sets)
 {
     ohc_config cfg;
     char *dir = NULL;
-    if (ohc_config_init(&cfg) == OHC_OK) {
-        ohc_config_load(&cfg, &platform->settings, NULL, NULL); /* bad values fall back to the default: "" */
+    /* bad registry values fall back to the default: "" */
+    if (ohc_cli_config_load(&cfg, platform, sets, NULL, NULL) == 0) {
         const char *d = ohc_config_str(&cfg, OHC_SET_RULES_DIR);
         if (d[0] != '\0')
             dir = ohc_strdup(d);

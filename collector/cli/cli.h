@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "platform.h"
+#include "settings.h"
 
 enum {
     OHC_EXIT_OK = 0, /* no finding above info */
@@ -59,9 +60,31 @@ int ohc_opt_next(ohc_opt_state *st, int argc, char **argv, const ohc_opt *opts);
 /* Prints "ohc <cmd>: <msg>" and a pointer to help on stderr; returns OHC_EXIT_USAGE. */
 int ohc_usage_error(const char *cmd, const char *msg);
 
-/* The RulesDir setting (the platform's store; bad values read as unset), or
- * NULL when it is empty: the built-in pack. The caller frees it with free(). */
-char *ohc_cli_rules_dir_setting(const ohc_platform *platform);
+/* `--set NAME=VALUE` (repeatable), which every command that reads settings
+ * takes: the highest layer of the settings (collector/config/settings.h).
+ * Strings are borrowed from argv. */
+#define OHC_CLI_SETS_MAX 32
+typedef struct ohc_cli_sets {
+    const char *v[OHC_CLI_SETS_MAX];
+    size_t count;
+} ohc_cli_sets;
+
+/* Adds one --set, checked against the settings table at once (an unknown
+ * name or a bad value is a usage error, never the value of a secret in the
+ * message). 0, or the exit code (said). */
+int ohc_cli_sets_add(ohc_cli_sets *sets, const char *assignment, const char *cmd);
+
+/* *cfg: the built-in defaults, the --set values, then the platform's registry
+ * layers under them (bad registry values said through log and skipped).
+ * sets may be NULL. 0, or OHC_EXIT_FAILED (said); free cfg with
+ * ohc_config_free in every case. */
+int ohc_cli_config_load(ohc_config *cfg, const ohc_platform *platform, const ohc_cli_sets *sets, ohc_config_log_fn log,
+                        void *log_ctx);
+
+/* The RulesDir setting (--set, then the platform's store; bad values read as
+ * unset), or NULL when it is empty: the built-in pack. The caller frees it
+ * with free(). sets may be NULL. */
+char *ohc_cli_rules_dir_setting(const ohc_platform *platform, const ohc_cli_sets *sets);
 
 /* Prints "ohc: <msg>" on stderr. */
 void ohc_cli_error(const char *fmt, ...) OHC_PRINTF(1, 2);

@@ -100,20 +100,21 @@ static void log_config(void *ctx, const char *msg)
  * points options at it. OHC_EXIT_OK, or the exit code after saying why (a
  * bad --event-query is a usage error). */
 static int collect_config(ohc_event_queries *extra, ohc_collect_options *options, const char *const *specs,
-                          size_t nspecs, const ohc_platform *platform, char **out_rules_dir, char **out_allow_hosts)
+                          size_t nspecs, const ohc_platform *platform, const ohc_cli_sets *sets, char **out_rules_dir,
+                          char **out_allow_hosts)
 {
     memset(extra, 0, sizeof *extra);
     ohc_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     ohc_strbuf flag_queries = OHC_STRBUF_INIT;
     for (size_t i = 0; i < nspecs; i++)
         ohc_strbuf_appendf(&flag_queries, "%s%s", i ? "\n" : "", specs[i]);
-    if (ohc_config_init(&cfg) != OHC_OK || ohc_strbuf_failed(&flag_queries)) {
+    if (ohc_strbuf_failed(&flag_queries) || ohc_cli_config_load(&cfg, platform, sets, log_config, NULL) != 0) {
         ohc_config_free(&cfg);
         ohc_strbuf_free(&flag_queries);
         ohc_cli_error("out of memory");
         return OHC_EXIT_FAILED;
     }
-    ohc_config_load(&cfg, &platform->settings, log_config, NULL);
     ohc_error err;
     ohc_error_clear(&err);
     int rc = OHC_EXIT_OK;
@@ -316,7 +317,8 @@ static int run_collection(cJSON **out, const struct collect_cmd *c, const ohc_pl
     options.ca_file = c->up.ca_file;
     options.resolve_proxy = platform->resolve_proxy;
     if (rc == OHC_EXIT_OK)
-        rc = collect_config(&extra, &options, c->query_specs, c->nquery, platform, &rules_setting, &allow_hosts);
+        rc = collect_config(&extra, &options, c->query_specs, c->nquery, platform, &c->up.sets, &rules_setting,
+                            &allow_hosts);
     if (rc == OHC_EXIT_OK) {
         ohc_error err;
         ohc_error_clear(&err);

@@ -12,12 +12,13 @@
 /* A report of 1000s of BITS jobs and events stays well under this. */
 #define MAX_REPORT_BYTES (64u * 1024u * 1024u)
 
-enum { OPT_RULES = 1, OPT_FORMAT, OPT_OUT };
+enum { OPT_RULES = 1, OPT_FORMAT, OPT_OUT, OPT_SET };
 
 static const ohc_opt evaluate_opts[] = {
     {"rules", 0, 1, OPT_RULES},
     {"format", 'f', 1, OPT_FORMAT},
     {"out", 'o', 1, OPT_OUT},
+    {"set", 0, 1, OPT_SET},
     {NULL, 0, 0, 0},
 };
 
@@ -39,10 +40,15 @@ int ohc_cmd_evaluate(int argc, char **argv, const ohc_platform *platform)
 {
     const char *path = NULL, *rules_dir = NULL, *format = "json", *out_file = NULL;
     ohc_opt_state st = {1, 0, NULL, ""};
-    int id;
+    ohc_cli_sets sets = {{NULL}, 0};
+    int id, r;
     while ((id = ohc_opt_next(&st, argc, argv, evaluate_opts)) != OHC_OPT_END) {
         switch (id) {
         case OPT_RULES: rules_dir = st.value; break;
+        case OPT_SET:
+            if ((r = ohc_cli_sets_add(&sets, st.value, "evaluate")) != 0)
+                return r;
+            break;
         case OPT_FORMAT: format = st.value; break;
         case OPT_OUT: out_file = st.value; break;
         case OHC_OPT_POSITIONAL:
@@ -51,7 +57,8 @@ int ohc_cmd_evaluate(int argc, char **argv, const ohc_platform *platform)
             path = st.value;
             break;
         case OHC_OPT_HELP:
-            printf("Usage: ohc evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE]\n");
+            printf("Usage: ohc evaluate REPORT.json [--rules DIR] [--format json|text|html] [--out FILE] [--set "
+                   "NAME=VALUE]...\n");
             return OHC_EXIT_OK;
         default: return ohc_usage_error("evaluate", st.error);
         }
@@ -85,7 +92,7 @@ int ohc_cmd_evaluate(int argc, char **argv, const ohc_platform *platform)
         cJSON_Delete(report);
         return OHC_EXIT_FAILED;
     }
-    char *rules_setting = rules_dir ? NULL : ohc_cli_rules_dir_setting(platform); /* as collect does */
+    char *rules_setting = rules_dir ? NULL : ohc_cli_rules_dir_setting(platform, &sets); /* as collect does */
     int applied = ohc_rules_apply(report, rules_dir ? rules_dir : rules_setting, &err);
     free(rules_setting);
     if (applied != OHC_OK) {

@@ -79,7 +79,9 @@ void ohc_upload_args_init(ohc_upload_args *a, const ohc_platform *platform)
 void ohc_upload_args_free(ohc_upload_args *a)
 {
     ohc_secret_free(a->token);
+    ohc_secret_free(a->headers);
     free(a->url_setting);
+    free(a->hec_index);
     memset(a, 0, sizeof *a);
 }
 
@@ -95,6 +97,7 @@ int ohc_upload_args_option(ohc_upload_args *a, int id, const char *value, const 
     case OHC_UPOPT_PROXY: a->proxy = value; return 0;
     case OHC_UPOPT_NO_GZIP: a->no_gzip = 1; return 0;
     case OHC_UPOPT_QUIET: a->quiet = 1; return 0;
+    case OHC_UPOPT_SET: return ohc_cli_sets_add(&a->sets, value, cmd);
     case OHC_UPOPT_TIMEOUT:
         if (parse_u32(&v, value, 1, 3600) != 0)
             return ohc_usage_error(cmd, "--timeout takes seconds, 1 to 3600");
@@ -164,12 +167,10 @@ int ohc_upload_args_apply_settings(ohc_upload_args *a)
         return OHC_EXIT_FAILED;
     token_from_env(a);
     ohc_config cfg;
-    if (ohc_config_init(&cfg) != OHC_OK) {
+    if (ohc_cli_config_load(&cfg, a->platform, &a->sets, settings_log, NULL) != 0) {
         ohc_config_free(&cfg);
-        ohc_cli_error("out of memory");
         return OHC_EXIT_FAILED;
     }
-    ohc_config_load(&cfg, a->platform ? &a->platform->settings : NULL, settings_log, NULL);
     int rc = 0;
     const char *url = ohc_config_str(&cfg, OHC_SET_UPLOAD_URL);
     if (a->url == NULL && url[0] != '\0') {
@@ -183,7 +184,17 @@ int ohc_upload_args_apply_settings(ohc_upload_args *a)
         a->allow_http = 1;
     if (a->limits.max_bytes == 0)
         a->limits.max_bytes = (uint64_t)ohc_config_num(&cfg, OHC_SET_SPOOL_MAX_MB) << 20;
-    if ((url[0] != '\0' && a->url == NULL) || (tok[0] != '\0' && a->token == NULL)) {
+    /* the choices are the format names, in order (checked by the table) */
+    if (ohc_upload_format_parse(&a->format, ohc_config_str(&cfg, OHC_SET_UPLOAD_FORMAT)) != OHC_OK)
+        a->format = OHC_UPLOAD_FORMAT_REPORT;
+    const char *headers = ohc_config_str(&cfg, OHC_SET_UPLOAD_HEADERS);
+    if (headers[0] != '\0' && (a->headers = ohc_strdup(headers)) == NULL)
+        rc = OHC_EXIT_FAILED;
+    const char *index = ohc_config_str(&cfg, OHC_SET_HEC_INDEX);
+    if (index[0] != '\0' && (a->hec_index = ohc_strdup(index)) == NULL)
+        rc = OHC_EXIT_FAILED;
+    a->batch_max_bytes = ohc_config_num(&cfg, OHC_SET_UPLOAD_BATCH_KB) * 1024u;
+    if ((url[0] != '\0' && a->url == NULL) || (tok[0] != '\0' && a->token == NULL) || rc != 0) {
         ohc_cli_error("out of memory");
         rc = OHC_EXIT_FAILED;
     }
@@ -236,6 +247,10 @@ int ohc_upload_run(ohc_upload_args *a, const char *const *files, size_t nfiles, 
     memset(&d, 0, sizeof d);
     d.upload.url = a->url;
     d.upload.token = a->token;
+    d.upload.format = a->format;
+    d.upload.headers = a->headers;
+    d.upload.hec_index = a->hec_index;
+    d.upload.batch_max_bytes = a->batch_max_bytes;
     d.upload.ca_file = a->ca_file;
     d.upload.allow_http = a->allow_http;
     d.upload.no_gzip = a->no_gzip;
@@ -277,7 +292,7 @@ int ohc_cmd_upload(int argc, char **argv, const ohc_platform *platform)
         if (id == OHC_OPT_POSITIONAL)
             files[nfiles++] = st.value;
         else if (id == OHC_OPT_HELP) {
-            printf("Usage: ohc upload [--url URL] [--allow-http] [--spool DIR] [FILE...]\n");
+            printf("Usage: ohc upload [--url URL] [--allow-http] [--spool DIR] [--set NAME=VALUE]... [FILE...]\n");
             rc = OHC_EXIT_OK;
         } else if (id == OHC_OPT_ERROR)
             rc = ohc_usage_error("upload", st.error);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "spool.h"
+#include "upload_format.h"
 
 /* Option ids (>= 100 so that a command can mix them with its own). */
 enum {
@@ -24,7 +25,8 @@ enum {
     OHC_UPOPT_MAX_MB,
     OHC_UPOPT_MAX_COUNT,
     OHC_UPOPT_MAX_DAYS,
-    OHC_UPOPT_QUIET
+    OHC_UPOPT_QUIET,
+    OHC_UPOPT_SET
 };
 
 typedef struct ohc_upload_args {
@@ -32,6 +34,11 @@ typedef struct ohc_upload_args {
     const char *url, *spool_dir, *ca_file, *proxy, *token_file; /* borrowed from argv */
     char *token; /* read by ohc_upload_run; owned, wiped by ohc_upload_args_free */
     char *url_setting; /* UploadUrl when --url is absent; owned */
+    ohc_cli_sets sets; /* --set NAME=VALUE: above the registry layers */
+    ohc_upload_format format; /* UploadFormat */
+    char *headers; /* UploadHeaders (a secret); owned, wiped by ohc_upload_args_free */
+    char *hec_index; /* HecIndex; owned */
+    uint32_t batch_max_bytes; /* UploadBatchKB */
     int settings_applied;
     int allow_http, no_gzip, quiet;
     uint32_t timeout_ms, attempts, retry_base_ms;
@@ -47,7 +54,7 @@ void ohc_upload_args_free(ohc_upload_args *a);
 #define OHC_UPLOAD_COMMON_OPTS                                                                                         \
     {"url", 0, 1, OHC_UPOPT_URL}, {"allow-http", 0, 0, OHC_UPOPT_ALLOW_HTTP}, {"spool", 0, 1, OHC_UPOPT_SPOOL},        \
         {"token-file", 0, 1, OHC_UPOPT_TOKEN_FILE}, {"ca-file", 0, 1, OHC_UPOPT_CA_FILE},                              \
-        {"proxy", 0, 1, OHC_UPOPT_PROXY},                                                                              \
+        {"proxy", 0, 1, OHC_UPOPT_PROXY}, {"set", 0, 1, OHC_UPOPT_SET},                                                \
     {                                                                                                                  \
         "timeout", 0, 1, OHC_UPOPT_TIMEOUT                                                                             \
     }
@@ -61,8 +68,8 @@ const ohc_opt *ohc_upload_opts(void);
 int ohc_upload_args_option(ohc_upload_args *a, int id, const char *value, const char *cmd);
 
 /* Fills what the command line left open from the settings (collector/
- * settings.h: UploadUrl, UploadToken, AllowInsecureHttp, SpoolMaxMB; flags
- * win) and the token from --token-file or OHC_UPLOAD_TOKEN. Once; 0 or an
+ * settings.h: UploadUrl, UploadToken, AllowInsecureHttp, SpoolMaxMB,
+ * UploadFormat, UploadHeaders, UploadBatchKB, HecIndex; --set and flags win) and the token from --token-file or OHC_UPLOAD_TOKEN. Once; 0 or an
  * exit code (message printed). ohc_upload_run calls it too. */
 int ohc_upload_args_apply_settings(ohc_upload_args *a);
 

@@ -9,6 +9,7 @@
 #include "event_queries.h"
 #include "oab_check.h"
 #include "secret.h"
+#include "upload_format.h"
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
 
@@ -18,7 +19,9 @@ static const ohc_setting_def settings[] = {
     {OHC_SET_UPLOAD_URL, "UploadUrl", OHC_SETTING_STRING, "", 0, 0, 0, NULL, 0, NULL,
      "HTTPS endpoint that receives reports (POST); empty: reports stay on the PC.", NULL},
     {OHC_SET_UPLOAD_TOKEN, "UploadToken", OHC_SETTING_STRING, "", 0, 0, 0, NULL, OHC_SETTING_SECRET, NULL,
-     "Bearer token sent with each upload; never logged or shown.", NULL},
+     "Token sent with each upload (Authorization: Bearer; with UploadFormat splunk-hec the HEC token, "
+     "Authorization: Splunk); never logged or shown.",
+     NULL},
     {OHC_SET_INTERVAL_MINUTES, "IntervalMinutes", OHC_SETTING_NUMBER, NULL, 240, 1, 43200, NULL, 0, "minutes",
      "Time between scheduled collections of the service (jittered by +-10%).", NULL},
     {OHC_SET_STARTUP_DELAY_MINUTES, "StartupDelayMinutes", OHC_SETTING_NUMBER, NULL, 5, 0, 1440, NULL, 0, "minutes",
@@ -46,6 +49,18 @@ static const ohc_setting_def settings[] = {
      "1: the service writes each collection's findings, resolved findings and a summary to the Application log "
      "(source OutlookHealthCollector); 0: it does not.",
      NULL},
+    {OHC_SET_UPLOAD_FORMAT, "UploadFormat", OHC_SETTING_ENUM, "report", 0, 0, 0, ohc_upload_format_names, 0, NULL,
+     "What an upload sends: report (the ohc JSON report), otlp (OTLP/HTTP JSON logs to .../v1/logs) or splunk-hec "
+     "(Splunk HTTP Event Collector events; UploadToken is the HEC token).",
+     NULL},
+    {OHC_SET_UPLOAD_HEADERS, "UploadHeaders", OHC_SETTING_STRING, "", 0, 0, 0, NULL, OHC_SETTING_SECRET, NULL,
+     "Extra HTTP headers of every upload, name=value separated by ',' (values percent-encoded, as "
+     "OTEL_EXPORTER_OTLP_HEADERS); never logged or shown.",
+     ohc_upload_headers_check},
+    {OHC_SET_UPLOAD_BATCH_KB, "UploadBatchKB", OHC_SETTING_NUMBER, NULL, 512, 1, 102400, NULL, 0, "KB",
+     "splunk-hec: largest request body (before gzip); a report's events take as many requests as they need.", NULL},
+    {OHC_SET_HEC_INDEX, "HecIndex", OHC_SETTING_STRING, "", 0, 0, 0, NULL, 0, NULL,
+     "splunk-hec: the Splunk index of the events; empty: the HEC token's default index.", ohc_hec_index_check},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

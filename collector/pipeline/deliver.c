@@ -202,11 +202,11 @@ int ohc_spool_deliver(ohc_delivery *out, ohc_spool *sp, const ohc_deliver_option
         ohc_upload_redact_url(url, sizeof url, cfg.url ? cfg.url : "");
         if (rc == OHC_OK)
             fprintf(ul.file,
-                    "%s drain url=%s proxy=%s delivered=%u later=%u rejected=%u quarantined=%u attempts=%u "
+                    "%s drain url=%s format=%s proxy=%s delivered=%u later=%u rejected=%u quarantined=%u attempts=%u "
                     "pending=%u retry_after_ms=%lu\n",
-                    when, url, out->proxy[0] ? out->proxy : "direct", out->stats.delivered, out->stats.retried_later,
-                    out->stats.rejected, out->stats.quarantined, out->stats.attempts, out->pending,
-                    (unsigned long)out->stats.retry_after_ms);
+                    when, url, ohc_upload_format_name(cfg.format), out->proxy[0] ? out->proxy : "direct",
+                    out->stats.delivered, out->stats.retried_later, out->stats.rejected, out->stats.quarantined,
+                    out->stats.attempts, out->pending, (unsigned long)out->stats.retry_after_ms);
         else
             fprintf(ul.file, "%s drain url=%s failed: %s\n", when, url, err != NULL ? err->message : "?");
         fclose(ul.file);

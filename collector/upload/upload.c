@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "ohc_version.h"
+#include "ascii.h"
 #include "civil_time.h"
 #include "os.h"
 #include "report.h"
@@ -121,6 +122,13 @@ ohc_upload_outcome ohc_upload_classify(long s)
     return OHC_UPLOAD_REJECTED; /* other 4xx, 1xx, 3xx (no redirect is followed with the token) */
 }
 
+ohc_upload_outcome ohc_upload_classify_for(ohc_upload_format format, long s)
+{
+    if (format == OHC_UPLOAD_FORMAT_OTLP && !(s >= 200 && s <= 299))
+        return s == 0 || s == 429 || s == 502 || s == 503 || s == 504 ? OHC_UPLOAD_RETRY : OHC_UPLOAD_REJECTED;
+    return ohc_upload_classify(s);
+}
+
 uint32_t ohc_upload_backoff_ms(unsigned attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd)
 {
     uint64_t d = base_ms;
@@ -154,8 +162,10 @@ struct ohc_uploader {
     CURL *curl;
     ohc_upload_proxy proxy;
     char proxy_shown[600];
+    char url[2100]; /* cfg->url with the format's path */
     char url_shown[256];
     char auth_header[1100];
+    ohc_upload_bodies extra_headers; /* "Name: value" lines of cfg->headers (secret: wiped) */
     char ua_header[96];
     int64_t header_now_ms;
     int ca_file_in_use; /* Schannel: CAINFO set (after the Windows store refused the server) */
@@ -213,15 +223,38 @@ int ohc_uploader_new(ohc_uploader **out, const ohc_upload_config *cfg, ohc_error
         if (strlen(cfg->token) > 1024)
             return ohc_error_set(err, OHC_EINVAL, 0, "the upload token is longer than 1024 characters");
     }
+    ohc_upload_bodies headers;
+    rc = ohc_upload_headers_parse(&headers, cfg->headers, err);
+    if (rc != OHC_OK)
+        return rc;
+    int auth_in_headers = 0;
+    for (size_t i = 0; i < headers.count; i++)
+        auth_in_headers |= !ohc_ascii_strncasecmp(headers.data[i], "authorization:", 14);
+    if (cfg->format == OHC_UPLOAD_FORMAT_HEC && (cfg->token == NULL || cfg->token[0] == '\0') && !auth_in_headers) {
+        ohc_upload_bodies_free(&headers);
+        return ohc_error_set(err, OHC_EINVAL, 0,
+                             "UploadFormat splunk-hec needs the HEC token: set UploadToken (or --token-file, "
+                             "OHC_UPLOAD_TOKEN)");
+    }
     if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            ohc_upload_bodies_free(&headers);
             return ohc_error_set(err, OHC_EUNAVAILABLE, 0, "libcurl could not initialise");
+        }
         curl_ready = 1;
     }
     ohc_uploader *u = calloc(1, sizeof *u);
-    if (u == NULL)
+    if (u == NULL) {
+        ohc_upload_bodies_free(&headers);
         return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+    }
     u->cfg = cfg;
+    u->extra_headers = headers;
+    if (ohc_upload_format_url(u->url, sizeof u->url, cfg->format, cfg->url) != OHC_OK) {
+        ohc_upload_bodies_free(&u->extra_headers);
+        free(u);
+        return ohc_error_set(err, OHC_EINVAL, 0, "the upload URL is too long");
+    }
     if (cfg->proxy != NULL) {
         snprintf(u->proxy.url, sizeof u->proxy.url, "%s", cfg->proxy);
         snprintf(u->proxy.source, sizeof u->proxy.source, "--proxy");
@@ -235,18 +268,22 @@ int ohc_uploader_new(ohc_uploader **out, const ohc_upload_config *cfg, ohc_error
         }
     }
     ohc_upload_redact_url(u->proxy_shown, sizeof u->proxy_shown, u->proxy.url);
-    ohc_upload_redact_url(u->url_shown, sizeof u->url_shown, cfg->url);
+    ohc_upload_redact_url(u->url_shown, sizeof u->url_shown, u->url);
     snprintf(u->ua_header, sizeof u->ua_header, "ohc/%s (%s)", OHC_VERSION, ohc_os_platform_name());
-    if (cfg->token != NULL)
-        snprintf(u->auth_header, sizeof u->auth_header, "Authorization: Bearer %s", cfg->token);
+    /* an Authorization among the extra headers replaces the token's */
+    if (cfg->token != NULL && !auth_in_headers)
+        snprintf(u->auth_header, sizeof u->auth_header, "Authorization: %s %s",
+                 cfg->format == OHC_UPLOAD_FORMAT_HEC ? "Splunk" : "Bearer", cfg->token);
 
     u->curl = curl_easy_init();
     if (u->curl == NULL) {
+        ohc_upload_bodies_free(&u->extra_headers);
+        ohc_secret_wipe(u->auth_header, sizeof u->auth_header);
         free(u);
         return ohc_error_set(err, OHC_ENOMEM, 0, "libcurl: no handle");
     }
     CURL *c = u->curl;
-    curl_easy_setopt(c, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(c, CURLOPT_URL, u->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, cfg->allow_http ? "http,https" : "https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -293,6 +330,7 @@ void ohc_uploader_free(ohc_uploader *u)
     curl_easy_cleanup(u->curl);
     /* the token was in auth_header: do not leave it in freed memory */
     ohc_secret_wipe(u->auth_header, sizeof u->auth_header);
+    ohc_upload_bodies_free(&u->extra_headers); /* wipes them */
     free(u);
 }
 
@@ -301,16 +339,23 @@ const char *ohc_uploader_proxy(const ohc_uploader *u)
     return u->proxy_shown;
 }
 
+const char *ohc_uploader_url(const ohc_uploader *u)
+{
+    return u->url_shown;
+}
+
 static void log_attempt(ohc_uploader *u, const char *report_id, unsigned attempt, const ohc_upload_result *r,
-                        uint64_t ms)
+                        uint64_t ms, size_t part, size_t parts)
 {
     if (u->cfg->log == NULL)
         return;
-    char when[32], line[2048];
+    char when[32], line[2048], fmt[64] = "";
     ohc_format_rfc3339_utc(when, ohc_os_utc_now_ms());
+    if (u->cfg->format != OHC_UPLOAD_FORMAT_REPORT)
+        snprintf(fmt, sizeof fmt, " format=%s part=%zu/%zu", ohc_upload_format_name(u->cfg->format), part, parts);
     snprintf(line, sizeof line,
-             "%s upload %s attempt=%u url=%s proxy=%s%s%s%s result=%s status=%ld bytes=%zu ms=%llu%s%s", when,
-             report_id, attempt, u->url_shown, u->proxy_shown[0] ? u->proxy_shown : "direct",
+             "%s upload %s%s attempt=%u url=%s proxy=%s%s%s%s result=%s status=%ld bytes=%zu ms=%llu%s%s", when,
+             report_id, fmt, attempt, u->url_shown, u->proxy_shown[0] ? u->proxy_shown : "direct",
              u->proxy.source[0] ? " (" : "", u->proxy.source, u->proxy.source[0] ? ")" : "",
              r->outcome == OHC_UPLOAD_DELIVERED ? "delivered"
              : r->outcome == OHC_UPLOAD_RETRY   ? "retry"
@@ -343,10 +388,14 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
     h = curl_slist_append(h, "Content-Type: application/json");
     if (gz != NULL)
         h = curl_slist_append(h, "Content-Encoding: gzip");
-    h = curl_slist_append(h, idem);
+    /* the key names one report; a conversion's batches are not one report each */
+    if (u->cfg->format == OHC_UPLOAD_FORMAT_REPORT)
+        h = curl_slist_append(h, idem);
     h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
     if (u->auth_header[0] != '\0')
         h = curl_slist_append(h, u->auth_header);
+    for (size_t i = 0; i < u->extra_headers.count && h != NULL; i++)
+        h = curl_slist_append(h, u->extra_headers.data[i]);
     CURL *c = u->curl;
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -391,7 +440,7 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
         return;
     }
     out->http_status = status;
-    out->outcome = ohc_upload_classify(status);
+    out->outcome = ohc_upload_classify_for(u->cfg->format, status);
     if (out->outcome != OHC_UPLOAD_DELIVERED)
         snprintf(out->detail, sizeof out->detail, "HTTP %ld", status);
 }
@@ -406,6 +455,56 @@ static int report_id_of(char out[40], const char *json, size_t len)
         snprintf(out, 40, "%s", id->valuestring);
     cJSON_Delete(r);
     return ok ? OHC_OK : OHC_EMALFORMED;
+}
+
+/* The bodies one spooled report becomes in cfg->format; for the report format
+ * one body that borrows json (the caller must not free it through bodies). */
+static int convert(ohc_upload_bodies *out, const ohc_upload_config *cfg, char *json, size_t len, ohc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (cfg->format == OHC_UPLOAD_FORMAT_REPORT) {
+        out->data = malloc(sizeof *out->data);
+        out->len = malloc(sizeof *out->len);
+        if (out->data == NULL || out->len == NULL) {
+            free(out->data);
+            free(out->len);
+            memset(out, 0, sizeof *out);
+            return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+        }
+        out->data[0] = json;
+        out->len[0] = len;
+        out->count = 1;
+        return OHC_OK;
+    }
+    cJSON *report = cJSON_ParseWithLength(json, len);
+    if (report == NULL)
+        return ohc_error_set(err, OHC_ENOMEM, 0, "cannot read the report to convert it");
+    int rc;
+    if (cfg->format == OHC_UPLOAD_FORMAT_OTLP) {
+        char *body = NULL;
+        size_t n = 0;
+        rc = ohc_otlp_logs_from_report(&body, &n, report, ohc_os_utc_now_ms(), err);
+        if (rc == OHC_OK) {
+            out->data = malloc(sizeof *out->data);
+            out->len = malloc(sizeof *out->len);
+            if (out->data == NULL || out->len == NULL) {
+                free(body);
+                free(out->data);
+                free(out->len);
+                memset(out, 0, sizeof *out);
+                rc = ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+            } else {
+                out->data[0] = body;
+                out->len[0] = n;
+                out->count = 1;
+            }
+        }
+    } else {
+        rc = ohc_hec_batches_from_report(out, report, cfg->hec_index,
+                                         cfg->batch_max_bytes ? cfg->batch_max_bytes : 512u * 1024u, err);
+    }
+    cJSON_Delete(report);
+    return rc;
 }
 
 static uint32_t random_u32(void)
@@ -454,22 +553,42 @@ int ohc_upload_drain(ohc_uploader *u, ohc_spool *sp, ohc_upload_stats *out, ohc_
         }
         out->bytes_json += len;
         ohc_upload_result res;
-        unsigned attempt = 0;
-        for (;;) {
-            attempt++;
-            out->attempts++;
-            uint64_t t0 = ohc_os_monotonic_ms();
-            ohc_uploader_post(u, &res, id, json, len);
-            out->bytes_sent += res.bytes_sent;
-            log_attempt(u, id, attempt, &res, ohc_os_monotonic_ms() - t0);
-            if (res.outcome != OHC_UPLOAD_RETRY || attempt >= max_attempts)
+        memset(&res, 0, sizeof res);
+        ohc_upload_bodies bodies;
+        ohc_error cerr;
+        if (convert(&bodies, cfg, json, len, &cerr) != OHC_OK) {
+            /* out of memory: the report stays, as for a network failure */
+            res.outcome = OHC_UPLOAD_RETRY;
+            snprintf(res.detail, sizeof res.detail, "%s", cerr.message);
+            log_attempt(u, id, 0, &res, 0, 0, 0);
+        }
+        /* every body must be delivered; the first that is not decides */
+        for (size_t part = 0; part < bodies.count; part++) {
+            unsigned attempt = 0;
+            for (;;) {
+                attempt++;
+                out->attempts++;
+                uint64_t t0 = ohc_os_monotonic_ms();
+                ohc_uploader_post(u, &res, id, bodies.data[part], bodies.len[part]);
+                out->bytes_sent += res.bytes_sent;
+                log_attempt(u, id, attempt, &res, ohc_os_monotonic_ms() - t0, part + 1, bodies.count);
+                if (res.outcome != OHC_UPLOAD_RETRY || attempt >= max_attempts)
+                    break;
+                uint32_t wait = ohc_upload_backoff_ms(attempt, base, cap, random_u32());
+                if (res.retry_after_ms > wait)
+                    wait = res.retry_after_ms;
+                if (wait > cap) /* the server asks for more than we wait in one run: next run */
+                    break;
+                ohc_os_sleep_ms(wait);
+            }
+            if (res.outcome != OHC_UPLOAD_DELIVERED)
                 break;
-            uint32_t wait = ohc_upload_backoff_ms(attempt, base, cap, random_u32());
-            if (res.retry_after_ms > wait)
-                wait = res.retry_after_ms;
-            if (wait > cap) /* the server asks for more than we wait in one run: next run */
-                break;
-            ohc_os_sleep_ms(wait);
+        }
+        if (cfg->format == OHC_UPLOAD_FORMAT_REPORT) { /* the one body is json itself, freed below */
+            free(bodies.data);
+            free(bodies.len);
+        } else {
+            ohc_upload_bodies_free(&bodies);
         }
         free(json);
         if (res.outcome == OHC_UPLOAD_DELIVERED) {
@@ -477,8 +596,9 @@ int ohc_upload_drain(ohc_uploader *u, ohc_spool *sp, ohc_upload_stats *out, ohc_
             out->delivered++;
             consecutive_network_failures = 0;
         } else if (res.outcome == OHC_UPLOAD_REJECTED) {
-            char note[1400];
-            snprintf(note, sizeof note, "%s\n%s\n", res.detail, res.answer);
+            char note[1500];
+            snprintf(note, sizeof note, "%s (UploadFormat %s)\n%s\n", res.detail, ohc_upload_format_name(cfg->format),
+                     res.answer);
             ohc_spool_set_aside(sp, v[i].name, "rejected", note, NULL);
             out->rejected++;
         } else {

@@ -12,7 +12,15 @@
  *
  * Outcomes: 2xx delivered; 408, 429, 5xx, timeouts and network errors retried
  * with exponential backoff and jitter, honouring Retry-After; any other answer
- * (4xx, a redirect) rejected: kept aside with the server's answer, not retried. */
+ * (4xx, a redirect) rejected: kept aside with the server's answer, not retried.
+ *
+ * cfg->format (upload_format.h) chooses what a spooled report becomes on the
+ * wire, at send time: the report itself, OTLP/HTTP logs (JSON) or Splunk HEC
+ * envelopes (in batches: one report may take several POSTs, and it leaves the
+ * spool only when every one was answered 2xx; a retry sends them all again,
+ * so a receiver may see a batch twice). OTLP retries only what the OTLP
+ * specification allows (429, 502, 503, 504, no answer); HEC sends
+ * Authorization: Splunk <token> and no Idempotency-Key. */
 #ifndef OHC_UPLOAD_H
 #define OHC_UPLOAD_H
 
@@ -22,6 +30,7 @@
 
 #include "error.h"
 #include "spool.h"
+#include "upload_format.h"
 #include "upload_proxy.h"
 
 /* Receives each log line (one attempt, a quarantined file), without a newline
@@ -29,8 +38,12 @@
 typedef void (*ohc_upload_log_fn)(void *ctx, const char *line);
 
 typedef struct ohc_upload_config {
-    const char *url;
-    const char *token; /* NULL: no Authorization header */
+    const char *url; /* for otlp and splunk-hec a URL without a path gets the format's path */
+    const char *token; /* NULL: no Authorization header; splunk-hec needs one */
+    ohc_upload_format format; /* what a report becomes on the wire (0: the report) */
+    const char *headers; /* extra headers, "name=value,..." (UploadHeaders; a secret); NULL: none */
+    const char *hec_index; /* splunk-hec: the index ("" or NULL: the token's default) */
+    uint32_t batch_max_bytes; /* splunk-hec: largest POST body before gzip (0: 512 KiB) */
     const char *ca_file; /* NULL: the platform's trust store only */
     int allow_http; /* accept http:// */
     int no_gzip; /* send the JSON as it is (the benchmark compares) */
@@ -80,6 +93,11 @@ int ohc_upload_parse_retry_after(uint32_t *out_ms, const char *value, int64_t no
 /* What an HTTP status (0: no answer) means for the report. */
 ohc_upload_outcome ohc_upload_classify(long http_status);
 
+/* The same for a format: OTLP retries only 429, 502, 503, 504 and no answer
+ * (the OTLP/HTTP specification: every other 4xx and 5xx is not retried, 400
+ * and 413 above all); the others as ohc_upload_classify. */
+ohc_upload_outcome ohc_upload_classify_for(ohc_upload_format format, long http_status);
+
 /* Delay before retry number `attempt` (1 = first retry): base * 2^(attempt-1)
  * capped at max, then "equal jitter" (half fixed, half random from rnd). */
 uint32_t ohc_upload_backoff_ms(unsigned attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd);
@@ -98,7 +116,11 @@ void ohc_uploader_free(ohc_uploader *u);
 /* The proxy in use, redacted ("" for none). Borrowed. */
 const char *ohc_uploader_proxy(const ohc_uploader *u);
 
-/* One POST of one report (no retry). Always fills *out. */
+/* The URL posted to (the format's path added when UploadUrl has none),
+ * redacted. Borrowed. */
+const char *ohc_uploader_url(const ohc_uploader *u);
+
+/* One POST of one body (a report, or its conversion) (no retry). Always fills *out. */
 void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *report_id, const void *json, size_t len);
 
 /* Sends every spooled report, oldest first, each up to max_attempts times

@@ -6,9 +6,10 @@
  * a 16-bit length and the content. Then: list (quarantines what is not ours,
  * removes stale temp files), enforce the bounds (limits and "now" from the
  * input), drain (reads each report, quarantines what is not a JSON report
- * with a report_id; the POST goes to 127.0.0.1 port 0, where nothing can
- * listen: refused at once), add a report under an id from the input, set one aside
- * with a note, and parse a Retry-After answer. */
+ * with a report_id, converts it to the format the input picks: the report,
+ * OTLP, or HEC batches of a size it picks; the POST goes to 127.0.0.1 port 0,
+ * where nothing can listen: refused at once), add a report under an id from
+ * the input, set one aside with a note, and parse a Retry-After answer. */
 #include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -130,6 +131,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_attempts = 1;
     cfg.connect_timeout_ms = 100;
     cfg.timeout_ms = 200;
+    /* the format of the send: a spooled report is converted (OTLP, HEC batches) before the POST */
+    uint8_t format = fuzz_u8(&in);
+    cfg.format = (ohc_upload_format)(format % 3);
+    cfg.token = "fuzz-token";
+    cfg.batch_max_bytes = 1u + (uint32_t)(format >> 2) * 256u;
     ohc_uploader *u;
     if (ohc_uploader_new(&u, &cfg, &err) == OHC_OK) {
         ohc_upload_stats st;

@@ -91,7 +91,8 @@ wine reg add "$P" /v IntervalMinutes /t REG_DWORD /d 1 /f >/dev/null
 
 wine msiexec /i "$(winpath "$TMP/ohc.msi")" /qn /l*v "$(winpath "$TMP/install.log")" \
   UPLOADURL="$URL" UPLOADTOKEN=e2e-secret-token ALLOWINSECUREHTTP=1 LOGLEVEL=debug \
-  EVENTQUERIES="name=from_msi;channel=Application;ids=1000" > "$TMP/msiexec.out" 2>&1 \
+  EVENTQUERIES="name=from_msi;channel=Application;ids=1000" \
+  UPLOADFORMAT=report UPLOADHEADERS=X-Fleet=msi-header-secret UPLOADBATCHKB=64 HECINDEX=ohc_fleet > "$TMP/msiexec.out" 2>&1 \
   || { cat "$TMP/msiexec.out"; fail "msiexec /i failed"; }
 [ -f "$PF/ohc.exe" ] || fail "ohc.exe not installed in Program Files"
 sc_wait ohc RUNNING 90   # msiexec's ServiceControl starts it; under load RUNNING may come after msiexec ends
@@ -101,6 +102,10 @@ expect_eq "$(reg_value "$L" AllowInsecureHttp)" "0x1" "ALLOWINSECUREHTTP written
 expect_eq "$(reg_value "$L" LogLevel)" "debug" "LOGLEVEL written"
 expect_eq "$(wine reg query "$L" /v EventQueries 2>/dev/null | tr -d '\r' | awk '$1 == "EventQueries" {print $2, $3}')" \
   "REG_MULTI_SZ name=from_msi;channel=Application;ids=1000" "EVENTQUERIES written as REG_MULTI_SZ"
+expect_eq "$(reg_value "$L" UploadFormat)" "report" "UPLOADFORMAT written"
+expect_eq "$(reg_value "$L" UploadHeaders)" "X-Fleet=msi-header-secret" "UPLOADHEADERS written"
+expect_eq "$(reg_value "$L" UploadBatchKB)" "0x40" "UPLOADBATCHKB written"
+expect_eq "$(reg_value "$L" HecIndex)" "ohc_fleet" "HECINDEX written"
 [ -z "$(reg_value "$L" IntervalMinutes)" ] || fail "an empty property was written"
 # UPLOADTOKEN went in through `ohc config set`: the key is SYSTEM and Administrators only.
 expect_eq "$(regacl check 'SOFTWARE\OutlookHealthCollector')" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "configuration key DACL after install"
@@ -108,6 +113,9 @@ expect_eq "$(regacl read-unelevated 'SOFTWARE\OutlookHealthCollector' UploadToke
 wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\OutlookHealthCollector' /v EventMessageFile \
   | grep -qi 'OutlookHealthCollector\\ohc.exe' || fail "event source not registered"
 if grep -q e2e-secret-token "$TMP/msiexec.out"; then fail "token printed by the install"; fi
+# Wine's msiexec writes every property, MsiHiddenProperties ones too, into the /l*v log (the token
+# as well): only Windows Installer hides them there, so only msiexec's own output is checked here.
+if grep -aq msi-header-secret "$TMP/msiexec.out"; then fail "UPLOADHEADERS printed by the install"; fi
 
 # The service's first collection (delay 0) arrives at the server.
 received() { ls "$TMP/received" | sed -n 's/\.json$//p'; }
@@ -128,12 +136,12 @@ expect_eq "$(json_get "$TMP/report.json" '[(q, v["channel"], v["ids"]) for q, v 
 log=$(cat "$STATE/logs/ohc.log")
 expect_contains "$log" "first collection in 0 s; then every 1 minutes" "policy interval applied"
 expect_contains "$log" "upload: 1 delivered" "upload logged"
-case "$log" in *e2e-secret-token*) fail "token in the service log";; esac
+case "$log" in *e2e-secret-token*|*msi-header-secret*) fail "token or header in the service log";; esac
 # The service's attempts are in the upload log beside its spool, like `ohc upload`'s.
 ulog=$(cat "$STATE/spool/upload.log" 2>/dev/null || true)
 expect_contains "$ulog" "upload $report_id attempt=1" "the service's attempt in spool\\upload.log"
 expect_contains "$ulog" "result=delivered" "its result in spool\\upload.log"
-case "$ulog" in *e2e-secret-token*) fail "token in the upload log";; esac
+case "$ulog" in *e2e-secret-token*|*msi-header-secret*) fail "token or header in the upload log";; esac
 
 # A stop ends the service within 5 s, measured from ControlService(STOP) to STOPPED by the
 # installed ohc.exe (the service manager's view). Not by polling `sc query`: each poll starts a

@@ -8,7 +8,9 @@
 # "service"; a bad policy value is logged with its source. `ohc service
 # install` and the service at start give the local configuration key (it
 # holds UploadToken) SYSTEM and Administrators only, over a DACL that let
-# Users read it.
+# Users read it. The service reads UploadFormat from the policy at each
+# delivery: its reports reach a loopback OTLP receiver as OTLP/HTTP logs with the
+# token as Bearer, never in its logs.
 . "$(dirname "$0")/lib.sh"
 [ "$OHC_PLATFORM" = windows ] || exit 77
 
@@ -26,6 +28,15 @@ at_exit cleanup
 at_failure "tail -n 30 '$STATE/logs/ohc.log'"
 cleanup
 
+# the uploads go to a loopback OTLP receiver, as OTLP/HTTP logs
+"$PYTHON" "$OHC_SOURCE_DIR/tests/tools/fleet_receiver.py" --record "$TMP/otlp.jsonl" --bodies "$TMP/otlp" \
+  --port-file "$TMP/otlp.port" > /dev/null 2>&1 &
+RECEIVER=$!
+at_exit "kill $RECEIVER"
+wait_for 60 "the OTLP receiver's port" test -s "$TMP/otlp.port"
+wine reg add "$P" /v UploadUrl /t REG_SZ /d "http://127.0.0.1:$(cat "$TMP/otlp.port")" /f >/dev/null
+wine reg add "$P" /v AllowInsecureHttp /t REG_DWORD /d 1 /f >/dev/null
+wine reg add "$P" /v UploadFormat /t REG_SZ /d otlp /f >/dev/null
 wine reg add "$P" /v StartupDelayMinutes /t REG_DWORD /d 0 /f >/dev/null
 wine reg add "$P" /v EventDays /t REG_DWORD /d 0 /f >/dev/null   # out of range: logged, default used
 wine reg add "$P" /v LogLevel /t REG_SZ /d debug /f >/dev/null
@@ -68,6 +79,16 @@ expect_eq "$(json_get "$STATE/last-report.json" 'r["facts"]["events"]["new_event
   "$first_time" "second report: the previous collection is the first report"
 cp "$STATE/last-report.json" "$TMP/report.json"
 validate_report "$TMP/report.json"
+# the service delivered it as OTLP: one record for the report and one per finding, Bearer token
+wait_for 60 "the second report at the OTLP receiver" grep -q "\"reports\": \[\"$second_id\"\]" "$TMP/otlp.jsonl"
+expect_eq "$(grep "\"$second_id\"" "$TMP/otlp.jsonl" | head -1 | "$PYTHON" -c '
+import hashlib, json, sys
+e = json.loads(sys.stdin.read())
+r = json.load(open(sys.argv[1]))
+tok = "Bearer sha256:" + hashlib.sha256(b"service-test-token").hexdigest()[:16]
+print(e["kind"], e["path"], e["encoding"], e["status"], e["auth"] == tok, sorted(e["findings"]) == sorted(f["rule_id"] for f in r["findings"]))
+' "$TMP/report.json")" "otlp /v1/logs gzip 200 True True" "the service's OTLP upload"
+expect_contains "$(cat "$STATE/spool/upload.log")" "upload $second_id format=otlp part=1/1 attempt=1" "the OTLP attempt in upload.log"
 expect_eq "$(json_get "$TMP/report.json" 'r["host"]["run_as"]["mode"]')" "service" "run_as.mode"
 
 set +e; out=$(ohc service status); rc=$?; set -e
@@ -115,6 +136,7 @@ expect_contains "$log" "collection started (requested by 'ohc service collect-no
 expect_contains "$log" "EventDays in HKLM\\SOFTWARE\\Policies\\OutlookHealthCollector 0 is out of range 1..365; ignored" "log: bad policy value"
 expect_contains "$log" "Outlook event subscription unavailable" "log: EvtSubscribe fallback logged"
 expect_contains "$log" "stop requested" "log: stop"
+case "$log$(cat "$STATE/spool/upload.log")" in *service-test-token*) fail "the token in a log";; esac
 
 out=$(ohc service uninstall)
 expect_contains "$out" "Removed the service" "uninstall"

@@ -172,6 +172,12 @@ static void deliver(const ohc_config *cfg, ohc_spool *sp, struct svc *s)
     memset(&d, 0, sizeof d);
     d.upload.url = ohc_config_str(cfg, OHC_SET_UPLOAD_URL);
     d.upload.token = token[0] ? token : NULL;
+    if (ohc_upload_format_parse(&d.upload.format, ohc_config_str(cfg, OHC_SET_UPLOAD_FORMAT)) != OHC_OK)
+        d.upload.format = OHC_UPLOAD_FORMAT_REPORT; /* cannot happen: the table checked the choice */
+    const char *headers = ohc_config_str(cfg, OHC_SET_UPLOAD_HEADERS);
+    d.upload.headers = headers[0] ? headers : NULL;
+    d.upload.hec_index = ohc_config_str(cfg, OHC_SET_HEC_INDEX);
+    d.upload.batch_max_bytes = ohc_config_num(cfg, OHC_SET_UPLOAD_BATCH_KB) * 1024u;
     d.upload.allow_http = ohc_config_num(cfg, OHC_SET_ALLOW_INSECURE_HTTP) != 0;
     d.upload.max_attempts = SERVICE_UPLOAD_ATTEMPTS;
     d.upload.resolve_proxy = s->platform->resolve_proxy;
