@@ -51,6 +51,10 @@ typedef struct ohc_collect_options {
     size_t oab_server_pin_count;
     const char *oab_allow_hosts; /* OabProbeHosts; NULL or "" = none */
     int oab_service_probing; /* OabProbeService */
+    /* As the service: at most this many OAB checks in 24 hours (OabProbeDailyLimit),
+     * counted in this state file; NULL or 0 = no limit (interactively). */
+    const char *oab_budget_path;
+    unsigned oab_daily_limit;
     int as_service; /* the service collects: the allow-list decides what is probed */
     const char *ca_file; /* extra CA bundle for HTTPS made by probes; NULL = the system's */
     ohc_upload_proxy_fn resolve_proxy; /* the proxy Windows would use for a URL; NULL = direct */
