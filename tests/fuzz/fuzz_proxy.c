@@ -1,12 +1,14 @@
 /* libFuzzer target for the proxy/outlook decoders: WinHTTP and WinINet blobs,
- * registry values of any type, proxy lists and credential masking, all on
- * untrusted bytes. Input: a mode byte, then the bytes. */
+ * registry values of any type, proxy lists and credential masking, bypass
+ * lists, Exchange URLs and PAC bodies, all on untrusted bytes. Input: a mode byte, then the bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "exchange_hosts.h"
 #include "outlook.h"
+#include "pac_fetch.h"
 #include "proxy.h"
 #include "regval.h"
 
@@ -68,6 +70,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         char masked[64];
         ohc_proxy_mask_credentials(masked, sizeof masked, s);
+        /* the same bytes as a bypass list (ProxyOverride), a URL of an Exchange
+         * host, and a PAC body (only looked into, never run) */
+        ohc_proxy_bypass_matches(s, "mail.contoso.com", 443);
+        ohc_proxy_bypass_matches("<local>;*.contoso.com", s, 443);
+        char host[256];
+        unsigned port = 0;
+        if (ohc_exchange_url_host(host, sizeof host, &port, s) == 0 && (host[0] == '\0' || port == 0 || port > 65535))
+            abort();
+        ohc_pac_body_defines_function((const char *)buf, size);
         free(s);
         break;
     }
