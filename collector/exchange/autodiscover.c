@@ -556,6 +556,58 @@ static cJSON *registry_view(const cJSON *user)
     return o;
 }
 
+/* The mailbox server's version from the answer's ServerVersion (EXCH first,
+ * else the first protocol that has one that decodes), as facts
+ * {server_version, decoded, major, minor, build, protocol}; a JSON null when none. */
+static cJSON *exchange_version(const cJSON *answer)
+{
+    const cJSON *chosen = NULL, *p;
+    for (int pass = 0; pass < 2 && chosen == NULL; pass++) {
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(answer, "protocols"))
+        {
+            const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "type"));
+            char d[32];
+            if ((pass == 1 || (type != NULL && strcmp(type, "EXCH") == 0)) &&
+                ohc_autodiscover_server_version(
+                    d, sizeof d, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "server_version")))) {
+                chosen = p;
+                break;
+            }
+        }
+    }
+    if (chosen == NULL)
+        return cJSON_CreateNull();
+    const char *hex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(chosen, "server_version"));
+    uint32_t v = (uint32_t)strtoul(hex, NULL, 16);
+    char d[32];
+    ohc_autodiscover_server_version(d, sizeof d, hex);
+    cJSON *o = cJSON_CreateObject();
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(chosen, "type"));
+    if (o == NULL || cJSON_AddStringToObject(o, "server_version", hex) == NULL ||
+        cJSON_AddStringToObject(o, "decoded", d) == NULL ||
+        cJSON_AddNumberToObject(o, "major", (v >> 22) & 0x3F) == NULL ||
+        cJSON_AddNumberToObject(o, "minor", (v >> 16) & 0x3F) == NULL ||
+        cJSON_AddNumberToObject(o, "build", v & 0x7FFF) == NULL ||
+        (type ? cJSON_AddStringToObject(o, "protocol", type) : cJSON_AddNullToObject(o, "protocol")) == NULL) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The EXPR protocol's AuthPackage, else NULL. */
+static const char *expr_auth_package(const cJSON *answer)
+{
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(answer, "protocols"))
+    {
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "type"));
+        if (type != NULL && strcmp(type, "EXPR") == 0)
+            return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "auth_package"));
+    }
+    return NULL;
+}
+
 /* The EXPR protocol's CertPrincipalName, else NULL. */
 static const char *expr_principal(const cJSON *answer)
 {
@@ -627,6 +679,14 @@ int ohc_autodiscover_summarise(cJSON *facts, const cJSON *outlook)
             const char *cert = expr_principal(answer);
             cert ? cJSON_AddStringToObject(r, "cert_principal_name", cert)
                  : cJSON_AddNullToObject(r, "cert_principal_name");
+            cJSON *ver = exchange_version(answer);
+            if (ver == NULL || !cJSON_AddItemToObject(r, "exchange_version", ver)) {
+                cJSON_Delete(ver);
+                return -1;
+            }
+            const char *auth = expr_auth_package(answer);
+            auth ? cJSON_AddStringToObject(r, "expr_auth_package", auth)
+                 : cJSON_AddNullToObject(r, "expr_auth_package");
             cJSON *registry = ouser ? registry_view(ouser) : NULL;
             cJSON_AddBoolToObject(r, "cert_principal_name_mismatch", principal_mismatch(registry, cert));
             cJSON_AddItemToObject(r, "registry", registry ? registry : cJSON_CreateNull());

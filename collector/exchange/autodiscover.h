@@ -64,7 +64,9 @@ int ohc_autodiscover_scan_profile(cJSON *profile, const char *local_appdata, int
 /* The probe's facts from per-profile objects the OS half filled with
  * ohc_autodiscover_scan_profile ({user, sid, source, local_appdata, folders,
  * files}): adds "responses", one flat entry per file read with its user,
- * (its smtp_address and smtp_domain from the answer),
+ * (its smtp_address and smtp_domain from the answer, "exchange_version" {server_version, decoded,
+ * major, minor, build, protocol} from the EXCH protocol's ServerVersion, else the first that
+ * decodes, or null, and "expr_auth_package", the EXPR AuthPackage or null),
  * and "oab_urls", the distinct OABUrl values, for rules and the OAB check.
  * `outlook` is the outlook probe's facts (may be NULL): each response of a
  * user whose Outlook registry carries Outlook Anywhere values gains

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "autodiscover.h"
+#include "exchange_hosts.h"
 #include "fuzz_decoders.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,6 +34,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char version[32];
         (void)ohc_autodiscover_server_version(version, sizeof version,
                                               cJSON_GetStringValue(cJSON_GetObjectItem(p, "server_version")));
+        /* the answer's hosts against a bypass list, as the probe does */
+        cJSON *facts = cJSON_Parse("{\"profiles\":[{\"files\":[{}]}]}");
+        cJSON *prior = cJSON_Parse("{\"proxy\":{\"users\":[{\"sid\":\"S\",\"proxy_in_use\":true,"
+                                   "\"proxy_server\":\"p:1\",\"proxy_override\":\"<local>;*.contoso.com\"}]}}");
+        cJSON *file = cJSON_GetArrayItem(
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(facts, "profiles"), 0), "files"), 0);
+        if (file != NULL && prior != NULL) {
+            cJSON_AddItemToObject(file, "answer", cJSON_Duplicate(answer, 1));
+            (void)ohc_exchange_hosts_facts(facts, prior, NULL, 0);
+            fuzz_json_roundtrip(facts); /* frees facts */
+        } else {
+            cJSON_Delete(facts);
+        }
+        cJSON_Delete(prior);
         fuzz_json_roundtrip(answer);
     } else if (err.message[0] == '\0' || answer != NULL) {
         abort(); /* a refusal always says why and leaves nothing behind */

@@ -288,6 +288,17 @@ static void test_scan_and_summary(void **state)
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(facts, "responses"), 0),
                                                  "cert_principal_name_mismatch")));
     assert_string_equal(str_at(facts, "responses.0.registry.ProxyServerPrincipalName"), "msstd:legacy.contoso.com");
+    /* the mailbox server's version (EXCH's ServerVersion 73C18A9B) and the EXPR AuthPackage, as sent */
+    assert_string_equal(str_at(facts, "responses.0.exchange_version.decoded"), "15.1.2715");
+    assert_string_equal(str_at(facts, "responses.0.exchange_version.protocol"), "EXCH");
+    const cJSON *ev =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(facts, "responses"), 0), "exchange_version");
+    assert_int_equal(cJSON_GetObjectItem(ev, "major")->valueint, 15);
+    assert_int_equal(cJSON_GetObjectItem(ev, "minor")->valueint, 1);
+    assert_string_equal(str_at(facts, "responses.0.expr_auth_package"), "Ntlm");
+    const cJSON *v2 = cJSON_GetArrayItem(cJSON_GetObjectItem(facts, "responses"), 2); /* the v2 answer has none */
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(v2, "exchange_version")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(v2, "expr_auth_package")));
     assert_string_equal(str_at(facts, "oab_urls.0"),
                         "https://mail.contoso.com/OAB/2e3eaccd-85a0-4abe-84f8-603a49801bb6/");
     cJSON_Delete(facts);

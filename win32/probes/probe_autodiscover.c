@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "autodiscover.h"
+#include "exchange_hosts.h"
 #include "os.h"
 #include "probes_win32.h"
 #include "user_profiles.h"
@@ -38,7 +39,8 @@ void ohc_win32_probe_autodiscover(ohc_probe_output *out, const ohc_probe_context
     free(list);
     if (!nomem &&
         (!cJSON_AddBoolToObject(facts, "profiles_capped", capped) ||
-         ohc_autodiscover_summarise(facts, cJSON_GetObjectItemCaseSensitive(ctx->prior_facts, "outlook")) != 0))
+         ohc_autodiscover_summarise(facts, cJSON_GetObjectItemCaseSensitive(ctx->prior_facts, "outlook")) != 0 ||
+         ohc_exchange_hosts_facts(facts, ctx->prior_facts, ctx->options->oab_urls, ctx->options->oab_url_count) != 0))
         nomem = 1;
     if (nomem) {
         cJSON_Delete(facts);
