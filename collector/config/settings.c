@@ -45,6 +45,10 @@ static const ohc_setting_def settings[] = {
      ohc_oab_allow_list_check},
     {OHC_SET_OAB_PROBE_SERVICE, "OabProbeService", OHC_SETTING_BOOL, NULL, 1, 0, 1, NULL, 0, NULL,
      "1 lets the service ask the OAB servers in OabProbeHosts for their OAB files; 0 turns that off.", NULL},
+    {OHC_SET_OAB_PROBE_DAILY_LIMIT, "OabProbeDailyLimit", OHC_SETTING_NUMBER, NULL, 4, 1, 96, NULL, 0, NULL,
+     "The service asks the OAB servers at most this many times in 24 hours (later collections skip the check and "
+     "say so), so that a fleet's schedule cannot load the Exchange servers.",
+     NULL},
     {OHC_SET_EVENTLOG_FINDINGS, "EventLogFindings", OHC_SETTING_BOOL, NULL, 1, 0, 1, NULL, 0, NULL,
      "1: the service writes each collection's findings, resolved findings and a summary to the Application log "
      "(source OutlookHealthCollector); 0: it does not.",

@@ -158,6 +158,10 @@ void ohc_oab_targets_add_facts(ohc_oab_targets *ts, const cJSON *facts)
 {
     walk(ts, cJSON_GetObjectItemCaseSensitive(facts, "bits"), OHC_OAB_SRC_BITS, 0);
     walk(ts, cJSON_GetObjectItemCaseSensitive(facts, "events"), OHC_OAB_SRC_EVENTS, 0);
+    /* The OABUrl of every cached Autodiscover answer (not the rest of the
+     * answers: their other URLs are not OAB folders). */
+    walk(ts, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "autodiscover"), "oab_urls"),
+         OHC_OAB_SRC_AUTODISCOVER, 0);
 }
 
 int ohc_oab_host_allowed(const char *host, const char *list)
@@ -821,7 +825,7 @@ void ohc_oab_summarize_target(cJSON *tj)
 
 /* ---------------------------------------------------------------- the probe */
 
-static const char *source_names[] = {"bits", "events", "command_line"};
+static const char *source_names[] = {"bits", "events", "command_line", "autodiscover"};
 
 static cJSON *target_json(const ohc_oab_target *t)
 {
@@ -834,7 +838,7 @@ static cJSON *target_json(const ohc_oab_target *t)
     snprintf(url, sizeof url, "%soab.xml", t->folder_url);
     cJSON_AddStringToObject(o, "url", url);
     cJSON *src = cJSON_AddArrayToObject(o, "sources");
-    for (unsigned i = 0; i < 3; i++)
+    for (unsigned i = 0; i < sizeof source_names / sizeof source_names[0]; i++)
         if (t->sources & (1u << i))
             cJSON_AddItemToArray(src, cJSON_CreateString(source_names[i]));
     return o;
@@ -936,6 +940,80 @@ static void prepare_target(run *r, target_state *s, const ohc_collect_options *o
     cJSON_AddStringToObject(s->json, "addresses_from", from);
 }
 
+#define DAY_MS (24 * 3600 * 1000LL)
+
+int ohc_oab_daily_budget_take(const char *state_path, unsigned limit, int64_t now_ms, unsigned *out_used, char *why,
+                              size_t why_size, char *state_error, size_t state_error_size)
+{
+    *out_used = 0;
+    if (why_size)
+        why[0] = '\0';
+    if (state_error_size)
+        state_error[0] = '\0';
+    if (limit > OHC_OAB_DAILY_LIMIT_MAX)
+        limit = OHC_OAB_DAILY_LIMIT_MAX;
+    /* The checks of the last 24 hours, oldest first. A time in the future
+     * means the clock was set back: it is dropped, so it cannot block the
+     * budget until the clock catches up (a check too many, at worst). */
+    int64_t times[OHC_OAB_DAILY_LIMIT_MAX + 1];
+    unsigned n = 0;
+    char *data = NULL;
+    size_t len = 0;
+    ohc_error err;
+    ohc_error_clear(&err);
+    int rc = ohc_os_read_file(&data, &len, state_path, 4096, &err);
+    if (rc == OHC_OK) {
+        cJSON *doc = cJSON_ParseWithLength(data, len);
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "times"), *t;
+        if (!cJSON_IsArray(arr))
+            snprintf(state_error, state_error_size, "%s is not an OAB check budget ({\"times\": [...]}): ignored",
+                     state_path);
+        cJSON_ArrayForEach(t, arr)
+        {
+            if (!cJSON_IsNumber(t) || n >= OHC_OAB_DAILY_LIMIT_MAX)
+                continue;
+            int64_t v = (int64_t)t->valuedouble;
+            if (v > now_ms - DAY_MS && v <= now_ms)
+                times[n++] = v;
+        }
+        cJSON_Delete(doc);
+    } else if (rc != OHC_ENOTFOUND) {
+        snprintf(state_error, state_error_size, "%s", err.message);
+    }
+    free(data);
+    for (unsigned i = 1; i < n; i++) /* insertion sort: at most 96 */
+        for (unsigned k = i; k > 0 && times[k - 1] > times[k]; k--) {
+            int64_t x = times[k];
+            times[k] = times[k - 1];
+            times[k - 1] = x;
+        }
+    *out_used = n;
+    if (n >= limit) {
+        char when[32];
+        ohc_format_rfc3339_utc(when, times[n - limit] + DAY_MS);
+        snprintf(why, why_size,
+                 "as the service, at most %u OAB check(s) in 24 hours (OabProbeDailyLimit): %u already ran; the next "
+                 "one may run after %s",
+                 limit, n, when);
+        return 0;
+    }
+    times[n++] = now_ms;
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *arr = doc ? cJSON_AddArrayToObject(doc, "times") : NULL;
+    for (unsigned i = 0; arr != NULL && i < n; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)times[i]));
+    char *text = arr ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    ohc_error_clear(&err);
+    /* A budget that cannot be written still lets this check run: the limit
+     * protects the servers from many checks, not from one. */
+    if (text == NULL || ohc_os_write_file_atomic(state_path, text, strlen(text), &err) != OHC_OK)
+        snprintf(state_error, state_error_size, "cannot record this check in %s: %s", state_path,
+                 text ? err.message : "out of memory");
+    free(text);
+    return 1;
+}
+
 void ohc_oab_probe_collect(ohc_probe_output *out, const ohc_probe_context *ctx, const ohc_oab_platform *platform)
 {
     const ohc_collect_options *o = ctx->options;
@@ -991,6 +1069,30 @@ void ohc_oab_probe_collect(ohc_probe_output *out, const ohc_probe_context *ctx, 
         __atomic_store_n(&curl_ready, 1, __ATOMIC_RELEASE);
     }
 
+    /* The service's daily budget, spent only when some target may be asked. */
+    const char *budget_skip = NULL;
+    char budget_why[256] = "", budget_state_error[300] = "";
+    unsigned budget_used = 0;
+    int budgeted = o->as_service && o->oab_service_probing && o->oab_budget_path != NULL && o->oab_daily_limit > 0;
+    if (budgeted) {
+        int any = 0;
+        for (size_t i = 0; i < targets->count; i++)
+            any |= ohc_oab_host_allowed(targets->t[i].host, o->oab_allow_hosts);
+        if (any &&
+            !ohc_oab_daily_budget_take(o->oab_budget_path, o->oab_daily_limit, ohc_os_utc_now_ms(), &budget_used,
+                                       budget_why, sizeof budget_why, budget_state_error, sizeof budget_state_error))
+            budget_skip = budget_why;
+    }
+    cJSON *budget = cJSON_AddObjectToObject(facts, "daily_budget");
+    if (budget != NULL) {
+        budgeted ? cJSON_AddNumberToObject(budget, "limit", o->oab_daily_limit)
+                 : cJSON_AddNullToObject(budget, "limit");
+        cJSON_AddNumberToObject(budget, "used_before", budget_used);
+        cJSON_AddBoolToObject(budget, "exhausted", budget_skip != NULL);
+        budget_state_error[0] ? cJSON_AddStringToObject(budget, "state_error", budget_state_error)
+                              : cJSON_AddNullToObject(budget, "state_error");
+    }
+
     size_t skipped = 0;
     r->count = targets->count;
     for (size_t i = 0; i < targets->count; i++) {
@@ -998,7 +1100,13 @@ void ohc_oab_probe_collect(ohc_probe_output *out, const ohc_probe_context *ctx, 
         s->t = &targets->t[i];
         s->json = target_json(s->t);
         cJSON_AddItemToArray(tarr, s->json);
-        prepare_target(r, s, o);
+        if (budget_skip != NULL) {
+            cJSON_AddBoolToObject(s->json, "allow_listed", ohc_oab_host_allowed(s->t->host, o->oab_allow_hosts));
+            skip_target(s, budget_skip);
+            cJSON_AddNullToObject(s->json, "credentials");
+        } else {
+            prepare_target(r, s, o);
+        }
         s->addresses = cJSON_AddArrayToObject(s->json, "addresses");
         if (s->skip) {
             skipped++;

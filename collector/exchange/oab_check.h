@@ -44,7 +44,7 @@ typedef struct ohc_oab_target {
     unsigned sources; /* OHC_OAB_SRC_* bits: where the URL was seen */
 } ohc_oab_target;
 
-enum { OHC_OAB_SRC_BITS = 1, OHC_OAB_SRC_EVENTS = 2, OHC_OAB_SRC_COMMAND_LINE = 4 };
+enum { OHC_OAB_SRC_BITS = 1, OHC_OAB_SRC_EVENTS = 2, OHC_OAB_SRC_COMMAND_LINE = 4, OHC_OAB_SRC_AUTODISCOVER = 8 };
 
 typedef struct ohc_oab_targets {
     ohc_oab_target t[OHC_OAB_MAX_TARGETS];
@@ -104,6 +104,18 @@ typedef struct ohc_oab_platform {
 
 /* The probe (shared by the platform halves): reads ctx->prior_facts and the
  * collect options, asks the servers, fills out. */
+/* The service's daily budget of OAB checks (OabProbeDailyLimit), kept in a
+ * small state file ({"times": [ms since 1970, ...]}, the checks of the last
+ * 24 hours; written atomically; untrusted: at most 4 KiB read, junk ignored).
+ * When fewer than `limit` checks ran in the 24 hours before now_ms, records
+ * now_ms and returns 1; else returns 0 and says in `why` when the oldest
+ * check leaves the window. *out_used is the count before this one. A state
+ * that cannot be read or parsed counts as empty (its reason in state_error,
+ * "" when none), so a damaged file never stops the check for good. */
+#define OHC_OAB_DAILY_LIMIT_MAX 96u
+int ohc_oab_daily_budget_take(const char *state_path, unsigned limit, int64_t now_ms, unsigned *out_used, char *why,
+                              size_t why_size, char *state_error, size_t state_error_size);
+
 void ohc_oab_probe_collect(ohc_probe_output *out, const ohc_probe_context *ctx, const ohc_oab_platform *platform);
 
 /* The portable summary of one target's per-address answers (exposed for the

@@ -1,13 +1,9 @@
 /* The OAB manifest (oab.xml, [MS-OXWOAB] "OAB Retrieval File Format"), parsed
  * from what a server sent: untrusted bytes.
  *
- * The parser reads the small XML subset a manifest needs (elements,
- * attributes, text, comments, processing instructions, CDATA, the five
- * predefined entities and character references) and refuses the rest with a
- * message naming the line and column: a DOCTYPE (so no entity can be declared
- * or expanded), undeclared entities, an encoding other than UTF-8 (UTF-16,
- * a declaration naming another encoding, invalid UTF-8 sequences), and every
- * bound below. It never allocates more than the bounds allow. */
+ * The XML is read by collector/base/xml.h (its subset; a DOCTYPE, undeclared
+ * entities and any encoding but UTF-8 refused with the line and column), with
+ * the bounds below; it never allocates more than they allow. */
 #ifndef OHC_OAB_MANIFEST_H
 #define OHC_OAB_MANIFEST_H
 

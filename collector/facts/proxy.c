@@ -379,3 +379,138 @@ int ohc_proxy_user_facts(cJSON *u, ohc_proxy_user_values *in, const char *winhtt
     ohc_proxy_blob_free(&blob);
     return ok ? differs : -1;
 }
+
+static int proxy_in_use(const cJSON *u)
+{
+    const cJSON *enable = cJSON_GetObjectItemCaseSensitive(u, "proxy_enable");
+    const cJSON *server = cJSON_GetObjectItemCaseSensitive(u, "proxy_server");
+    if (cJSON_IsNumber(enable) && enable->valuedouble == 1 && cJSON_IsString(server) && server->valuestring[0])
+        return 1;
+    const cJSON *cs = cJSON_GetObjectItemCaseSensitive(u, "connection_settings");
+    const cJSON *flags = cJSON_GetObjectItemCaseSensitive(cs, "flags");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(cs, "proxy");
+    return !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cs, "malformed")) && cJSON_IsNumber(flags) &&
+           ((uint32_t)flags->valuedouble & OHC_PROXY_FLAG_PROXY) && cJSON_IsString(list) && list->valuestring[0];
+}
+
+int ohc_proxy_attach_user_reachability(cJSON *facts)
+{
+    const cJSON *reach = cJSON_GetObjectItemCaseSensitive(facts, "reachability");
+    cJSON *u;
+    cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(facts, "users"))
+    {
+        const char *sid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "sid"));
+        cJSON *mine = cJSON_AddArrayToObject(u, "proxy_reachability");
+        if (mine == NULL || cJSON_AddBoolToObject(u, "proxy_in_use", proxy_in_use(u)) == NULL)
+            return -1;
+        char label[300];
+        snprintf(label, sizeof label, "user:%s", sid ? sid : "");
+        const cJSON *r;
+        cJSON_ArrayForEach(r, reach)
+        {
+            int named = 0;
+            const cJSON *s;
+            cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(r, "sources")) named |=
+                cJSON_IsString(s) && sid != NULL && strcmp(s->valuestring, label) == 0;
+            if (!named)
+                continue;
+            cJSON *c = cJSON_CreateObject();
+            if (c == NULL || !cJSON_AddItemToArray(mine, c)) {
+                cJSON_Delete(c);
+                return -1;
+            }
+            static const char *const keys[] = {"proxy", "reachable", "error", "error_code"};
+            for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, keys[i]);
+                cJSON *copy = v ? cJSON_Duplicate(v, 0) : cJSON_CreateNull();
+                if (copy == NULL || !cJSON_AddItemToObject(c, keys[i], copy)) {
+                    cJSON_Delete(copy);
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* pat[0..pn) with '*' against s[0..sn), ASCII case folded. Linear in
+ * practice: one backtrack point (the last '*'). */
+static int glob_match(const char *pat, size_t pn, const char *s, size_t sn)
+{
+    size_t p = 0, i = 0, star = (size_t)-1, mark = 0;
+    while (i < sn) {
+        if (p < pn && pat[p] == '*') {
+            star = p++;
+            mark = i;
+        } else if (p < pn && fold(pat[p]) == fold(s[i])) {
+            p++, i++;
+        } else if (star != (size_t)-1) {
+            p = star + 1;
+            i = ++mark;
+        } else {
+            return 0;
+        }
+    }
+    while (p < pn && pat[p] == '*')
+        p++;
+    return p == pn;
+}
+
+int ohc_proxy_bypass_matches(const char *list, const char *host, unsigned port)
+{
+    if (list == NULL || host == NULL || host[0] == '\0')
+        return 0;
+    size_t hl = strlen(host);
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",; \t\r\n");
+        const char *e = p;
+        size_t en = n;
+        p += n;
+        while (*p && strchr(",; \t\r\n", *p))
+            p++;
+        if (en == 0)
+            continue;
+        if (en == 7 && ohc_ascii_strncasecmp(e, "<local>", 7) == 0) {
+            if (memchr(host, '.', hl) == NULL && memchr(host, ':', hl) == NULL)
+                return 1;
+            continue;
+        }
+        const char *sep = NULL;
+        for (size_t i = 0; i + 2 < en; i++)
+            if (e[i] == ':' && e[i + 1] == '/' && e[i + 2] == '/') {
+                sep = e + i + 3;
+                break;
+            }
+        if (sep != NULL) {
+            en -= (size_t)(sep - e);
+            e = sep;
+        }
+        while (en > 0 && e[en - 1] == '/')
+            en--;
+        /* "host:port" (not an IPv6 literal, which has more than one ':') */
+        const char *colon = memchr(e, ':', en);
+        if (colon != NULL && memchr(colon + 1, ':', en - (size_t)(colon + 1 - e)) == NULL) {
+            size_t pl = en - (size_t)(colon + 1 - e);
+            unsigned v = 0;
+            int digits = pl > 0 && pl <= 5;
+            for (size_t i = 0; digits && i < pl; i++) {
+                digits = colon[1 + i] >= '0' && colon[1 + i] <= '9';
+                v = v * 10 + (unsigned)(colon[1 + i] - '0');
+            }
+            if (!digits || v != port)
+                continue;
+            en = (size_t)(colon - e);
+        }
+        if (en > 2 && e[0] == '[' && e[en - 1] == ']')
+            e++, en -= 2;
+        if (en > 0 && glob_match(e, en, host, hl))
+            return 1;
+    }
+    return 0;
+}

@@ -123,4 +123,21 @@ typedef struct ohc_proxy_user_proxies {
 int ohc_proxy_user_facts(cJSON *u, ohc_proxy_user_values *in, const char *winhttp_proxy,
                          ohc_proxy_user_proxies *out_proxies);
 
+/* Copies to each user of the proxy facts (facts.users[]) the connect tests
+ * of the proxies that user's settings name (facts.reachability entries whose
+ * sources hold "user:<sid>"), as `proxy_reachability` [] {proxy, reachable,
+ * error, error_code}, and `proxy_in_use` (bool: ProxyEnable is 1 and a
+ * ProxyServer is set, or the DefaultConnectionSettings blob has the proxy
+ * flag and a list). Returns 0, or -1 without memory. */
+int ohc_proxy_attach_user_reachability(cJSON *facts);
+
+/* 1 when a WinINet bypass list (ProxyOverride: entries separated by ';', ','
+ * or blanks) sends host (no brackets, any case) directly: an entry equal to
+ * the host or matching it with '*' wildcards ("*.contoso.com", "10.*"; a bare
+ * name is that host alone, not the names below it), or "<local>" for a name
+ * without a dot. An entry with a scheme ("https://host") is compared without
+ * it; one with a port ("host:443") only when port is that port. 0 when not,
+ * also for a NULL or empty list. */
+int ohc_proxy_bypass_matches(const char *list, const char *host, unsigned port);
+
 #endif

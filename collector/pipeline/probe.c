@@ -110,24 +110,28 @@ static void record_probe(cJSON *probes_obj, cJSON *facts_obj, const char *name, 
 }
 
 static void run_phase(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *defs, size_t count,
-                      const ohc_collect_options *options, int after_others);
+                      const ohc_collect_options *options, unsigned phase);
 
 void ohc_probes_run(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *defs, size_t count,
                     const ohc_collect_options *options)
 {
-    run_phase(probes_obj, facts_obj, defs, count, options, 0);
-    run_phase(probes_obj, facts_obj, defs, count, options, 1);
+    unsigned last = 0;
+    for (size_t i = 0; i < count; i++)
+        if (defs[i].phase > last)
+            last = defs[i].phase;
+    for (unsigned phase = 0; phase <= last; phase++)
+        run_phase(probes_obj, facts_obj, defs, count, options, phase);
 }
 
 static void run_phase(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *defs, size_t count,
-                      const ohc_collect_options *options, int after_others)
+                      const ohc_collect_options *options, unsigned phase)
 {
     probe_job **jobs = calloc(count ? count : 1, sizeof *jobs);
     if (jobs == NULL)
         return;
 
     for (size_t i = 0; i < count; i++) {
-        if ((defs[i].after_others != 0) != (after_others != 0))
+        if (defs[i].phase != phase)
             continue;
         ohc_error err;
         ohc_error_clear(&err);
@@ -143,7 +147,7 @@ static void run_phase(cJSON *probes_obj, cJSON *facts_obj, const ohc_probe_def *
         job->def = &defs[i];
         job->ctx.options = options;
         /* A copy: a probe that overruns keeps reading it after the runner moved on. */
-        if (after_others && (job->ctx.prior_facts = job->prior_copy = cJSON_Duplicate(facts_obj, 1)) == NULL) {
+        if (phase > 0 && (job->ctx.prior_facts = job->prior_copy = cJSON_Duplicate(facts_obj, 1)) == NULL) {
             cJSON_Delete(facts);
             free(job);
             ohc_error_set(&err, OHC_ENOMEM, 0, "out of memory starting probe");

@@ -51,6 +51,10 @@ typedef struct ohc_collect_options {
     size_t oab_server_pin_count;
     const char *oab_allow_hosts; /* OabProbeHosts; NULL or "" = none */
     int oab_service_probing; /* OabProbeService */
+    /* As the service: at most this many OAB checks in 24 hours (OabProbeDailyLimit),
+     * counted in this state file; NULL or 0 = no limit (interactively). */
+    const char *oab_budget_path;
+    unsigned oab_daily_limit;
     int as_service; /* the service collects: the allow-list decides what is probed */
     const char *ca_file; /* extra CA bundle for HTTPS made by probes; NULL = the system's */
     ohc_upload_proxy_fn resolve_proxy; /* the proxy Windows would use for a URL; NULL = direct */
@@ -59,9 +63,9 @@ typedef struct ohc_collect_options {
 typedef struct ohc_probe_context {
     const ohc_collect_options *options;
     uint64_t deadline_ms; /* ohc_os_monotonic_ms() value the probe should finish by */
-    /* Only for a probe with after_others set: a copy of report.facts as the
-     * other probes left them, owned by the runner, valid during collect.
-     * NULL for the others. */
+    /* Only for a probe of a later phase: a copy of report.facts as the
+     * probes of the earlier phases left them, owned by the runner, valid
+     * during collect. NULL in phase 0. */
     const cJSON *prior_facts;
 } ohc_probe_context;
 
@@ -85,15 +89,16 @@ typedef struct ohc_probe_def {
     const char *name; /* key in report.probes and report.facts */
     uint32_t budget_ms; /* wall-clock budget */
     ohc_probe_collect_fn collect;
-    /* Non-zero: runs after every other probe ended (or overran), and reads
-     * their facts (ohc_probe_context.prior_facts): the OAB check asks the
-     * servers whose URLs the bits and events probes found. List such probes
-     * last: the report keeps the table's order of completion by phase. */
-    int after_others;
+    /* 0: runs at once. N > 0: runs after every probe of a lower phase ended
+     * (or overran), and reads their facts (ohc_probe_context.prior_facts):
+     * the Autodiscover cache (1) sets the Outlook registry beside each
+     * answer; the OAB check (2) asks the servers whose URLs the others found.
+     * List probes by phase: the report keeps the table's order within one. */
+    unsigned phase;
 } ohc_probe_def;
 
-/* Runs the probes concurrently, each under its budget (those with
- * after_others once the rest are done, on a copy of their facts), and adds to the
+/* Runs the probes concurrently, each under its budget, phase after phase
+ * (a later phase on a copy of the earlier ones' facts), and adds to the
  * report: report.probes[name] = {status, error, duration_ms} and
  * report.facts[name] = facts. `probes_obj` and `facts_obj` are JSON objects
  * owned by the caller. Never fails as a whole: a probe that cannot even start

@@ -190,6 +190,125 @@ void ohc_report_scalar_text(char *out, size_t size, const cJSON *v)
     }
 }
 
+/* A value inside an item: scalars plain, objects "k: v, ...", arrays "a, b". */
+static void plain_inline(ohc_strbuf *sb, const cJSON *v, int depth)
+{
+    char buf[512];
+    if (cJSON_IsObject(v) && depth < 4) {
+        const cJSON *m;
+        int first = 1;
+        cJSON_ArrayForEach(m, v)
+        {
+            if (cJSON_IsNull(m))
+                continue;
+            ohc_strbuf_append(sb, first ? "" : ", ");
+            first = 0;
+            ohc_strbuf_append(sb, m->string);
+            ohc_strbuf_append(sb, ": ");
+            plain_inline(sb, m, depth + 1);
+        }
+    } else if (cJSON_IsArray(v) && depth < 4) {
+        const cJSON *m;
+        int first = 1;
+        cJSON_ArrayForEach(m, v)
+        {
+            ohc_strbuf_append(sb, first ? "" : ", ");
+            first = 0;
+            plain_inline(sb, m, depth + 1);
+        }
+        if (first)
+            ohc_strbuf_append(sb, "(none)");
+    } else if (cJSON_IsNull(v)) {
+        ohc_strbuf_append(sb, "(none)");
+    } else {
+        ohc_report_scalar_text(buf, sizeof buf, v);
+        ohc_strbuf_append(sb, buf);
+    }
+}
+
+void ohc_report_plain_items_free(char **items, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(items[i]);
+    free(items);
+}
+
+int ohc_report_plain_items(char ***out, size_t *out_count, const cJSON *v)
+{
+    *out = NULL;
+    *out_count = 0;
+    if (v == NULL || cJSON_IsNull(v))
+        return OHC_OK;
+    size_t cap = OHC_REPORT_EVIDENCE_ITEMS + 1;
+    char **items = calloc(cap, sizeof *items);
+    size_t *counts = calloc(cap, sizeof *counts);
+    if (items == NULL || counts == NULL) {
+        free(items);
+        free(counts);
+        return OHC_ENOMEM;
+    }
+    size_t n = 0, more = 0;
+    const cJSON *single[1] = {v};
+    const cJSON *m = cJSON_IsArray(v) ? v->child : single[0];
+    for (; m != NULL; m = cJSON_IsArray(v) ? m->next : NULL) {
+        ohc_strbuf sb = OHC_STRBUF_INIT;
+        plain_inline(&sb, m, 1);
+        ohc_strbuf_append(&sb, ""); /* an empty object still makes an item */
+        if (ohc_strbuf_failed(&sb)) {
+            ohc_strbuf_free(&sb);
+            ohc_report_plain_items_free(items, n);
+            free(counts);
+            return OHC_ENOMEM;
+        }
+        size_t k = 0;
+        while (k < n && strcmp(items[k], ohc_strbuf_str(&sb)) != 0)
+            k++;
+        if (k < n) {
+            counts[k]++;
+            ohc_strbuf_free(&sb);
+        } else if (n < OHC_REPORT_EVIDENCE_ITEMS) {
+            items[n] = ohc_strbuf_detach(&sb);
+            if (items[n] == NULL && (items[n] = ohc_strdup("")) == NULL) {
+                ohc_report_plain_items_free(items, n);
+                free(counts);
+                return OHC_ENOMEM;
+            }
+            counts[n++] = 1;
+        } else {
+            more++;
+            ohc_strbuf_free(&sb);
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (counts[k] < 2)
+            continue;
+        ohc_strbuf sb = OHC_STRBUF_INIT;
+        ohc_strbuf_appendf(&sb, "%s (%zu times)", items[k], counts[k]);
+        char *with = ohc_strbuf_detach(&sb);
+        if (with != NULL) {
+            free(items[k]);
+            items[k] = with;
+        }
+    }
+    if (more > 0) {
+        ohc_strbuf sb = OHC_STRBUF_INIT;
+        ohc_strbuf_appendf(&sb, "and %zu more", more);
+        items[n] = ohc_strbuf_detach(&sb);
+        if (items[n] != NULL)
+            n++;
+    }
+    free(counts);
+    *out = items;
+    *out_count = n;
+    return OHC_OK;
+}
+
+const char *ohc_report_evidence_label(const cJSON *finding, const char *name)
+{
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(finding, "evidence_labels");
+    return name ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, name)) : NULL;
+}
+
 const char *ohc_report_evidence_name(const cJSON *item)
 {
     static const char *const keys[] = {"fact", "path", "name"};
@@ -241,20 +360,32 @@ static void text_evidence(ohc_strbuf *sb, const cJSON *finding)
     const cJSON *e;
     cJSON_ArrayForEach(e, evidence)
     {
+        const char *label = e->string ? ohc_report_evidence_label(finding, e->string) : NULL;
+        if (label != NULL && label[0] == '\0')
+            continue; /* feeds the commands only */
         ohc_strbuf_append(sb, "      - ");
         const char *why =
             e->string ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(unchecked, e->string)) : NULL;
-        if (e->string != NULL) { /* evidence as an object: key -> value */
-            append_clean(sb, e->string);
-            ohc_strbuf_append(sb, " = ");
+        if (e->string != NULL) { /* evidence as an object: name -> value, shown plain */
+            append_clean(sb, label ? label : e->string);
+            ohc_strbuf_append(sb, ": ");
+            char **items = NULL;
+            size_t n = 0;
             if (why != NULL) {
                 ohc_strbuf_append(sb, "not checked (");
                 append_clean(sb, why);
                 ohc_strbuf_append(sb, ")");
+            } else if (ohc_report_plain_items(&items, &n, e) != OHC_OK || n == 0) {
+                ohc_strbuf_append(sb, "(none)");
+            } else if (n == 1 && !cJSON_IsArray(e)) {
+                append_clean(sb, items[0]);
             } else {
-                ohc_report_scalar_text(val, sizeof val, e);
-                append_clean(sb, val);
+                for (size_t i = 0; i < n; i++) {
+                    ohc_strbuf_append(sb, "\n          * ");
+                    append_clean(sb, items[i]);
+                }
             }
+            ohc_report_plain_items_free(items, n);
         } else if (cJSON_IsObject(e)) {
             /* {fact|path|name, value, ...}: "name: value, other: x" */
             const char *k = ohc_report_evidence_name(e);

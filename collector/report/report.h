@@ -87,6 +87,21 @@ const char *ohc_report_likely_cause(const cJSON **sorted, size_t count);
  * objects as compact JSON. Truncated to size. */
 void ohc_report_scalar_text(char *out, size_t size, const cJSON *v);
 
+/* How evidence reads in text and HTML: the items of a value, plain. A string
+ * as it is; a number or boolean as text; null and [] give no item (the
+ * caller shows "(none)"); an object "key: value, key: value"; an array its
+ * distinct items in order, each once with " (N times)" when repeated, at most
+ * OHC_REPORT_EVIDENCE_ITEMS and then "and N more". *out is a new array of
+ * *out_count strings (free each and the array; ohc_report_plain_items_free);
+ * OHC_ENOMEM. JSON keeps the values as they are. */
+#define OHC_REPORT_EVIDENCE_ITEMS 20
+int ohc_report_plain_items(char ***out, size_t *out_count, const cJSON *v);
+void ohc_report_plain_items_free(char **items, size_t count);
+
+/* The label a rule gave an evidence item (finding.evidence_labels), or NULL
+ * when it gave none; "" means the item feeds commands only and is not shown. */
+const char *ohc_report_evidence_label(const cJSON *finding, const char *name);
+
 /* An evidence item's name: its "fact", "path" or "name" member. Borrowed. */
 const char *ohc_report_evidence_name(const cJSON *item);
 

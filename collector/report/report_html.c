@@ -76,7 +76,8 @@ static const char css[] =
     "h4{font-size:13px;margin:10px 0 4px;color:#444}"
     "table{border-collapse:collapse;width:100%;background:#fff}"
     "td,th{border:1px solid #d8dbe0;padding:4px 8px;text-align:left;vertical-align:top}"
-    "th{background:#eceef1}td.k{width:30%;font-family:Consolas,monospace;font-size:12px}"
+    "th{background:#eceef1}td.k{width:30%;font-family:Consolas,monospace;font-size:12px}td.l{width:30%}"
+    "ul.ev{margin:0;padding-left:18px}"
     "pre{background:#1e1f22;color:#e8e8e8;padding:8px 10px;border-radius:4px;overflow-x:auto;"
     "white-space:pre-wrap;word-break:break-all;margin:4px 0;font:12px/1.4 Consolas,monospace}"
     "pre.facts{background:#fff;color:#1d1f23;border:1px solid #d8dbe0}"
@@ -96,17 +97,33 @@ static void html_evidence(ohc_strbuf *sb, const cJSON *finding)
     cJSON_ArrayForEach(e, ev)
     {
         if (e->string != NULL) {
-            ohc_strbuf_append(sb, "<tr><td class=\"k\">");
-            html_text(sb, e->string);
+            const char *label = ohc_report_evidence_label(finding, e->string);
+            if (label != NULL && label[0] == '\0')
+                continue; /* feeds the commands only */
+            ohc_strbuf_append(sb, label ? "<tr><td class=\"l\">" : "<tr><td class=\"k\">");
+            html_text(sb, label ? label : e->string);
             ohc_strbuf_append(sb, "</td><td>");
             const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(unchecked, e->string));
+            char **items = NULL;
+            size_t n = 0;
             if (why != NULL) {
                 ohc_strbuf_append(sb, "<span class=\"unchecked\">not checked (");
                 html_text(sb, why);
                 ohc_strbuf_append(sb, ")</span>");
+            } else if (ohc_report_plain_items(&items, &n, e) != OHC_OK || n == 0) {
+                ohc_strbuf_append(sb, "(none)");
+            } else if (n == 1 && !cJSON_IsArray(e)) {
+                html_text(sb, items[0]);
             } else {
-                html_value(sb, e);
+                ohc_strbuf_append(sb, "<ul class=\"ev\">");
+                for (size_t i = 0; i < n; i++) {
+                    ohc_strbuf_append(sb, "<li>");
+                    html_text(sb, items[i]);
+                    ohc_strbuf_append(sb, "</li>");
+                }
+                ohc_strbuf_append(sb, "</ul>");
             }
+            ohc_report_plain_items_free(items, n);
             ohc_strbuf_append(sb, "</td></tr>");
         } else if (cJSON_IsObject(e)) {
             /* {fact|path|name, value, ...}: the name on the left, the rest on the right */

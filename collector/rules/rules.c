@@ -247,7 +247,7 @@ static void check_logic(vctx *v, const char *field, const cJSON *logic)
 }
 
 static const char *const rule_keys[] = {"id",       "title",   "severity",    "category",   "description", "when",
-                                        "evidence", "message", "remediation", "references", NULL};
+                                        "evidence", "message", "remediation", "references", "labels",      NULL};
 
 /* Validates rules[idx]; returns 1 when it can be evaluated. */
 static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON *rule)
@@ -271,7 +271,7 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
         if (!key_allowed(k->string, rule_keys))
             vproblem(&v, k->string,
                      "unknown field (expected one of id, title, severity, category, "
-                     "description, when, evidence, message, remediation, references)");
+                     "description, when, evidence, labels, message, remediation, references)");
     need_string(&v, rule, "title", MAX_TITLE, 1);
     need_string(&v, rule, "category", MAX_ID, 1);
     need_string(&v, rule, "description", MAX_TEXT, 0);
@@ -308,6 +308,25 @@ static int validate_rule(ohc_rules *r, const char *source, int idx, const cJSON 
                     check_logic(&v, field, e);
                 else
                     vproblem(&v, field, "must be a fact path (string) or a JSON Logic expression");
+            }
+        }
+    }
+
+    /* labels: how a reader sees each evidence item ("" = only for the commands). */
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(rule, "labels");
+    if (labels != NULL) {
+        if (!cJSON_IsObject(labels) || cJSON_GetArraySize(labels) > MAX_LIST) {
+            vproblem(&v, "labels", "must be an object of at most %d evidence name: label", MAX_LIST);
+        } else {
+            const cJSON *l;
+            cJSON_ArrayForEach(l, labels)
+            {
+                char field[128];
+                snprintf(field, sizeof field, "labels.%s", l->string);
+                if (ev == NULL || cJSON_GetObjectItemCaseSensitive(ev, l->string) == NULL)
+                    vproblem(&v, field, "labels an evidence item the rule does not have");
+                else if (!cJSON_IsString(l) || strlen(l->valuestring) >= MAX_TITLE)
+                    vproblem(&v, field, "must be a text of at most %d bytes (\"\" hides the item)", MAX_TITLE - 1);
             }
         }
     }
@@ -1049,6 +1068,9 @@ static cJSON *make_finding(const rule_set *set, const cJSON *rule, const cJSON *
     }
     const cJSON *refs = cJSON_GetObjectItemCaseSensitive(rule, "references");
     cJSON_AddItemToObject(f, "references", refs ? cJSON_Duplicate(refs, 1) : cJSON_CreateArray());
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(rule, "labels");
+    if (labels != NULL)
+        cJSON_AddItemToObject(f, "evidence_labels", cJSON_Duplicate(labels, 1));
     if (unchecked != NULL && cJSON_GetArraySize(unchecked) > 0)
         cJSON_AddItemToObject(f, "unchecked", unchecked);
     else

@@ -1,15 +1,17 @@
 /* libFuzzer target for the proxy/outlook/tls decoders: WinHTTP and WinINet
  * blobs, registry values of any type (also as DefaultSecureProtocols, SCHANNEL
  * values, modern authentication values and a profile's 00036601), proxy lists,
- * credential masking and Click-to-Run channel values, all on untrusted bytes.
- * Input: a mode byte, then the bytes. */
+ * credential masking, Click-to-Run channel values, bypass lists, Exchange URLs
+ * and PAC bodies, all on untrusted bytes. Input: a mode byte, then the bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "exchange_hosts.h"
 #include "office.h"
 #include "outlook.h"
+#include "pac_fetch.h"
 #include "proxy.h"
 #include "regval.h"
 #include "tls.h"
@@ -88,6 +90,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (cJSON_IsString(guid) && strlen(guid->valuestring) != 36)
             abort(); /* a GUID is 36 characters or none */
         cJSON_Delete(channel);
+        /* the same bytes as a bypass list (ProxyOverride), a URL of an Exchange
+         * host, and a PAC body (only looked into, never run) */
+        ohc_proxy_bypass_matches(s, "mail.contoso.com", 443);
+        ohc_proxy_bypass_matches("<local>;*.contoso.com", s, 443);
+        char host[256];
+        unsigned port = 0;
+        if (ohc_exchange_url_host(host, sizeof host, &port, s) == 0 && (host[0] == '\0' || port == 0 || port > 65535))
+            abort();
+        ohc_pac_body_defines_function((const char *)buf, size);
         free(s);
         break;
     }

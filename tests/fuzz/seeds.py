@@ -98,6 +98,30 @@ elif target == "oab_manifest":
     put(oab_server.manifest(118))
     put(b"<OAB><OAL name='&amp;&#x41;&#65;' id='x'><Full seq='1'><![CDATA[f]]></Full></OAL></OAB>")
     put(b"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8'?><!-- c --><OAB/>")
+elif target == "autodiscover":
+    # first byte: 0 POX (XML), 1 v2 (JSON); the answers of tests/integration/test_autodiscover.sh's shape
+    put(b"\x00<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/"
+        b"autodiscover/responseschema/2006\"><Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/"
+        b"outlook/responseschema/2006a\"><User><DisplayName>K</DisplayName><AutoDiscoverSMTPAddress>k@c.test"
+        b"</AutoDiscoverSMTPAddress></User><Account><AccountType>email</AccountType><Action>settings</Action>"
+        b"<Protocol><Type>EXCH</Type><ServerVersion>73C18A9B</ServerVersion><OABUrl>https://m.c.test/OAB/"
+        b"2e3eaccd-85a0-4abe-84f8-603a49801bb6/</OABUrl><EcpUrl-um>x</EcpUrl-um></Protocol><Protocol><Type>EXPR"
+        b"</Type><CertPrincipalName>msstd:m.c.test</CertPrincipalName></Protocol><Protocol><Type>WEB</Type>"
+        b"<Internal><OWAUrl AuthenticationMethod=\"Basic\">https://m/owa/</OWAUrl></Internal></Protocol>"
+        b"<Protocol Type=\"mapiHttp\" Version=\"1\"><MailStore><InternalUrl>https://m/mapi/</InternalUrl>"
+        b"</MailStore></Protocol></Account></Response></Autodiscover>")
+    put(b"\x00<a:Autodiscover xmlns:a=\"x\"><a:Response><a:Error Time=\"1\" Id=\"2\"><a:ErrorCode>500</a:ErrorCode>"
+        b"<a:Message>m</a:Message><a:DebugData/></a:Error></a:Response></a:Autodiscover>")
+    put(b"\x01{\"Protocol\":\"Rest\",\"Url\":\"https://outlook.office.com/api\"}")
+elif target == "oab_local":
+    # a v4 udetails.oab head as [MS-OXOAB] 2.9 lays it out (tests/unit/test_oab_local.c builds the same)
+    tags = [0x68081102, 0x6800001F, 0x6804001E, 0x68010003, 0x6802001E]
+    meta = struct.pack("<II", 4 + 4 + 8 * len(tags) + 4, len(tags)) + b"".join(struct.pack("<II", t, 0) for t in tags)
+    meta += struct.pack("<I", 0)
+    values = b"\xf8" + b"\x02\x03\xaa\xbb\xcc\x00" + b"\\Global Address List\0" + b"/\0" + b"\x82\x2c\x01"
+    values += b"2e3eaccd-85a0-4abe-84f8-603a49801bb6\0"
+    put(struct.pack("<III", 0x20, 0x1234, 2) + meta + struct.pack("<I", 4 + len(values)) + values)
+    put(struct.pack("<III", 0x0E, 0x5678, 9))
 elif target == "eventlog_state":
     seen = {"rule_id": "OAB-HTTP-404", "severity": "error", "title": "OAB download fails",
             "message": "Outlook gets 0x80190194 for http://u:p@mail.contoso.com/OAB/x/oab.xml",

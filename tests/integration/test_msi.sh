@@ -92,7 +92,8 @@ wine reg add "$P" /v IntervalMinutes /t REG_DWORD /d 1 /f >/dev/null
 wine msiexec /i "$(winpath "$TMP/ohc.msi")" /qn /l*v "$(winpath "$TMP/install.log")" \
   UPLOADURL="$URL" UPLOADTOKEN=e2e-secret-token ALLOWINSECUREHTTP=1 LOGLEVEL=debug \
   EVENTQUERIES="name=from_msi;channel=Application;ids=1000" \
-  UPLOADFORMAT=report UPLOADHEADERS=X-Fleet=msi-header-secret UPLOADBATCHKB=64 HECINDEX=ohc_fleet > "$TMP/msiexec.out" 2>&1 \
+  UPLOADFORMAT=report UPLOADHEADERS=X-Fleet=msi-header-secret UPLOADBATCHKB=64 HECINDEX=ohc_fleet \
+  OABPROBEHOSTS="contoso.test;*.fabrikam.test" OABPROBESERVICE=1 OABPROBEDAILYLIMIT=2 > "$TMP/msiexec.out" 2>&1 \
   || { cat "$TMP/msiexec.out"; fail "msiexec /i failed"; }
 [ -f "$PF/ohc.exe" ] || fail "ohc.exe not installed in Program Files"
 sc_wait ohc RUNNING 90   # msiexec's ServiceControl starts it; under load RUNNING may come after msiexec ends
@@ -106,6 +107,9 @@ expect_eq "$(reg_value "$L" UploadFormat)" "report" "UPLOADFORMAT written"
 expect_eq "$(reg_value "$L" UploadHeaders)" "X-Fleet=msi-header-secret" "UPLOADHEADERS written"
 expect_eq "$(reg_value "$L" UploadBatchKB)" "0x40" "UPLOADBATCHKB written"
 expect_eq "$(reg_value "$L" HecIndex)" "ohc_fleet" "HECINDEX written"
+expect_eq "$(reg_value "$L" OabProbeHosts)" "contoso.test;*.fabrikam.test" "OABPROBEHOSTS written"
+expect_eq "$(reg_value "$L" OabProbeService)" "0x1" "OABPROBESERVICE written"
+expect_eq "$(reg_value "$L" OabProbeDailyLimit)" "0x2" "OABPROBEDAILYLIMIT written"
 [ -z "$(reg_value "$L" IntervalMinutes)" ] || fail "an empty property was written"
 # UPLOADTOKEN went in through `ohc config set`: the key is SYSTEM and Administrators only.
 expect_eq "$(regacl check 'SOFTWARE\OutlookHealthCollector')" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "configuration key DACL after install"

@@ -57,6 +57,11 @@ def coverage_problems(rules, fixtures_dir):
         for kind in ("positive", "negative"):
             if not glob.glob(os.path.join(d, kind + "*.json")):
                 problems.append(f"rule {rid} has no {kind} fixture ({d}/{kind}*.json)")
+    # whoever reads the ticket sees labels, never evidence keys: every item has one ("" hides it)
+    for rid in sorted(rules):
+        for name in rules[rid].get("evidence", {}):
+            if name not in rules[rid].get("labels", {}):
+                problems.append(f"rule {rid}: evidence '{name}' has no label")
     for d in sorted(glob.glob(os.path.join(fixtures_dir, "*"))):
         if os.path.basename(d) not in rules:
             problems.append(f"fixtures {d} belong to no rule")

@@ -80,13 +80,15 @@ set -e
 validate_report "$TMP/r.json"
 expect_eq "$rc" 2 "exit code (error findings)"
 expect_eq "$(json_get "$TMP/r.json" "sorted(f['rule_id'] for f in r['findings'])")" \
-  "['AUTODISCOVER-OVERRIDES', 'MAPI-HTTP-DISABLED', 'OUTLOOK-2007-PRESENT', 'OUTLOOK-UNSUPPORTED-VERSION', 'OUTLOOK2010-HTTP-FIRST-MISSING', 'PROXY-WINHTTP-UNREACHABLE', 'PROXY-WINHTTP-USER-DIFFER', 'RPC-HTTP-NO-SSL-ONLY', 'RPC-PROXYSERVER-POLICY']" \
+  "['AUTODISCOVER-OVERRIDES', 'MAPI-HTTP-DISABLED', 'OUTLOOK-2007-PRESENT', 'OUTLOOK-UNSUPPORTED-VERSION', 'OUTLOOK2010-HTTP-FIRST-MISSING', 'PROXY-USER-UNREACHABLE', 'PROXY-WINHTTP-UNREACHABLE', 'PROXY-WINHTTP-USER-DIFFER', 'RPC-HTTP-NO-SSL-ONLY', 'RPC-PROXYSERVER-POLICY']" \
   "findings from the real probes"
 expect_eq "$(json_get "$TMP/r.json" "[e['message'] for e in r['errors']]")" "[]" "no rule errors"
 expect_eq "$(json_get "$TMP/r.json" "r['findings'][0]['rule_id']")" PROXY-WINHTTP-UNREACHABLE "worst first"
 f() { json_get "$TMP/r.json" "[f for f in r['findings'] if f['rule_id']=='$1'][0]$2"; }
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['message']")" "127.0.0.1:$DEAD1" "dead proxy named"
 expect_contains "$(f PROXY-WINHTTP-UNREACHABLE "['remediation'][1]['commands']")" "netsh winhttp reset proxy" "netsh command"
+# The user's own proxy (switched on, closed port) is a finding of its own, naming that proxy.
+expect_contains "$(f PROXY-USER-UNREACHABLE "['message']")" "127.0.0.1:$DEAD2 (" "dead user proxy named"
 # A GPO's 0x23 over the user's own 0x2F: the policy wins, said in hex with the flags; the repair is at
 # the GPO (gpresult), never reg add under Policies + gpupdate, which the GPO undoes.
 expect_contains "$(f OUTLOOK2010-HTTP-FIRST-MISSING "['message']")" \

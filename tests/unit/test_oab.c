@@ -8,11 +8,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h> /* mingw has it too */
 
 #include "oab_check.h"
 #include "oab_manifest.h"
 #include "os.h"
+#include "report.h"
 
 static const char good[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OAB>\n"
@@ -212,6 +215,74 @@ static void test_service_skips_unlisted_host(void **state)
     cJSON_Delete(out.facts);
 }
 
+/* The service's daily budget: the checks of the last 24 hours in a small
+ * file; a full budget skips every target and says when the next may run; a
+ * damaged file counts as empty. */
+static void test_daily_budget(void **state)
+{
+    (void)state;
+    char base[512], id[37], path[700];
+    if (ohc_os_getenv("TEMP", base, sizeof base) != OHC_OK && ohc_os_getenv("TMPDIR", base, sizeof base) != OHC_OK)
+        snprintf(base, sizeof base, "/tmp");
+    assert_int_equal(ohc_uuid_v4(id, NULL), OHC_OK);
+    snprintf(path, sizeof path, "%s%cohc-oab-budget-%s.json", base, ohc_os_path_sep(), id);
+    int64_t day = 24 * 3600 * 1000LL, t0 = 1764500000000LL;
+    unsigned used;
+    char why[256], serr[300];
+    assert_int_equal(ohc_oab_daily_budget_take(path, 2, t0, &used, why, sizeof why, serr, sizeof serr), 1);
+    assert_int_equal(used, 0);
+    assert_string_equal(serr, "");
+    assert_int_equal(ohc_oab_daily_budget_take(path, 2, t0 + 1000, &used, why, sizeof why, serr, sizeof serr), 1);
+    assert_int_equal(used, 1);
+    assert_int_equal(ohc_oab_daily_budget_take(path, 2, t0 + 2000, &used, why, sizeof why, serr, sizeof serr), 0);
+    assert_int_equal(used, 2);
+    assert_non_null(strstr(why, "at most 2 OAB check(s) in 24 hours (OabProbeDailyLimit)"));
+    assert_non_null(strstr(why, "after 2025-12-01T10:53:20")); /* t0 + 24 h */
+    /* The first check leaves the window: one more may run. */
+    assert_int_equal(ohc_oab_daily_budget_take(path, 2, t0 + day + 1, &used, why, sizeof why, serr, sizeof serr), 1);
+    assert_int_equal(used, 1);
+    /* A damaged state: counted as empty, said so, and replaced. */
+    assert_int_equal(ohc_os_write_file_atomic(path, "{\"times\": 5", 12, NULL), OHC_OK);
+    assert_int_equal(ohc_oab_daily_budget_take(path, 1, t0 + 3 * day, &used, why, sizeof why, serr, sizeof serr), 1);
+    assert_int_equal(used, 0);
+    assert_non_null(strstr(serr, "is not an OAB check budget"));
+    assert_int_equal(ohc_oab_daily_budget_take(path, 1, t0 + 3 * day + 5, &used, why, sizeof why, serr, sizeof serr),
+                     0);
+    assert_string_equal(serr, "");
+    /* A clock set back: a check recorded in the future does not block the budget. */
+    assert_int_equal(
+        ohc_oab_daily_budget_take(path, 1, t0 + 2 * day + 2 * 3600000LL, &used, why, sizeof why, serr, sizeof serr), 1);
+    assert_int_equal(used, 0);
+
+    /* In the probe: the budget spent, every target is skipped with the reason, nothing resolved. */
+    assert_int_equal(ohc_os_remove(path, NULL), OHC_OK);
+    const char *urls[] = {"https://mail.contoso.com/OAB/2e3eaccd-85a0-4abe-84f8-603a49801bb6/oab.xml"};
+    ohc_collect_options o = {.event_days = 1,
+                             .oab_urls = urls,
+                             .oab_url_count = 1,
+                             .as_service = 1,
+                             .oab_service_probing = 1,
+                             .oab_allow_hosts = "contoso.com",
+                             .oab_budget_path = path,
+                             .oab_daily_limit = 1};
+    assert_int_equal(ohc_oab_daily_budget_take(path, 1, ohc_os_utc_now_ms(), &used, why, sizeof why, serr, sizeof serr),
+                     1);
+    ohc_probe_context ctx = {&o, ohc_os_monotonic_ms() + 5000, NULL};
+    ohc_oab_platform p = {count_resolve, NULL, 1};
+    ohc_probe_output out = {cJSON_CreateObject(), OHC_PROBE_OK, {0, 0, ""}};
+    resolve_calls = 0;
+    ohc_oab_probe_collect(&out, &ctx, &p);
+    assert_int_equal(resolve_calls, 0);
+    assert_int_equal(out.status, OHC_PROBE_UNAVAILABLE);
+    cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out.facts, "targets"), 0);
+    assert_non_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "skipped")), "OabProbeDailyLimit"));
+    cJSON *b = cJSON_GetObjectItemCaseSensitive(out.facts, "daily_budget");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "exhausted")));
+    assert_int_equal((int)cJSON_GetObjectItemCaseSensitive(b, "used_before")->valuedouble, 1);
+    cJSON_Delete(out.facts);
+    assert_int_equal(ohc_os_remove(path, NULL), OHC_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_manifest_hostile),
         cmocka_unit_test(test_targets_and_allow_list),
         cmocka_unit_test(test_service_skips_unlisted_host),
+        cmocka_unit_test(test_daily_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

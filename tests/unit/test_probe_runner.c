@@ -173,21 +173,33 @@ static void probe_reads_others(ohc_probe_output *out, const ohc_probe_context *c
     cJSON_AddStringToObject(out->facts, "seen", answer ? answer : "nothing");
 }
 
-static void test_after_others(void **state)
+/* Phase 2: what the phase-1 reader saw. */
+static void probe_reads_reader(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    const cJSON *reader = cJSON_GetObjectItemCaseSensitive(ctx->prior_facts, "reader");
+    const char *seen = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reader, "seen"));
+    cJSON_AddStringToObject(out->facts, "seen", seen ? seen : "nothing");
+}
+
+static void test_phases(void **state)
 {
     (void)state;
-    /* The reader is listed first: it must still run after "good" ended. */
-    const ohc_probe_def defs[] = {{"good", 1000, probe_good, 0}, {"reader", 1000, probe_reads_others, 1}};
+    /* Listed first, the readers still run after "good" ended; phase 2 sees phase 1. */
+    const ohc_probe_def defs[] = {{"reader2", 1000, probe_reads_reader, 2},
+                                  {"reader", 1000, probe_reads_others, 1},
+                                  {"good", 1000, probe_good, 0}};
     const ohc_probe_def before[] = {{"reader", 1000, probe_reads_others, 0}, {"good", 1000, probe_good, 0}};
     ohc_collect_options opts = {.event_days = 14};
     cJSON *probes = cJSON_CreateObject(), *facts = cJSON_CreateObject();
-    ohc_probes_run(probes, facts, defs, 2, &opts);
+    ohc_probes_run(probes, facts, defs, 3, &opts);
     const cJSON *reader = cJSON_GetObjectItemCaseSensitive(facts, "reader");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(reader, "seen")->valuestring, "42");
     assert_string_equal(status_of(probes, "reader"), "ok");
+    const cJSON *reader2 = cJSON_GetObjectItemCaseSensitive(facts, "reader2");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(reader2, "seen")->valuestring, "42");
     cJSON_Delete(probes);
     cJSON_Delete(facts);
-    /* Without the flag a probe sees nothing of the others (they run at once). */
+    /* In phase 0 a probe sees nothing of the others (they run at once). */
     probes = cJSON_CreateObject(), facts = cJSON_CreateObject();
     ohc_probes_run(probes, facts, before, 2, &opts);
     reader = cJSON_GetObjectItemCaseSensitive(facts, "reader");
@@ -216,7 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failures_are_contained),
         cmocka_unit_test(test_cancel),
-        cmocka_unit_test(test_after_others),
+        cmocka_unit_test(test_phases),
         cmocka_unit_test(test_take_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* The proxy probe on Windows: the machine WinHTTP proxy (API and registry
  * blob), every loaded user's WinINet settings, the proxy environment
- * variables (credentials masked), and a bounded TCP connect to each proxy.
+ * variables (credentials masked), a bounded TCP connect to each proxy, and
+ * a bounded GET of each user's PAC URL (collector/facts/pac_fetch.c).
  * Decoding and comparing is done by collector/facts/proxy.c; this file only asks
  * the OS. Each part is independent: one failing leaves its facts null with
  * the reason and the others are still reported. */
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "os.h"
+#include "pac_fetch.h"
 #include "probes_win32.h"
 #include "proxy.h"
 #include "regval.h"
@@ -414,7 +416,6 @@ static void collect_reachability(cJSON *facts, proxy_set *set)
 
 void ohc_win32_probe_proxy(ohc_probe_output *out, const ohc_probe_context *ctx)
 {
-    (void)ctx;
     cJSON *facts = cJSON_CreateObject();
     if (facts == NULL) {
         ohc_probe_take_facts(out, NULL);
@@ -443,6 +444,21 @@ void ohc_win32_probe_proxy(ohc_probe_output *out, const ohc_probe_context *ctx)
 
     collect_environment(facts, &set);
     collect_reachability(facts, &set);
+    /* Each user's own proxies and PAC file, where a rule can name the user. */
+    if (ohc_proxy_attach_user_reachability(facts) != 0 ||
+        ohc_pac_check_users(facts, OHC_PAC_TIMEOUT_MS, ctx->options->ca_file,
+                            ctx->options->as_service || ohc_win32_running_as_service()
+                                ? "as the service: a PAC URL is set by the user (HKCU), and LocalSystem does not "
+                                  "fetch URLs a standard user chooses; run `ohc collect` as the user to check it"
+                                : NULL) != 0) {
+        cJSON_Delete(facts);
+        cJSON_Delete(differ);
+        for (size_t i = 0; i < set.count; i++)
+            cJSON_Delete(set.sources[i]);
+        free(winhttp_proxy);
+        ohc_probe_take_facts(out, NULL);
+        return;
+    }
     cJSON_AddItemToObject(facts, "winhttp_user_differ", differ);
     for (size_t i = 0; i < set.count; i++)
         cJSON_Delete(set.sources[i]);

@@ -17,6 +17,8 @@ void ohc_win32_probe_outlook(ohc_probe_output *out, const ohc_probe_context *ctx
 void ohc_win32_probe_bits(ohc_probe_output *out, const ohc_probe_context *ctx);
 void ohc_win32_probe_events(ohc_probe_output *out, const ohc_probe_context *ctx);
 void ohc_win32_probe_tls(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_win32_probe_autodiscover(ohc_probe_output *out, const ohc_probe_context *ctx);
+void ohc_win32_probe_oab_local(ohc_probe_output *out, const ohc_probe_context *ctx);
 void ohc_win32_probe_oab(ohc_probe_output *out, const ohc_probe_context *ctx);
 
 #endif

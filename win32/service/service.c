@@ -223,6 +223,8 @@ static void collect_once(struct svc *s)
     ohc_svclog(OHC_LOG_INFO, "collection started (%s)", s->job_reason);
     char state_path[sizeof s->state_dir_utf8 + 32];
     snprintf(state_path, sizeof state_path, "%s\\event-state.json", s->state_dir_utf8);
+    char budget_path[sizeof s->state_dir_utf8 + 32];
+    snprintf(budget_path, sizeof budget_path, "%s\\oab-check-budget.json", s->state_dir_utf8);
     ohc_collect_options options = {.event_days = ohc_config_num(&cfg, OHC_SET_EVENT_DAYS),
                                    .event_state_path = state_path,
                                    .cancel = &s->cancel,
@@ -230,6 +232,8 @@ static void collect_once(struct svc *s)
                                    .as_service = 1,
                                    .oab_allow_hosts = ohc_config_str(&cfg, OHC_SET_OAB_PROBE_HOSTS),
                                    .oab_service_probing = (int)ohc_config_num(&cfg, OHC_SET_OAB_PROBE_SERVICE),
+                                   .oab_budget_path = budget_path,
+                                   .oab_daily_limit = (unsigned)ohc_config_num(&cfg, OHC_SET_OAB_PROBE_DAILY_LIMIT),
                                    .resolve_proxy = s->platform->resolve_proxy};
     ohc_error err;
     ohc_error_clear(&err);
