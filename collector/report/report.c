@@ -368,16 +368,17 @@ static void text_evidence(ohc_strbuf *sb, const cJSON *finding)
             e->string ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(unchecked, e->string)) : NULL;
         if (e->string != NULL) { /* evidence as an object: name -> value, shown plain */
             append_clean(sb, label ? label : e->string);
-            ohc_strbuf_append(sb, ": ");
+            ohc_strbuf_append(sb, ":");
             char **items = NULL;
             size_t n = 0;
             if (why != NULL) {
-                ohc_strbuf_append(sb, "not checked (");
+                ohc_strbuf_append(sb, " not checked (");
                 append_clean(sb, why);
                 ohc_strbuf_append(sb, ")");
             } else if (ohc_report_plain_items(&items, &n, e) != OHC_OK || n == 0) {
-                ohc_strbuf_append(sb, "(none)");
-            } else if (n == 1 && !cJSON_IsArray(e)) {
+                ohc_strbuf_append(sb, " (none)");
+            } else if (n == 1) {
+                ohc_strbuf_append(sb, " ");
                 append_clean(sb, items[0]);
             } else {
                 for (size_t i = 0; i < n; i++) {

@@ -112,7 +112,7 @@ static void html_evidence(ohc_strbuf *sb, const cJSON *finding)
                 ohc_strbuf_append(sb, ")</span>");
             } else if (ohc_report_plain_items(&items, &n, e) != OHC_OK || n == 0) {
                 ohc_strbuf_append(sb, "(none)");
-            } else if (n == 1 && !cJSON_IsArray(e)) {
+            } else if (n == 1) {
                 html_text(sb, items[0]);
             } else {
                 ohc_strbuf_append(sb, "<ul class=\"ev\">");

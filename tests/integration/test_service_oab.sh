@@ -74,7 +74,8 @@ def targets(r):
 f = first["facts"]["oab_servers"]
 check(f["mode"] == "service", "as the service: %r" % f["mode"])
 t = targets(first)
-check(set(t) == {"127.0.0.2", "127.0.0.3"} and all(x["sources"] == ["autodiscover"] for x in t.values()),
+# (other tests' BITS jobs may add targets of their own: only these two are this test's)
+check({"127.0.0.2", "127.0.0.3"} <= set(t) and all(t[h]["sources"] == ["autodiscover"] for h in ("127.0.0.2", "127.0.0.3")),
       "both URLs from the Autodiscover cache: %r" % {h: x["sources"] for h, x in t.items()})
 ok, other = t["127.0.0.2"], t["127.0.0.3"]
 check(ok["allow_listed"] and ok["skipped"] is None and ok["addresses"] and ok["addresses"][0]["status"] == 200,
