@@ -11,7 +11,12 @@
 #   - a `set +e` section is not reported; cleanups run and background jobs end;
 #   - the Python harness: a failed check and an assert give file, line, source
 #     line and the last command with its output;
-#   - under Wine, a program Wine cannot start shows Wine's own message.
+#   - under Wine, a program Wine cannot start shows Wine's own message;
+#   - under Wine, scripts/wine-run's retry (a `reg add /f` that reg refuses, made
+#     real with a key whose DACL denies the write): bounded (3 attempts, each
+#     retry said, then the failure passed on with reg's message), over once the
+#     key admits the write (the retry hook opens the DACL), and a genuine
+#     failure (a bad REG_DWORD) is not retried and reported with reg's words.
 . "$(dirname "$0")/lib.sh"
 
 # runs SCRIPT; sets rc, and err to its stderr
@@ -138,5 +143,43 @@ EOF
   expect_contains "$err" "FAIL: wine.sh:2:" "where"
   expect_contains "$err" "Wine's messages" "the Wine log section"
   expect_contains "$err" "wine: failed to open" "Wine's message"
+
+  # 8. wine-run's bounded, logged retry; a genuine failure still fails.
+  KEY="SOFTWARE\\ohc-harness-$$"
+  OPEN='D:P(A;CI;KA;;;BA)(A;CI;KA;;;SY)'
+  at_exit "regacl set '$KEY' '$OPEN' >/dev/null; run \"\$OHC_WINE_RUN\" reg delete 'HKLM\\$KEY' /f >/dev/null 2>&1"
+  regacl set "$KEY" 'D:P(A;CI;KR;;;SY)' > /dev/null   # no one may write, Administrators not even read
+  cat > "$TMP/retry.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wine reg add 'HKLM\\$KEY' /v n /d 1 /f
+EOF
+  check_run "$TMP/retry.sh"
+  expect_eq "$rc" 1 "exit code of a write the key refuses every time"
+  [ "$(grep -c '^harness: wine-run: .*reg could not write the value' "$TMP/err")" = 2 ] \
+    || fail "expected 2 retry lines (3 attempts), got: $err"
+  expect_contains "$err" "attempt 3 of 3 in 2 s" "the bound"
+  expect_contains "$err" "still failed after 3 attempts (exit 1): passed on" "the end of the retries"
+  expect_contains "$err" "FAIL: retry.sh:2: wine reg add" "the failure is still the test's"
+  expect_contains "$err" "Unable to access or create the specified registry key" "reg's own words"
+  # The same write, the key admitting it before the first retry: one retry line, success.
+  set +e
+  OHC_WINE_RETRY_HOOK="OHC_WINE_RETRY_HOOK= '$OHC_WINE_RUN' '$OHC_REGACL' set '$KEY' '$OPEN' >/dev/null 2>&1" \
+    bash "$TMP/retry.sh" > "$TMP/out" 2> "$TMP/err"; rc=$?
+  set -e
+  err=$(cat "$TMP/err")
+  expect_eq "$rc" 0 "exit code once the key admits the write: $err"
+  [ "$(grep -c '^harness: wine-run: ' "$TMP/err")" = 1 ] || fail "expected 1 retry line, got: $err"
+  expect_contains "$err" "attempt 2 of 3 in 1 s" "the retry said"
+  expect_contains "$(wine reg query "HKLM\\$KEY" /v n | tr -d '\r')" "REG_SZ    1" "the value written by the retry"
+  # A genuine failure: not retried, reported with reg's words.
+  cat > "$TMP/genuine.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wine reg add 'HKLM\\$KEY' /v d /t REG_DWORD /d notanumber /f
+EOF
+  check_run "$TMP/genuine.sh"
+  expect_eq "$rc" 1 "exit code of a bad REG_DWORD"
+  case "$err" in *"harness: wine-run:"*) fail "a genuine failure was retried: $err" ;; esac
+  expect_contains "$err" "FAIL: genuine.sh:2: wine reg add" "where"
+  expect_contains "$err" "must be followed by a valid numeric value" "reg's own words"
 fi
 echo "harness: ok"
