@@ -15,8 +15,10 @@
 #   - under Wine, scripts/wine-run's retry (a `reg add /f` that reg refuses, made
 #     real with a key whose DACL denies the write): bounded (3 attempts, each
 #     retry said, then the failure passed on with reg's message), over once the
-#     key admits the write (the retry hook opens the DACL), and a genuine
-#     failure (a bad REG_DWORD) is not retried and reported with reg's words.
+#     key admits the write (the retry hook opens the DACL), listed again at the
+#     end of the test (shell and Python, also when the test captured the
+#     command's output), and a genuine failure (a bad REG_DWORD) is not retried
+#     and reported with reg's words.
 . "$(dirname "$0")/lib.sh"
 
 # runs SCRIPT; sets rc, and err to its stderr
@@ -170,7 +172,24 @@ EOF
   expect_eq "$rc" 0 "exit code once the key admits the write: $err"
   [ "$(grep -c '^harness: wine-run: ' "$TMP/err")" = 1 ] || fail "expected 1 retry line, got: $err"
   expect_contains "$err" "attempt 2 of 3 in 1 s" "the retry said"
+  expect_contains "$err" "] harness: wine-run: wine reg add" "the retry listed again at the end of the test"
   expect_contains "$(wine reg query "HKLM\\$KEY" /v n | tr -d '\r')" "REG_SZ    1" "the value written by the retry"
+  # The Python harness: a command whose output the test captured; the retry is still said.
+  regacl set "$KEY" 'D:P(A;CI;KR;;;SY)' > /dev/null
+  cat > "$TMP/test_py_retry.py" <<EOF
+import os, subprocess, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+subprocess.run([os.environ["OHC_WINE_RUN"], "reg", "add", r"HKLM\\$KEY", "/v", "p", "/d", "2", "/f"],
+               check=True, capture_output=True)
+EOF
+  set +e
+  OHC_WINE_RETRY_HOOK="OHC_WINE_RETRY_HOOK= '$OHC_WINE_RUN' '$OHC_REGACL' set '$KEY' '$OPEN' >/dev/null 2>&1" \
+    "$PYTHON" "$TMP/test_py_retry.py" > "$TMP/out" 2> "$TMP/err"; rc=$?
+  set -e
+  err=$(cat "$TMP/err")
+  expect_eq "$rc" 0 "the Python test once the key admits the write: $err"
+  expect_contains "$err" "] harness: wine-run: wine reg add" "the retry said at the end of the Python test"
   # A genuine failure: not retried, reported with reg's words.
   cat > "$TMP/genuine.sh" <<EOF
 . "$OHC_SOURCE_DIR/tests/integration/lib.sh"
