@@ -27,6 +27,9 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/ohc-test.XXXXXX")
 _H="$TMP/.harness"   # the harness's own records, not the test's files
 mkdir -p "$_H"
 export OHC_WINE_LOG="$_H/wine.log"
+# The run's wineserver's stderr (scripts/wine-prefix): its part from this test on is shown on failure.
+_WS_LOG=${WINEPREFIX:+$WINEPREFIX.wineserver.log}
+_WS_LOG_START=$(stat -c %s "$_WS_LOG" 2>/dev/null || echo 0)
 OHC_CMD_TIMEOUT=${OHC_CMD_TIMEOUT:-300}
 _at_exit=()
 _at_failure=()
@@ -69,6 +72,10 @@ _diagnostics() {
   if [ -s "$OHC_WINE_LOG" ]; then
     echo "--- Wine's messages (WINEDEBUG=-all,err+all) of this test's Windows programs, newest last:"
     tail -n 40 "$OHC_WINE_LOG" | sed 's/^/  /'
+  fi
+  if [ -n "$_WS_LOG" ] && [ "$(stat -c %s "$_WS_LOG" 2>/dev/null || echo 0)" -gt "$_WS_LOG_START" ]; then
+    echo "--- the wineserver's messages during this test ($_WS_LOG):"
+    tail -c +$((_WS_LOG_START + 1)) "$_WS_LOG" | tail -n 20 | sed 's/^/  /'
   fi
 }
 

@@ -18,7 +18,9 @@
 #     key admits the write (the retry hook opens the DACL), listed again at the
 #     end of the test (shell and Python, also when the test captured the
 #     command's output), and a genuine failure (a bad REG_DWORD) is not retried
-#     and reported with reg's words.
+#     and reported with reg's words;
+#   - under Wine, the run's wineserver's stderr goes to $WINEPREFIX.wineserver.log
+#     and a failing test shows the lines added to it during the test.
 . "$(dirname "$0")/lib.sh"
 
 # runs SCRIPT; sets rc, and err to its stderr
@@ -200,5 +202,22 @@ EOF
   case "$err" in *"harness: wine-run:"*) fail "a genuine failure was retried: $err" ;; esac
   expect_contains "$err" "FAIL: genuine.sh:2: wine reg add" "where"
   expect_contains "$err" "must be followed by a valid numeric value" "reg's own words"
+
+  # 9. The run's wineserver writes its stderr to $WINEPREFIX.wineserver.log (scripts/wine-prefix),
+  #    and a failing test shows what was added to it during the test.
+  ws=""
+  for pid in $(pgrep -x wineserver64 || true); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" && ws=$pid
+  done
+  [ -n "$ws" ] || fail "no wineserver of this prefix runs"
+  expect_eq "$(readlink "/proc/$ws/fd/2")" "$WINEPREFIX.wineserver.log" "the wineserver's stderr"
+  cat > "$TMP/wslog.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+echo "0abc: test_harness: a line where the wineserver's own would be" >> "\$WINEPREFIX.wineserver.log"
+false
+EOF
+  check_run "$TMP/wslog.sh"
+  expect_contains "$err" "the wineserver's messages during this test" "the wineserver log section"
+  expect_contains "$err" "0abc: test_harness: a line where" "its new line"
 fi
 echo "harness: ok"

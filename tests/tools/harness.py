@@ -108,6 +108,14 @@ def _place(fr):
     return "%s:%d: %s" % (os.path.basename(fr.filename), fr.lineno, (fr.line or "").strip())
 
 
+# The run's wineserver's stderr (scripts/wine-prefix): its part from this test on is shown on failure.
+_WS_LOG = os.environ["WINEPREFIX"] + ".wineserver.log" if os.environ.get("WINEPREFIX") else None
+try:
+    _WS_LOG_START = os.path.getsize(_WS_LOG) if _WS_LOG else 0
+except OSError:
+    _WS_LOG_START = 0
+
+
 def diagnostics():
     out = []
     if _commands:
@@ -117,6 +125,11 @@ def diagnostics():
         out.append("--- Wine's messages (WINEDEBUG=-all,err+all) of this test's Windows programs, newest last:")
         with open(WINE_LOG, errors="replace") as f:
             out.extend("  " + l.rstrip("\n") for l in f.readlines()[-40:])
+    if _WS_LOG and os.path.exists(_WS_LOG) and os.path.getsize(_WS_LOG) > _WS_LOG_START:
+        out.append("--- the wineserver's messages during this test (%s):" % _WS_LOG)
+        with open(_WS_LOG, "rb") as f:
+            f.seek(_WS_LOG_START)
+            out.extend("  " + l for l in f.read().decode("utf-8", "replace").splitlines()[-20:])
     return "\n".join(out)
 
 
