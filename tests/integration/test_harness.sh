@@ -219,5 +219,19 @@ EOF
   check_run "$TMP/wslog.sh"
   expect_contains "$err" "the wineserver's messages during this test" "the wineserver log section"
   expect_contains "$err" "0abc: test_harness: a line where" "its new line"
+  cat > "$TMP/test_py_wslog.py" <<EOF
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+with open(os.environ["WINEPREFIX"] + ".wineserver.log", "a") as f:
+    f.write("0abd: test_harness: a Python test's line\\n")
+harness.fail("deliberately")
+EOF
+  set +e; "$PYTHON" "$TMP/test_py_wslog.py" > "$TMP/out" 2> "$TMP/err"; rc=$?; set -e
+  err=$(cat "$TMP/err")
+  expect_eq "$rc" 1 "exit code of the failed Python test"
+  expect_contains "$err" "the wineserver's messages during this test" "the wineserver log section (Python)"
+  expect_contains "$err" "0abd: test_harness: a Python test's line" "its new line (Python)"
+  case "$err" in *"0abc:"*) fail "the Python test showed a line from before it: $err" ;; esac
 fi
 echo "harness: ok"
