@@ -202,6 +202,17 @@ EOF
   case "$err" in *"harness: wine-run:"*) fail "a genuine failure was retried: $err" ;; esac
   expect_contains "$err" "FAIL: genuine.sh:2: wine reg add" "where"
   expect_contains "$err" "must be followed by a valid numeric value" "reg's own words"
+  # A process Wine could not start (its shared user data page could not be mapped: seen in a
+  # loaded run), made with cmd saying Wine's words on stderr: retried, bounded, then passed on.
+  cat > "$TMP/nomap.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wine cmd /c "echo err:virtual:virtual_alloc_first_teb wine: failed to map the shared user data: c0000018 1>&2 & exit 1"
+EOF
+  check_run "$TMP/nomap.sh"
+  expect_eq "$rc" 1 "exit code of a start Wine could not make every time"
+  [ "$(grep -c '^harness: wine-run: .*could not map its shared user data' "$TMP/err")" = 2 ] \
+    || fail "expected 2 retry lines for the unmapped shared user data, got: $err"
+  expect_contains "$err" "FAIL: nomap.sh:2: wine cmd" "the failure is still the test's"
 
   # 9. The run's wineserver writes its stderr to $WINEPREFIX.wineserver.log (scripts/wine-prefix),
   #    and a failing test shows what was added to it during the test.
