@@ -11,7 +11,9 @@
 #     when it failed, the last lines it printed (shown on failure), and stop a
 #     command that hangs after OHC_CMD_TIMEOUT seconds (default 300);
 #   - Windows programs run through scripts/wine-run, which keeps Wine's
-#     messages (WINEDEBUG=-all,err+all) in $OHC_WINE_LOG.
+#     messages (WINEDEBUG=-all,err+all) in $OHC_WINE_LOG, and retries, bounded
+#     and said, a failure that is Wine's start-up/connection or a prefix tool's
+#     (see scripts/wine-run); the retries are listed at the end of the test.
 # Nothing depends on timing luck: wait_for SECONDS DESCRIPTION CMD... polls a
 # condition and says what it waited for when it gives up; the Windows service
 # helpers (sc_start, sc_stop, net_start, ohc_service_start) retry what Wine's
@@ -25,6 +27,9 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/ohc-test.XXXXXX")
 _H="$TMP/.harness"   # the harness's own records, not the test's files
 mkdir -p "$_H"
 export OHC_WINE_LOG="$_H/wine.log"
+# The run's wineserver's stderr (scripts/wine-prefix): its part from this test on is shown on failure.
+_WS_LOG=${WINEPREFIX:+$WINEPREFIX.wineserver.log}
+_WS_LOG_START=$(stat -c %s "$_WS_LOG" 2>/dev/null || echo 0)
 OHC_CMD_TIMEOUT=${OHC_CMD_TIMEOUT:-300}
 _at_exit=()
 _at_failure=()
@@ -67,6 +72,10 @@ _diagnostics() {
   if [ -s "$OHC_WINE_LOG" ]; then
     echo "--- Wine's messages (WINEDEBUG=-all,err+all) of this test's Windows programs, newest last:"
     tail -n 40 "$OHC_WINE_LOG" | sed 's/^/  /'
+  fi
+  if [ -n "$_WS_LOG" ] && [ "$(stat -c %s "$_WS_LOG" 2>/dev/null || echo 0)" -gt "$_WS_LOG_START" ]; then
+    echo "--- the wineserver's messages during this test ($_WS_LOG):"
+    tail -c +$((_WS_LOG_START + 1)) "$_WS_LOG" | tail -n 20 | sed 's/^/  /'
   fi
 }
 
@@ -129,11 +138,19 @@ _on_exit() {
   # Servers and other background jobs of the test end with it.
   for i in $(jobs -p); do kill "$i" 2>/dev/null; done
   wait 2>/dev/null
+  _said_retries >&"$_REPORT_FD"
   rm -rf "$TMP"
   exit "$rc"
 }
 trap _on_err ERR
 trap _on_exit EXIT
+
+# What scripts/wine-run retried during the test (its lines in the Wine log), said
+# at the end of every test, passed or not: a command's own stderr may have been
+# sent to /dev/null.
+_said_retries() {
+  grep -a '^== [0-9:]* harness: wine-run: ' "$OHC_WINE_LOG" 2>/dev/null | sed 's/^== \([0-9:]*\) /[\1] /' || true
+}
 
 # at_exit COMMAND: run at the end of the test, failed or not (last registered first).
 at_exit() { _at_exit+=("$1"); }

@@ -90,7 +90,7 @@ def wine(*args, check=True, timeout=120):
 
 
 def bitsjob(*args, check=True):
-    return wine(BITSJOB, *args, check=check, timeout=60)
+    return wine(BITSJOB, *args, check=check, timeout=120)
 
 
 def script(lines):
@@ -175,12 +175,12 @@ def main():
 def restart_bits():
     """BITS stopped, set to manual start and started again. Wine's service manager may refuse
     the start while the stopped process still exits: retried, said, for up to 90 s."""
-    wine("net", "stop", "BITS", check=False, timeout=60)
+    wine("net", "stop", "BITS", check=False, timeout=120)
     bitsjob("start-type", "manual", check=False)
     t0, tries = time.monotonic(), 0
     while True:
         tries += 1
-        wine("net", "start", "BITS", check=False, timeout=60)
+        wine("net", "start", "BITS", check=False, timeout=120)
         if "RUNNING" in wine("sc", "query", "BITS", check=False).stdout:
             return
         if time.monotonic() - t0 > 90:

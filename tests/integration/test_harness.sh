@@ -11,7 +11,16 @@
 #   - a `set +e` section is not reported; cleanups run and background jobs end;
 #   - the Python harness: a failed check and an assert give file, line, source
 #     line and the last command with its output;
-#   - under Wine, a program Wine cannot start shows Wine's own message.
+#   - under Wine, a program Wine cannot start shows Wine's own message;
+#   - under Wine, scripts/wine-run's retry (a `reg add /f` that reg refuses, made
+#     real with a key whose DACL denies the write): bounded (3 attempts, each
+#     retry said, then the failure passed on with reg's message), over once the
+#     key admits the write (the retry hook opens the DACL), listed again at the
+#     end of the test (shell and Python, also when the test captured the
+#     command's output), and a genuine failure (a bad REG_DWORD) is not retried
+#     and reported with reg's words;
+#   - under Wine, the run's wineserver's stderr goes to $WINEPREFIX.wineserver.log
+#     and a failing test shows the lines added to it during the test.
 . "$(dirname "$0")/lib.sh"
 
 # runs SCRIPT; sets rc, and err to its stderr
@@ -138,5 +147,102 @@ EOF
   expect_contains "$err" "FAIL: wine.sh:2:" "where"
   expect_contains "$err" "Wine's messages" "the Wine log section"
   expect_contains "$err" "wine: failed to open" "Wine's message"
+
+  # 8. wine-run's bounded, logged retry; a genuine failure still fails.
+  KEY="SOFTWARE\\ohc-harness-$$"
+  OPEN='D:P(A;CI;KA;;;BA)(A;CI;KA;;;SY)'
+  at_exit "regacl set '$KEY' '$OPEN' >/dev/null; run \"\$OHC_WINE_RUN\" reg delete 'HKLM\\$KEY' /f >/dev/null 2>&1"
+  regacl set "$KEY" 'D:P(A;CI;KR;;;SY)' > /dev/null   # no one may write, Administrators not even read
+  cat > "$TMP/retry.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wine reg add 'HKLM\\$KEY' /v n /d 1 /f
+EOF
+  check_run "$TMP/retry.sh"
+  expect_eq "$rc" 1 "exit code of a write the key refuses every time"
+  [ "$(grep -c '^harness: wine-run: .*reg could not write the value' "$TMP/err")" = 2 ] \
+    || fail "expected 2 retry lines (3 attempts), got: $err"
+  expect_contains "$err" "attempt 3 of 3 in 2 s" "the bound"
+  expect_contains "$err" "still failed after 3 attempts (exit 1): passed on" "the end of the retries"
+  expect_contains "$err" "FAIL: retry.sh:2: wine reg add" "the failure is still the test's"
+  expect_contains "$err" "Unable to access or create the specified registry key" "reg's own words"
+  # The same write, the key admitting it before the first retry: one retry line, success.
+  set +e
+  OHC_WINE_RETRY_HOOK="OHC_WINE_RETRY_HOOK= '$OHC_WINE_RUN' '$OHC_REGACL' set '$KEY' '$OPEN' >/dev/null 2>&1" \
+    bash "$TMP/retry.sh" > "$TMP/out" 2> "$TMP/err"; rc=$?
+  set -e
+  err=$(cat "$TMP/err")
+  expect_eq "$rc" 0 "exit code once the key admits the write: $err"
+  [ "$(grep -c '^harness: wine-run: ' "$TMP/err")" = 1 ] || fail "expected 1 retry line, got: $err"
+  expect_contains "$err" "attempt 2 of 3 in 1 s" "the retry said"
+  expect_contains "$err" "] harness: wine-run: wine reg add" "the retry listed again at the end of the test"
+  expect_contains "$(wine reg query "HKLM\\$KEY" /v n | tr -d '\r')" "REG_SZ    1" "the value written by the retry"
+  # The Python harness: a command whose output the test captured; the retry is still said.
+  regacl set "$KEY" 'D:P(A;CI;KR;;;SY)' > /dev/null
+  cat > "$TMP/test_py_retry.py" <<EOF
+import os, subprocess, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+subprocess.run([os.environ["OHC_WINE_RUN"], "reg", "add", r"HKLM\\$KEY", "/v", "p", "/d", "2", "/f"],
+               check=True, capture_output=True)
+EOF
+  set +e
+  OHC_WINE_RETRY_HOOK="OHC_WINE_RETRY_HOOK= '$OHC_WINE_RUN' '$OHC_REGACL' set '$KEY' '$OPEN' >/dev/null 2>&1" \
+    "$PYTHON" "$TMP/test_py_retry.py" > "$TMP/out" 2> "$TMP/err"; rc=$?
+  set -e
+  err=$(cat "$TMP/err")
+  expect_eq "$rc" 0 "the Python test once the key admits the write: $err"
+  expect_contains "$err" "] harness: wine-run: wine reg add" "the retry said at the end of the Python test"
+  # A genuine failure: not retried, reported with reg's words.
+  cat > "$TMP/genuine.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wine reg add 'HKLM\\$KEY' /v d /t REG_DWORD /d notanumber /f
+EOF
+  check_run "$TMP/genuine.sh"
+  expect_eq "$rc" 1 "exit code of a bad REG_DWORD"
+  case "$err" in *"harness: wine-run:"*) fail "a genuine failure was retried: $err" ;; esac
+  expect_contains "$err" "FAIL: genuine.sh:2: wine reg add" "where"
+  expect_contains "$err" "must be followed by a valid numeric value" "reg's own words"
+  # A process Wine could not start (its shared user data page could not be mapped: seen in a
+  # loaded run), made with cmd saying Wine's words on stderr: retried, bounded, then passed on.
+  cat > "$TMP/nomap.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+wine cmd /c "echo err:virtual:virtual_alloc_first_teb wine: failed to map the shared user data: c0000018 1>&2 & exit 1"
+EOF
+  check_run "$TMP/nomap.sh"
+  expect_eq "$rc" 1 "exit code of a start Wine could not make every time"
+  [ "$(grep -c '^harness: wine-run: .*could not map its shared user data' "$TMP/err")" = 2 ] \
+    || fail "expected 2 retry lines for the unmapped shared user data, got: $err"
+  expect_contains "$err" "FAIL: nomap.sh:2: wine cmd" "the failure is still the test's"
+
+  # 9. The run's wineserver writes its stderr to $WINEPREFIX.wineserver.log (scripts/wine-prefix),
+  #    and a failing test shows what was added to it during the test.
+  ws=""
+  for pid in $(pgrep -x wineserver64 || true); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" && ws=$pid
+  done
+  [ -n "$ws" ] || fail "no wineserver of this prefix runs"
+  expect_eq "$(readlink "/proc/$ws/fd/2")" "$WINEPREFIX.wineserver.log" "the wineserver's stderr"
+  cat > "$TMP/wslog.sh" <<EOF
+. "$OHC_SOURCE_DIR/tests/integration/lib.sh"
+echo "0abc: test_harness: a line where the wineserver's own would be" >> "\$WINEPREFIX.wineserver.log"
+false
+EOF
+  check_run "$TMP/wslog.sh"
+  expect_contains "$err" "the wineserver's messages during this test" "the wineserver log section"
+  expect_contains "$err" "0abc: test_harness: a line where" "its new line"
+  cat > "$TMP/test_py_wslog.py" <<EOF
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["OHC_SOURCE_DIR"], "tests", "tools"))
+import harness
+with open(os.environ["WINEPREFIX"] + ".wineserver.log", "a") as f:
+    f.write("0abd: test_harness: a Python test's line\\n")
+harness.fail("deliberately")
+EOF
+  set +e; "$PYTHON" "$TMP/test_py_wslog.py" > "$TMP/out" 2> "$TMP/err"; rc=$?; set -e
+  err=$(cat "$TMP/err")
+  expect_eq "$rc" 1 "exit code of the failed Python test"
+  expect_contains "$err" "the wineserver's messages during this test" "the wineserver log section (Python)"
+  expect_contains "$err" "0abd: test_harness: a Python test's line" "its new line (Python)"
+  case "$err" in *"0abc:"*) fail "the Python test showed a line from before it: $err" ;; esac
 fi
 echo "harness: ok"

@@ -25,8 +25,8 @@ serve() { # ADDR PORT NAME ARGS...
     --guid "$G" --record rec.jsonl --ready "ready.$3" "${@:4}" 2>>server.log &
   pids+=($!)
 }
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$TMP"; }
-trap cleanup EXIT
+# The servers are background jobs: the harness ends them and removes $TMP.
+at_failure "cat '$TMP/server.log'"
 serve 127.0.0.2 "$P1" a --seq 118;  serve 127.0.0.3 "$P1" b --mode 404
 serve 127.0.0.2 "$P2" c --seq 118;  serve 127.0.0.3 "$P2" d --seq 117
 serve 127.0.0.2 "$P3" e --mode auth
@@ -34,8 +34,7 @@ serve 127.0.0.2 "$P4" f --mode bad:elements; serve 127.0.0.3 "$P4" g --mode bad:
 serve 127.0.0.2 "$P5" h --mode bad:utf16;    serve 127.0.0.3 "$P5" i --mode bad:attr
 serve 127.0.0.2 "$P6" j --mode bad:latin1;   serve 127.0.0.3 "$P6" k --seq 118
 for n in a b c d e f g h i j k; do
-  for _ in $(seq 100); do [ -f "ready.$n" ] && break; sleep 0.1; done
-  [ -f "ready.$n" ] || { cat server.log; fail "OAB server $n did not start"; }
+  wait_for 60 "OAB server $n to be ready (ready.$n)" test -f "ready.$n"
 done
 url() { echo "https://$1:$2/OAB/$G/oab.xml"; }
 pins=(--server oab.test=127.0.0.2,127.0.0.3 --server seq.test=127.0.0.2,127.0.0.3 --server auth.test=127.0.0.2

@@ -18,11 +18,8 @@ try:
 except Exception:
     pass
 PY
-listener=$!
-trap 'kill $listener 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-[ -s "$TMP/port" ] || fail "the listener did not start"
-open_port=$(cat "$TMP/port")
+listener=$!   # a background job: the harness ends it and removes $TMP
+open_port=$(wait_port_file 60 "$TMP/port" "$listener" "the listener")
 closed=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 HTTP_PROXY="http://127.0.0.1:$closed" HTTPS_PROXY="http://127.0.0.2:$open_port" \
   ohc collect --probes proxy --out "$(winpath "$TMP/r.json")" > /dev/null || true

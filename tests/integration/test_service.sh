@@ -67,7 +67,7 @@ expect_eq "$(regacl check "$K")" "ok: D:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)" "configur
 wait_for 180 "the report of the scheduled first collection" test -f "$STATE/last-report.json"
 first_id=$(json_get "$STATE/last-report.json" 'r["report_id"]')
 first_time=$(json_get "$STATE/last-report.json" 'r["generated_at"]')
-out=$(ohc service collect-now --wait 60)
+out=$(ohc service collect-now --wait 120)
 expect_contains "$out" "A new report was written" "collect-now"
 second_id=$(json_get "$STATE/last-report.json" 'r["report_id"]')
 [ "$first_id" != "$second_id" ] || fail "collect-now did not produce a new report"
@@ -108,7 +108,7 @@ expect_contains "$(cat "$STATE/logs/ohc.log")" "event(s) written ($nfind finding
 # EventLogFindings=0 (the GPO switch): no events, no state.
 wine reg add "$P" /v EventLogFindings /t REG_DWORD /d 0 /f >/dev/null
 rm -f "$STATE/eventlog-state.json"
-out=$(ohc service collect-now --wait 60)
+out=$(ohc service collect-now --wait 120)
 expect_contains "$out" "A new report was written" "collect-now with EventLogFindings=0"
 [ ! -e "$STATE/eventlog-state.json" ] || fail "EventLogFindings=0: the service still wrote the findings' events"
 

@@ -13,23 +13,19 @@
 P='HKLM\SOFTWARE\Policies\OutlookHealthCollector'
 CONN='HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
 STATE="$WINEPREFIX/drive_c/ProgramData/OutlookHealthCollector"
-server_pid=
 cleanup() {
   ohc service uninstall >/dev/null 2>&1 || true
   wine reg delete "$P" /f >/dev/null 2>&1 || true
   wine reg delete "$CONN" /v DefaultConnectionSettings /f >/dev/null 2>&1 || true
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
   rm -rf "$STATE"
 }
-trap cleanup EXIT
+at_exit cleanup   # the upload server is a background job: the harness ends it
 cleanup
 
 "$PYTHON" "$OHC_SOURCE_DIR/tests/tools/upload_server.py" --record "$TMP/rec.jsonl" --port-file "$TMP/port" \
   > "$TMP/server.out" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-[ -s "$TMP/port" ] || fail "the upload server did not start: $(cat "$TMP/server.out")"
-port=$(cat "$TMP/port")
+at_failure "cat '$TMP/server.out'"
+port=$(wait_port_file 60 "$TMP/port" $! "the upload server")
 dead=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # The user's proxy as Internet Options keeps it (and WinHTTP reads it): the DefaultConnectionSettings
@@ -46,12 +42,12 @@ wine reg add "$P" /v UploadUrl /t REG_SZ /d "http://127.0.0.1:$port/reports" /f 
 wine reg add "$P" /v AllowInsecureHttp /t REG_DWORD /d 1 /f >/dev/null
 
 expect_contains "$(ohc service install)" "Installed the service 'ohc'" "install"
-expect_contains "$(ohc service start)" "is running" "start"
+ohc_service_start > /dev/null   # Wine's service manager may refuse while it settles: retried, said
 expect_contains "$(ohc service collect-now --wait 120)" "A new report was written" "collection"
 rid=$(json_get "$STATE/last-report.json" 'r["report_id"]')
-for _ in $(seq 1 100); do grep -q "$rid" "$TMP/rec.jsonl" 2>/dev/null && break; sleep 0.1; done
+at_failure "cat '$STATE/spool/upload.log'"
+wait_for 60 "report $rid to arrive at the upload server" grep -q "$rid" "$TMP/rec.jsonl"
 ulog=$(cat "$STATE/spool/upload.log" 2>/dev/null || true)
-grep -q "$rid" "$TMP/rec.jsonl" 2>/dev/null || fail "the report did not arrive; upload.log: $ulog"
 expect_contains "$ulog" "upload $rid attempt=1" "the attempt logged"
 case "$ulog" in *"127.0.0.1:$dead"*) fail "the service used the user's proxy: $ulog";; esac
 echo "ok: the service's upload went direct, not through the user's proxy 127.0.0.1:$dead"

@@ -4,7 +4,8 @@ same from tests/integration/lib.sh). Importing this module:
 - records every subprocess.run of the test (command, exit code, and the end of
   its output when it failed or timed out), by wrapping subprocess.run;
 - sets OHC_WINE_LOG, where scripts/wine-run keeps Wine's own messages
-  (WINEDEBUG=-all,err+all) of the Windows programs the test runs;
+  (WINEDEBUG=-all,err+all) of the Windows programs the test runs, and its
+  retries (bounded, see scripts/wine-run), which are listed at the test's end;
 - on an uncaught exception (an assert, a KeyError...) prints, after Python's
   traceback, FAIL with the test's file, line and source line, the recent
   commands and Wine's messages; fail(msg) does the same with its message.
@@ -27,6 +28,22 @@ _dir = tempfile.mkdtemp(prefix="ohc-harness.")
 WINE_LOG = os.path.join(_dir, "wine.log")
 os.environ["OHC_WINE_LOG"] = WINE_LOG
 atexit.register(shutil.rmtree, _dir, True)
+
+
+def _said_retries():
+    """What scripts/wine-run retried during the test, said at its end, passed or not (the
+    retry lines also go to the command's stderr, which the test may have captured)."""
+    try:
+        with open(WINE_LOG, errors="replace") as f:
+            lines = [l.rstrip("\n") for l in f if l.startswith("== ") and " harness: wine-run: " in l]
+    except OSError:
+        return
+    for l in lines:
+        print("[%s] %s" % (l.split(" ", 2)[1], l.split(" ", 2)[2]), file=sys.stderr)
+    sys.stderr.flush()
+
+
+atexit.register(_said_retries)  # runs before the removal above (atexit: last registered first)
 _commands = []          # (text) newest last, at most 40 kept
 _real_run = subprocess.run
 
@@ -91,6 +108,14 @@ def _place(fr):
     return "%s:%d: %s" % (os.path.basename(fr.filename), fr.lineno, (fr.line or "").strip())
 
 
+# The run's wineserver's stderr (scripts/wine-prefix): its part from this test on is shown on failure.
+_WS_LOG = os.environ["WINEPREFIX"] + ".wineserver.log" if os.environ.get("WINEPREFIX") else None
+try:
+    _WS_LOG_START = os.path.getsize(_WS_LOG) if _WS_LOG else 0
+except OSError:
+    _WS_LOG_START = 0
+
+
 def diagnostics():
     out = []
     if _commands:
@@ -100,6 +125,11 @@ def diagnostics():
         out.append("--- Wine's messages (WINEDEBUG=-all,err+all) of this test's Windows programs, newest last:")
         with open(WINE_LOG, errors="replace") as f:
             out.extend("  " + l.rstrip("\n") for l in f.readlines()[-40:])
+    if _WS_LOG and os.path.exists(_WS_LOG) and os.path.getsize(_WS_LOG) > _WS_LOG_START:
+        out.append("--- the wineserver's messages during this test (%s):" % _WS_LOG)
+        with open(_WS_LOG, "rb") as f:
+            f.seek(_WS_LOG_START)
+            out.extend("  " + l for l in f.read().decode("utf-8", "replace").splitlines()[-20:])
     return "\n".join(out)
 
 

@@ -60,7 +60,8 @@ class Server:
 
     def mode(self, m):
         import urllib.request
-        urllib.request.urlopen("http://127.0.0.1:%d/_mode/%s" % (self.port, m), timeout=5).read()
+        # generous: a loaded machine may starve the server for seconds
+        urllib.request.urlopen("http://127.0.0.1:%d/_mode/%s" % (self.port, m), timeout=60).read()
 
     def entries(self):
         if not os.path.exists(self.record):

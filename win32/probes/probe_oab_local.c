@@ -73,51 +73,28 @@ static int scan_profile(cJSON *p, const char *local_appdata, int64_t now)
     return bad > 0;
 }
 
+static int scan(cJSON *p, const ohc_user_profile *profile, int64_t now_ms)
+{
+    return scan_profile(p, profile->local_appdata, now_ms);
+}
+
 void ohc_win32_probe_oab_local(ohc_probe_output *out, const ohc_probe_context *ctx)
 {
     cJSON *facts = cJSON_CreateObject();
-    cJSON *profiles = facts ? cJSON_AddArrayToObject(facts, "profiles") : NULL;
-    ohc_user_profile *list = NULL;
-    size_t count = 0;
-    int capped = 0, bad = 0, stopped = 0, nomem = profiles == NULL;
-    ohc_error list_err;
-    ohc_error_clear(&list_err);
-    if (!nomem)
-        ohc_user_profiles_list(&list, &count, &capped, ctx->options->as_service || ohc_win32_running_as_service(),
-                               &list_err);
-    int64_t now = ohc_os_utc_now_ms();
-    for (size_t i = 0; i < count && !nomem; i++) {
-        if (ohc_probe_cancelled(ctx) || ohc_os_monotonic_ms() + 500 >= ctx->deadline_ms) {
-            stopped = 1;
-            break;
-        }
-        cJSON *p = ohc_user_profile_json(profiles, &list[i]);
-        int r = p ? scan_profile(p, list[i].local_appdata, now) : -1;
-        if (r < 0)
-            nomem = 1;
-        else
-            bad += r;
-    }
-    free(list);
-    if (nomem || !cJSON_AddBoolToObject(facts, "profiles_capped", capped)) {
+    ohc_probe_status status;
+    ohc_error err;
+    if (facts == NULL ||
+        ohc_user_profiles_scan(facts, ctx, scan,
+                               "profile(s) with an OAB folder or udetails.oab header that could not be read: see "
+                               "its error",
+                               &status, &err) != 0) {
         cJSON_Delete(facts);
         ohc_probe_take_facts(out, NULL);
         return;
     }
     ohc_probe_take_facts(out, facts);
-    if (out->status != OHC_PROBE_OK)
-        return;
-    if (stopped) {
-        out->status = OHC_PROBE_PARTIAL;
-        ohc_error_set(&out->error, ohc_probe_cancelled(ctx) ? OHC_ECANCELLED : OHC_ETIMEOUT, 0,
-                      "stopped before every user profile was read (time budget or service stop)");
-    } else if (list_err.code != OHC_OK) {
-        out->status = OHC_PROBE_PARTIAL;
-        out->error = list_err;
-    } else if (bad > 0) {
-        out->status = OHC_PROBE_PARTIAL;
-        ohc_error_set(&out->error, OHC_EMALFORMED, 0,
-                      "%d profile(s) with an OAB folder or udetails.oab header that could not be read: see its error",
-                      bad);
+    if (out->status == OHC_PROBE_OK && status != OHC_PROBE_OK) {
+        out->status = status;
+        out->error = err;
     }
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hive.h"
+#include "os.h"
 #include "user_hives.h"
 #include "win32util.h"
 
@@ -108,4 +109,49 @@ cJSON *ohc_user_profile_json(cJSON *profiles, const ohc_user_profile *p)
     cJSON_AddStringToObject(o, "source", p->source);
     cJSON_AddStringToObject(o, "local_appdata", p->local_appdata);
     return o;
+}
+
+int ohc_user_profiles_scan(cJSON *facts, const ohc_probe_context *ctx, ohc_user_profile_scan_fn scan,
+                           const char *what_bad, ohc_probe_status *out_status, ohc_error *out_error)
+{
+    *out_status = OHC_PROBE_OK;
+    ohc_error_clear(out_error);
+    cJSON *profiles = cJSON_AddArrayToObject(facts, "profiles");
+    if (profiles == NULL)
+        return -1;
+    ohc_user_profile *list = NULL;
+    size_t count = 0;
+    int capped = 0, bad = 0, stopped = 0, rc = 0;
+    ohc_error list_err;
+    ohc_error_clear(&list_err);
+    ohc_user_profiles_list(&list, &count, &capped, ctx->options->as_service || ohc_win32_running_as_service(),
+                           &list_err);
+    int64_t now = ohc_os_utc_now_ms();
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        if (ohc_probe_cancelled(ctx) || ohc_os_monotonic_ms() + 500 >= ctx->deadline_ms) {
+            stopped = 1;
+            break;
+        }
+        cJSON *p = ohc_user_profile_json(profiles, &list[i]);
+        int r = p ? scan(p, &list[i], now) : -1;
+        if (r < 0)
+            rc = -1;
+        else
+            bad += r;
+    }
+    free(list);
+    if (rc != 0 || !cJSON_AddBoolToObject(facts, "profiles_capped", capped))
+        return -1;
+    if (stopped) {
+        *out_status = OHC_PROBE_PARTIAL;
+        ohc_error_set(out_error, ohc_probe_cancelled(ctx) ? OHC_ECANCELLED : OHC_ETIMEOUT, 0,
+                      "stopped before every user profile was read (time budget or service stop)");
+    } else if (list_err.code != OHC_OK) {
+        *out_status = OHC_PROBE_PARTIAL;
+        *out_error = list_err;
+    } else if (bad > 0) {
+        *out_status = OHC_PROBE_PARTIAL;
+        ohc_error_set(out_error, OHC_EMALFORMED, 0, "%d %s", bad, what_bad);
+    }
+    return 0;
 }

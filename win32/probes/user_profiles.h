@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
+#include "probe.h"
 
 typedef struct ohc_user_profile {
     char sid[192];
@@ -30,5 +31,19 @@ int ohc_user_profiles_list(ohc_user_profile **out, size_t *out_count, int *out_c
 
 /* A new JSON object {user, sid, source, local_appdata} (caller owns), added to profiles; NULL without memory. */
 cJSON *ohc_user_profile_json(cJSON *profiles, const ohc_user_profile *p);
+
+/* Reads one profile into p (its facts object, {user, sid, source,
+ * local_appdata} already set): the count of things that could not be read
+ * (each recorded in p), or -1 without memory. */
+typedef int (*ohc_user_profile_scan_fn)(cJSON *p, const ohc_user_profile *profile, int64_t now_ms);
+
+/* The loop both profile probes share: lists the profiles, runs scan on each
+ * into facts.profiles (and facts.profiles_capped), and stops early at the
+ * probe's deadline or a service stop. *out_status and *out_error say what was
+ * not read: partial when stopped early, when the profile list could not be
+ * read, or when scan found things it could not read (message: "%d " then
+ * what_bad). Returns 0, or -1 without memory. */
+int ohc_user_profiles_scan(cJSON *facts, const ohc_probe_context *ctx, ohc_user_profile_scan_fn scan,
+                           const char *what_bad, ohc_probe_status *out_status, ohc_error *out_error);
 
 #endif
