@@ -57,8 +57,15 @@ def otlp_definitions():
         fcntl.flock(lock, fcntl.LOCK_EX)  # the native and the Windows runs may install at the same time
         if os.path.exists(ROOT_JS):
             return ROOT_JS
+        # Node trusts only its own CA list; the machine's (Debian's ca-certificates, with a site's
+        # TLS-inspecting proxy CA where there is one) is added, as curl and apt use it.
+        env = dict(os.environ)
+        system_cas = "/etc/ssl/certs/ca-certificates.crt"
+        if "NODE_EXTRA_CA_CERTS" not in env and os.path.exists(system_cas):
+            env["NODE_EXTRA_CA_CERTS"] = system_cas
         r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", NPM_DIR,
-                            "@opentelemetry/otlp-transformer@0.52.1"], capture_output=True, text=True, timeout=600)
+                            "@opentelemetry/otlp-transformer@0.52.1"], capture_output=True, text=True, timeout=600,
+                           env=env)
         check(r.returncode == 0 and os.path.exists(ROOT_JS),
               "npm could not install @opentelemetry/otlp-transformer@0.52.1 (the OTLP oracle): %s" % r.stderr[-2000:])
     return ROOT_JS
