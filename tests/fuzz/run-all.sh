@@ -19,7 +19,7 @@ build=${OHC_FUZZ_BUILD_DIR:-$src/build/fuzz}
 # max_len per target: the largest input worth trying (an .evtx chunk is 64 KiB)
 declare -A MAXLEN=([evtx]=131072 [proxy]=4096 [rules]=65536 [evaluate]=65536 [jsonlogic]=16384
                    [event27]=4096 [event_xml]=16384 [settings]=8192 [spool]=16384 [oab_manifest]=8192
-                   [eventlog_state]=16384 [autodiscover]=16384 [oab_local]=8192)
+                   [eventlog_state]=16384 [autodiscover]=16384 [oab_local]=8192 [state_files]=8192)
 targets=("$@")
 if [ "${#targets[@]}" = 0 ]; then
   for f in "$here"/fuzz_*.c; do n=$(basename "$f" .c); targets+=("${n#fuzz_}"); done
