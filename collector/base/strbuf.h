@@ -27,6 +27,12 @@ void ohc_strbuf_append(ohc_strbuf *sb, const char *s);
 void ohc_strbuf_append_len(ohc_strbuf *sb, const char *s, size_t n);
 void ohc_strbuf_appendf(ohc_strbuf *sb, const char *fmt, ...) OHC_PRINTF(2, 3);
 void ohc_strbuf_append_char(ohc_strbuf *sb, char c);
+/* Room for extra more bytes (and the NUL) at the end: where to write them, or
+ * NULL when the buffer has failed. ohc_strbuf_commit(sb, n) then adds the n
+ * bytes written there (n <= extra). For writers that know a bound and would
+ * otherwise append in many small pieces. */
+char *ohc_strbuf_reserve(ohc_strbuf *sb, size_t extra);
+void ohc_strbuf_commit(ohc_strbuf *sb, size_t n);
 /* The contents, never NULL ("" when empty). Valid until the next append. */
 const char *ohc_strbuf_str(const ohc_strbuf *sb);
 int ohc_strbuf_failed(const ohc_strbuf *sb);

@@ -5,6 +5,10 @@
 
 #include "error.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static uint32_t unit_at(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8;
@@ -20,16 +24,40 @@ int ohc_utf16le_decode(char *out, size_t size, ohc_utf16_decoded *info, const ui
     }
     size_t room = size - 1; /* the NUL's byte is kept */
     while (i < units) {
+#ifdef __SSE2__
+        /* Eight ASCII units at once where SSE2 is there (every x86-64 build):
+         * none at or above 0x80 and none zero, packed to eight bytes. */
+        while (units - i >= 8 && room - o >= 8) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + 2 * i));
+            __m128i zero = _mm_setzero_si128();
+            __m128i wide = _mm_and_si128(v, _mm_set1_epi16((short)0xFF80));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi16(wide, zero)) != 0xFFFF ||
+                _mm_movemask_epi8(_mm_cmpeq_epi16(v, zero)) != 0)
+                break;
+            _mm_storel_epi64((__m128i *)(void *)(out + o), _mm_packus_epi16(v, v));
+            o += 8;
+            i += 8;
+        }
+        if (i == units)
+            break;
+#endif
         /* Four ASCII units at once (event log text is mostly ASCII): no
          * unit at or above 0x80 and none zero. */
         if (units - i >= 4 && room - o >= 4) {
             uint64_t x;
             memcpy(&x, src + 2 * i, 8);
             if ((x & 0xFF80FF80FF80FF80ull) == 0 && ((x - 0x0001000100010001ull) & ~x & 0x8000800080008000ull) == 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* the low bytes of the four units, packed and stored at once */
+                uint32_t four = (uint32_t)(x & 0xFF) | (uint32_t)(x >> 8 & 0xFF00) | (uint32_t)(x >> 16 & 0xFF0000) |
+                                (uint32_t)(x >> 24 & 0xFF000000u);
+                memcpy(out + o, &four, 4);
+#else
                 out[o] = (char)src[2 * i];
                 out[o + 1] = (char)src[2 * i + 2];
                 out[o + 2] = (char)src[2 * i + 4];
                 out[o + 3] = (char)src[2 * i + 6];
+#endif
                 o += 4;
                 i += 4;
                 continue;

@@ -18,9 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "civil_time.h"
+#include "crc32.h"
 #include "evtx_internal.h"
 #include "os.h"
 #include "utf16.h"
@@ -1590,8 +1589,8 @@ int ohc_evtx_chunk_begin(ohc_evtx_reader *r)
             ohc_evtx_add_damage(r, r->chunk_index, off, 0, OHC_OK, "chunk written without checksums: not verified");
             no_crc = 1;
         } else {
-            uint32_t crc = (uint32_t)crc32(0L, c, 120);
-            crc = (uint32_t)crc32(crc, c + 128, CHUNK_HEADER_SIZE - 128);
+            uint32_t crc = ohc_crc32(0, c, 120);
+            crc = ohc_crc32(crc, c + 128, CHUNK_HEADER_SIZE - 128);
             if (crc != stored) {
                 chunk_damage(r, off, 0, "chunk header checksum mismatch: reading what its structure holds");
                 header_trusted = 0;
@@ -1604,8 +1603,7 @@ int ohc_evtx_chunk_begin(ohc_evtx_reader *r)
         } else if (free_off > got) {
             chunk_damage(r, off, 0, "chunk truncated: reading the records it still holds");
             free_off = got;
-        } else if (!no_crc &&
-                   (uint32_t)crc32(0L, c + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE) != rd32(c + 52)) {
+        } else if (!no_crc && ohc_crc32(0, c + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE) != rd32(c + 52)) {
             /* Windows updates this checksum when a chunk is closed; a log not
              * closed cleanly can carry records it does not cover yet. Read
              * the records that are sound, but say so. */
@@ -1880,7 +1878,7 @@ static int parse_file_header(ohc_evtx_reader *r, const uint8_t *h, size_t n, ohc
     r->stats.full = (flags & 2) != 0;
     if ((flags & CHUNK_FLAG_NO_CRC32) != 0 || rd32(h + 124) == 0)
         ohc_evtx_add_damage(r, -1, 0, 0, OHC_OK, "file header written without checksum: not verified");
-    else if ((uint32_t)crc32(0L, h, 120) != rd32(h + 124))
+    else if (ohc_crc32(0, h, 120) != rd32(h + 124))
         ohc_evtx_add_damage(r, -1, 0, 0, OHC_EMALFORMED, "file header checksum mismatch: read on");
     if (r->stats.major_version != 3 || (r->stats.minor_version != 1 && r->stats.minor_version != 2)) {
         char msg[96];

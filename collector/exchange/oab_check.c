@@ -972,9 +972,10 @@ int ohc_oab_daily_budget_take(const char *state_path, unsigned limit, int64_t no
         {
             if (!cJSON_IsNumber(t) || n >= OHC_OAB_DAILY_LIMIT_MAX)
                 continue;
-            int64_t v = (int64_t)t->valuedouble;
-            if (v > now_ms - DAY_MS && v <= now_ms)
-                times[n++] = v;
+            /* compared as a double first: 1e300 or inf has no int64_t (undefined) */
+            double d = t->valuedouble;
+            if (d > (double)(now_ms - DAY_MS) && d <= (double)now_ms)
+                times[n++] = (int64_t)d;
         }
         cJSON_Delete(doc);
     } else if (rc != OHC_ENOTFOUND) {

@@ -28,8 +28,11 @@ typedef enum ohc_probe_status {
 /* "ok", "partial", "unavailable", "failed". */
 const char *ohc_probe_status_name(ohc_probe_status status);
 
-/* What a collection was asked for. Borrowed by probes for the duration of
- * ohc_probes_run. */
+/* What a collection was asked for. ohc_probes_run hands the probes a copy
+ * of it, strings and arrays included, that lives as long as the last probe
+ * (one that overruns its budget goes on after the run has returned, when the
+ * service has freed its own); only evtx_readers' readers, *cancel and
+ * resolve_proxy stay the caller's. */
 typedef struct ohc_collect_options {
     const char *const *evtx_files; /* NULL-terminated, or NULL: read the live log */
     /* Optional, beside evtx_files (same order): the files already open, so
@@ -39,12 +42,12 @@ typedef struct ohc_collect_options {
     struct ohc_evtx_reader *const *evtx_readers;
     unsigned event_days; /* how far back event queries look */
     const char *event_state_path; /* event_state.h: mark new events against this file; NULL = no marks */
-    const struct ohc_event_query *event_queries; /* extra queries (EventQueries setting), borrowed; NULL = none */
+    const struct ohc_event_query *event_queries; /* extra queries (EventQueries setting); NULL = none */
     size_t event_query_count;
     /* Borrowed; NULL: never. Another thread stores non-zero (__atomic_store_n)
      * to end the collection early (the service stopping): see ohc_probe_cancelled. */
     const int *cancel;
-    /* The oab_servers probe (collector/exchange/oab_check.h); all borrowed. */
+    /* The oab_servers probe (collector/exchange/oab_check.h). */
     const char *const *oab_urls; /* `--oab-url`, added to those the other probes found */
     size_t oab_url_count;
     const char *const *oab_server_pins; /* `--server HOST=ADDR[,ADDR...]`, checked by the CLI */

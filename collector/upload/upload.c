@@ -364,6 +364,30 @@ static void log_attempt(ohc_uploader *u, const char *report_id, unsigned attempt
     u->cfg->log(u->cfg->log_ctx, line);
 }
 
+/* The request's header lines, wiped before they are freed: curl's copies
+ * hold the Authorization header and any secret UploadHeaders value. */
+static void headers_free(struct curl_slist *h)
+{
+    for (struct curl_slist *x = h; x != NULL; x = x->next)
+        ohc_secret_wipe(x->data, strlen(x->data));
+    curl_slist_free_all(h);
+}
+
+/* Adds a line; 0 without memory, and then the list is gone (curl_slist_append
+ * keeps the old list when it fails: it would leak, and a later line would
+ * start a new list without the earlier ones). */
+static int header_add(struct curl_slist **h, const char *line)
+{
+    struct curl_slist *n = curl_slist_append(*h, line);
+    if (n == NULL) {
+        headers_free(*h);
+        *h = NULL;
+        return 0;
+    }
+    *h = n;
+    return 1;
+}
+
 void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *report_id, const void *json, size_t len)
 {
     memset(out, 0, sizeof *out);
@@ -385,17 +409,14 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
     struct curl_slist *h = NULL;
     char idem[96];
     snprintf(idem, sizeof idem, "Idempotency-Key: %.40s", report_id);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    if (gz != NULL)
-        h = curl_slist_append(h, "Content-Encoding: gzip");
-    /* the key names one report; a conversion's batches are not one report each */
-    if (u->cfg->format == OHC_UPLOAD_FORMAT_REPORT)
-        h = curl_slist_append(h, idem);
-    h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
-    if (u->auth_header[0] != '\0')
-        h = curl_slist_append(h, u->auth_header);
-    for (size_t i = 0; i < u->extra_headers.count && h != NULL; i++)
-        h = curl_slist_append(h, u->extra_headers.data[i]);
+    int headers_ok = header_add(&h, "Content-Type: application/json") &&
+                     (gz == NULL || header_add(&h, "Content-Encoding: gzip")) &&
+                     /* the key names one report; a conversion's batches are not one report each */
+                     (u->cfg->format != OHC_UPLOAD_FORMAT_REPORT || header_add(&h, idem)) &&
+                     header_add(&h, "Expect:") && /* no 100-continue round trip */
+                     (u->auth_header[0] == '\0' || header_add(&h, u->auth_header));
+    for (size_t i = 0; i < u->extra_headers.count && headers_ok; i++)
+        headers_ok = header_add(&h, u->extra_headers.data[i]);
     CURL *c = u->curl;
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -403,7 +424,7 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    CURLcode cc = h == NULL ? CURLE_OUT_OF_MEMORY : curl_easy_perform(c);
+    CURLcode cc = !headers_ok ? CURLE_OUT_OF_MEMORY : curl_easy_perform(c);
 #ifdef _WIN32
     if (cc == CURLE_PEER_FAILED_VERIFICATION && u->cfg->ca_file != NULL && !u->ca_file_in_use) {
         /* the Windows store does not know the server's CA: the given file may */
@@ -419,9 +440,7 @@ void ohc_uploader_post(ohc_uploader *u, ohc_upload_result *out, const char *repo
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-    for (struct curl_slist *x = h; x != NULL; x = x->next)
-        ohc_secret_wipe(x->data, strlen(x->data)); /* curl's copy of the Authorization header */
-    curl_slist_free_all(h);
+    headers_free(h);
     free(gz);
     out->bytes_sent = body_len;
     out->retry_after_ms = u->retry_after_ms;

@@ -132,5 +132,18 @@ elif target == "eventlog_state":
                                  for i, r in enumerate(rules)]}))
     put(json.dumps({"version": 1, "findings": [dict(seen, seen_at="", message="\u00e9" * 40)]}))
     put(b"\x05" + "h\u00e9llo https://a:b@c/ world".encode())
+elif target == "state_files":
+    # event-state.json as ohc_event_state_commit writes it; oab-check-budget.json as the budget does
+    put(b"\x00" + json.dumps({"version": 1, "written_at": "2026-11-24T12:00:01.000Z",
+                               "report_id": "11111111-2222-4333-8444-555555555555",
+                               "report_time": "2026-11-24T12:00:00.000Z",
+                               "channels": [{"channel": "Application", "computer": "PC1", "last_record_id": 11,
+                                             "last_time": "2026-11-24T10:05:00.000Z"},
+                                            {"channel": "Microsoft-Windows-Bits-Client/Operational",
+                                             "computer": "PC1", "last_record_id": 20,
+                                             "last_time": "2026-11-24T10:04:00.000Z"}]}).encode())
+    put(b"\x00{}")
+    put(b"\x07" + json.dumps({"times": [1795990000000, 1795995000000, 1795999000000]}).encode())
+    put(b"\x01" + json.dumps({"times": [1, "x", None, 1796000500000]}).encode())
 else:
     sys.exit("seeds.py: no seeds for " + target)

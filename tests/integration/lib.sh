@@ -241,6 +241,24 @@ wait_for() {
 
 # free_port: a loopback TCP port nothing listens on (bound by the OS, then closed).
 free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_ports N ADDR...: N different ports, each free on every ADDR at once (servers on
+# 127.0.0.2 and 127.0.0.3 share a port behind one host name). All are held
+# until all are found: separate picks could return the same port twice.
+free_ports() {
+  "$PYTHON" - "$@" <<'PY'
+import socket, sys
+n, addrs, held, ports = int(sys.argv[1]), sys.argv[2:], [], []
+while len(ports) < n:
+    first = socket.socket(); first.bind((addrs[0], 0)); port = first.getsockname()[1]; held.append(first)
+    try:
+        for a in addrs[1:]:
+            s = socket.socket(); held.append(s); s.bind((a, port))
+    except OSError:
+        continue  # taken on another address: this one stays held, another is picked
+    ports.append(port)
+print(" ".join(map(str, ports)))
+PY
+}
 
 # wait_port_file SECONDS FILE PID WHAT: a server started in the background
 # writes its port (bound to 0) to FILE; fails at once if the server died.

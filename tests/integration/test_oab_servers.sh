@@ -17,8 +17,8 @@ cd "$TMP"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 30 -subj "/CN=oab.test" \
   -addext "subjectAltName=DNS:oab.test,DNS:seq.test,DNS:auth.test,DNS:bad.test,DNS:bad2.test,DNS:bad3.test" \
   >/dev/null 2>&1 || fail "openssl could not make a certificate"
-port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.2",0)); print(s.getsockname()[1])'; }
-P1=$(port); P2=$(port); P3=$(port); P4=$(port); P5=$(port); P6=$(port)
+read -r P1 P2 P3 P4 P5 P6 < <(free_ports 6 127.0.0.2 127.0.0.3)
+[ -n "$P6" ] || fail "no free ports on 127.0.0.2 and 127.0.0.3"
 pids=()
 serve() { # ADDR PORT NAME ARGS...
   "$PYTHON" "$OHC_SOURCE_DIR/tests/tools/oab_server.py" --addr "$1" --port "$2" --cert cert.pem --key key.pem \

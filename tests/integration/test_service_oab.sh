@@ -24,7 +24,7 @@ cleanup
 cd "$TMP"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 30 -subj "/CN=127.0.0.2" \
   >/dev/null 2>&1 || fail "openssl could not make a certificate"
-PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.2",0)); print(s.getsockname()[1])')
+PORT=$(free_ports 1 127.0.0.2 127.0.0.3)
 for a in 2 3; do
   "$PYTHON" "$OHC_SOURCE_DIR/tests/tools/oab_server.py" --addr "127.0.0.$a" --port "$PORT" --cert cert.pem \
     --key key.pem --guid "$G" --record "rec$a.jsonl" --ready "ready$a" 2>>server.log &

@@ -249,6 +249,12 @@ static void test_daily_budget(void **state)
     assert_int_equal(ohc_oab_daily_budget_take(path, 1, t0 + 3 * day + 5, &used, why, sizeof why, serr, sizeof serr),
                      0);
     assert_string_equal(serr, "");
+    /* Numbers no time can be (cJSON reads 1e400 as infinity): ignored, never cast. */
+    const char *odd = "{\"times\": [1e400, -1e400, 1e300, -5, 1.5]}";
+    assert_int_equal(ohc_os_write_file_atomic(path, odd, strlen(odd), NULL), OHC_OK);
+    assert_int_equal(ohc_oab_daily_budget_take(path, 1, t0 + 4 * day, &used, why, sizeof why, serr, sizeof serr), 1);
+    assert_int_equal(used, 0);
+    assert_string_equal(serr, "");
     /* A clock set back: a check recorded in the future does not block the budget. */
     assert_int_equal(
         ohc_oab_daily_budget_take(path, 1, t0 + 2 * day + 2 * 3600000LL, &used, why, sizeof why, serr, sizeof serr), 1);

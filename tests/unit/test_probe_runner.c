@@ -8,8 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "os.h"
 #include "probe.h"
 
@@ -223,10 +226,90 @@ static void test_take_facts(void **state)
     cJSON_Delete(out.facts);
 }
 
+/* The service's options live on its stack for one collection and its
+ * strings are freed when the collection returns; a probe that overran its
+ * budget reads them afterwards. The runner hands probes a copy: here the
+ * caller wipes and frees everything as soon as the run returns, and the late
+ * probe must still see the values (natively ASan would also report the read
+ * of freed memory). */
+static int late_done;
+static char late_seen[160];
+
+static void probe_reads_late(ohc_probe_output *out, const ohc_probe_context *ctx)
+{
+    (void)out;
+    uint64_t until = ohc_os_monotonic_ms() + 400;
+    while (ohc_os_monotonic_ms() < until)
+        ; /* past its 100 ms budget */
+    const ohc_collect_options *o = ctx->options;
+    snprintf(late_seen, sizeof late_seen, "%s|%s|%s|%s|%s|%u|%s", o->event_state_path, o->evtx_files[0],
+             o->evtx_files[1] == NULL ? "end" : "?", o->oab_urls[1], o->event_queries[0].channel,
+             (unsigned)o->event_queries[0].ids[1], o->oab_allow_hosts);
+    __atomic_store_n(&late_done, 1, __ATOMIC_RELEASE);
+}
+
+static char *heap_str(const char *s)
+{
+    char *c = malloc(strlen(s) + 1);
+    assert_non_null(c);
+    return strcpy(c, s);
+}
+
+static void wipe_free(char *s)
+{
+    memset(s, 'X', strlen(s));
+    free(s);
+}
+
+static void test_overrunning_probe_reads_its_own_options(void **state)
+{
+    (void)state;
+    const ohc_probe_def defs[] = {{"late", 100, probe_reads_late, 0}};
+    ohc_collect_options *opts = calloc(1, sizeof *opts);
+    const char **files = calloc(2, sizeof *files), **urls = calloc(2, sizeof *urls);
+    uint32_t *ids = calloc(2, sizeof *ids);
+    ohc_event_query *q = calloc(1, sizeof *q);
+    assert_true(opts && files && urls && ids && q);
+    char *path = heap_str("C:\\state\\event-state.json"), *file = heap_str("a.evtx"), *u0 = heap_str("https://x/oab"),
+         *u1 = heap_str("https://y/oab"), *chan = heap_str("Application"), *name = heap_str("extra"),
+         *allow = heap_str("mail.example.com");
+    files[0] = file;
+    urls[0] = u0;
+    urls[1] = u1;
+    ids[0] = 26;
+    ids[1] = 27;
+    *q = (ohc_event_query){.name = name, .channel = chan, .ids = ids, .id_count = 2};
+    *opts = (ohc_collect_options){.event_days = 14,
+                                  .event_state_path = path,
+                                  .evtx_files = files,
+                                  .oab_urls = urls,
+                                  .oab_url_count = 2,
+                                  .event_queries = q,
+                                  .event_query_count = 1,
+                                  .oab_allow_hosts = allow};
+    cJSON *probes = cJSON_CreateObject(), *facts = cJSON_CreateObject();
+    ohc_probes_run(probes, facts, defs, 1, opts);
+    assert_string_equal(status_of(probes, "late"), "failed");
+    /* the caller is done with its options */
+    wipe_free(path), wipe_free(file), wipe_free(u0), wipe_free(u1), wipe_free(chan), wipe_free(name), wipe_free(allow);
+    memset(ids, 0, 2 * sizeof *ids);
+    memset(q, 0, sizeof *q);
+    memset(opts, 0, sizeof *opts);
+    free(files), free(urls), free(ids), free(q), free(opts);
+    cJSON_Delete(probes);
+    cJSON_Delete(facts);
+    for (int i = 0; i < 1000 && !__atomic_load_n(&late_done, __ATOMIC_ACQUIRE); i++)
+        ohc_os_sleep_ms(10);
+    assert_true(__atomic_load_n(&late_done, __ATOMIC_ACQUIRE));
+    assert_string_equal(late_seen,
+                        "C:\\state\\event-state.json|a.evtx|end|https://y/oab|Application|27|mail.example.com");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failures_are_contained),
+        cmocka_unit_test(test_overrunning_probe_reads_its_own_options),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_phases),
         cmocka_unit_test(test_take_facts),

@@ -219,6 +219,102 @@ static void test_random_input_is_valid_utf8(void **state)
     }
 }
 
+/* The decoder's rules one unit at a time, without its fast paths: what the
+ * wide paths (four and eight ASCII units at once) must give. */
+static int reference_decode(char *out, size_t size, ohc_utf16_decoded *info, const uint8_t *src, size_t len,
+                            unsigned flags)
+{
+    size_t units = len / 2, i = 0, o = 0;
+    int rc = OHC_OK, nul = 0;
+    while (i < units) {
+        uint32_t c = (uint32_t)src[2 * i] | (uint32_t)src[2 * i + 1] << 8, step = 1;
+        if (c == 0) {
+            i++;
+            if (flags & OHC_UTF16_STOP_AT_NUL) {
+                nul = 1;
+                break;
+            }
+            continue;
+        }
+        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < units) {
+            uint32_t lo = (uint32_t)src[2 * i + 2] | (uint32_t)src[2 * i + 3] << 8;
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                step = 2;
+            } else {
+                c = 0xFFFD;
+            }
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            c = 0xFFFD;
+        }
+        size_t n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        if (size - 1 - o < n) {
+            rc = OHC_ELIMIT;
+            break;
+        }
+        if (n == 1) {
+            out[o++] = (char)c;
+        } else if (n == 2) {
+            out[o++] = (char)(0xC0 | c >> 6);
+            out[o++] = (char)(0x80 | (c & 0x3F));
+        } else if (n == 3) {
+            out[o++] = (char)(0xE0 | c >> 12);
+            out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            out[o++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            out[o++] = (char)(0xF0 | c >> 18);
+            out[o++] = (char)(0x80 | ((c >> 12) & 0x3F));
+            out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            out[o++] = (char)(0x80 | (c & 0x3F));
+        }
+        i += step;
+    }
+    out[o] = '\0';
+    info->len = o;
+    info->consumed = 2 * i;
+    info->stopped_at_nul = nul;
+    return rc;
+}
+
+/* Mostly ASCII, as event log text is, with a NUL, a non-ASCII character or a
+ * surrogate now and then at every position: the fast paths' edges. */
+static void test_ascii_runs_match_reference(void **state)
+{
+    (void)state;
+    uint32_t seed = 777;
+    uint8_t b[2 * 80 + 1];
+    char got[OHC_UTF16_UTF8_MAX(sizeof b)], want[OHC_UTF16_UTF8_MAX(sizeof b)];
+    for (int round = 0; round < 50000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t units = (seed >> 16) % 80;
+        for (size_t i = 0; i < units; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            uint16_t u = (uint16_t)(' ' + r % 95);
+            if (r % 23 == 0)
+                u = (uint16_t)((r >> 5) % 4 == 0   ? 0
+                               : (r >> 5) % 4 == 1 ? 0x80 + (r >> 7) % 0x700
+                               : (r >> 5) % 4 == 2 ? 0xD800 + (r >> 7) % 0x800
+                                                   : 0x7F);
+            b[2 * i] = (uint8_t)u;
+            b[2 * i + 1] = (uint8_t)(u >> 8);
+        }
+        size_t len = 2 * units + ((seed >> 3) & 1); /* an odd byte at the end now and then */
+        if (len > 2 * units)
+            b[2 * units] = 0x41;
+        unsigned flags = round & 1 ? OHC_UTF16_STOP_AT_NUL : 0;
+        size_t size = round % 3 == 0 ? 1 + (seed >> 9) % (3 * units + 2) : sizeof got;
+        ohc_utf16_decoded dg, dw;
+        int rg = ohc_utf16le_decode(got, size, &dg, b, len, flags);
+        int rw = reference_decode(want, size, &dw, b, len, flags);
+        assert_int_equal(rg, rw);
+        assert_string_equal(got, want);
+        assert_int_equal(dg.len, dw.len);
+        assert_int_equal(dg.consumed, dw.consumed);
+        assert_int_equal(dg.stopped_at_nul, dw.stopped_at_nul);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_non_ascii_and_surrogates),
         cmocka_unit_test(test_bounded_output),
         cmocka_unit_test(test_random_input_is_valid_utf8),
+        cmocka_unit_test(test_ascii_runs_match_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
