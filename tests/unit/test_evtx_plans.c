@@ -89,12 +89,13 @@ static void read_both_ways(const char *what, const uint8_t *data, size_t len, bo
     const ohc_evtx_damage *d1 = ohc_evtx_damages(planned, &n1, &t1);
     const ohc_evtx_damage *d2 = ohc_evtx_damages(walked, &n2, &t2);
     if (n1 != n2 || t1 != t2)
-        fail_msg("%s: damage %zu/%llu with plans, %zu/%llu walked", what, n1, (unsigned long long)t1, n2,
-                 (unsigned long long)t2);
+        fail_msg("%s: damage %lu/%llu with plans, %lu/%llu walked", what, (unsigned long)n1, (unsigned long long)t1,
+                 (unsigned long)n2, (unsigned long long)t2);
     for (size_t i = 0; i < n1; i++) {
         if (d1[i].chunk != d2[i].chunk || d1[i].offset != d2[i].offset || d1[i].record_id != d2[i].record_id ||
             d1[i].code != d2[i].code || strcmp(d1[i].reason, d2[i].reason) != 0)
-            fail_msg("%s: damage %zu: \"%s\" with plans, \"%s\" walked", what, i, d1[i].reason, d2[i].reason);
+            fail_msg("%s: damage %lu: \"%s\" with plans, \"%s\" walked", what, (unsigned long)i, d1[i].reason,
+                     d2[i].reason);
     }
     const ohc_evtx_stats *s1 = ohc_evtx_get_stats(planned), *s2 = ohc_evtx_get_stats(walked);
     assert_memory_equal(s1, s2, sizeof *s1);
@@ -129,7 +130,7 @@ static void test_corpus_same_both_ways(void **state)
         free(data);
         read++;
     }
-    print_message("%zu files, %llu records, %llu templates rendered by plan\n", read,
+    print_message("%lu files, %llu records, %llu templates rendered by plan\n", (unsigned long)read,
                   (unsigned long long)counts.records, (unsigned long long)counts.plan_runs);
     assert_true(read >= 270);
     assert_true(counts.records > 8000);
