@@ -9,7 +9,10 @@
  *                size again
  * Every offset inside binary XML (names, template definitions) is relative
  * to the chunk, so the whole decoder works on chunk offsets checked against
- * the end of the structure that contains them. */
+ * the end of the structure that contains them. A record is rendered by
+ * walking its tokens; a template's definition, the same for many records of
+ * the chunk, is walked once into a plan that each record then runs with its
+ * own values (evtx_internal.h; the XML render always walks). */
 #include "ascii.h"
 #include "evtx.h"
 
