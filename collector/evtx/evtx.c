@@ -451,20 +451,23 @@ static void chunk_caches_reset(ohc_evtx_reader *r)
     r->frames_len = 0;
 }
 
+/* clang-format off */
+#define KNOWN(s, kind) {s, sizeof(s) - 1, kind}
+/* clang-format on */
 static const struct {
     const char *s;
-    uint8_t kind;
+    uint8_t len, kind; /* the length first: each new name of a chunk is looked up here */
 } known_names[] = {
-    {"Event", N_EVENT},           {"System", N_SYSTEM},
-    {"Provider", N_PROVIDER},     {"Name", N_NAME},
-    {"EventID", N_EVENTID},       {"Qualifiers", N_QUALIFIERS},
-    {"Level", N_LEVEL},           {"TimeCreated", N_TIMECREATED},
-    {"SystemTime", N_SYSTEMTIME}, {"EventRecordID", N_EVENTRECORDID},
-    {"Channel", N_CHANNEL},       {"Computer", N_COMPUTER},
-    {"EventData", N_EVENTDATA},   {"Data", N_DATA},
-    {"Binary", N_BINARY},         {"UserData", N_USERDATA},
-    {"EventSourceName", N_OTHER},
+    KNOWN("Event", N_EVENT),           KNOWN("System", N_SYSTEM),
+    KNOWN("Provider", N_PROVIDER),     KNOWN("Name", N_NAME),
+    KNOWN("EventID", N_EVENTID),       KNOWN("Qualifiers", N_QUALIFIERS),
+    KNOWN("Level", N_LEVEL),           KNOWN("TimeCreated", N_TIMECREATED),
+    KNOWN("SystemTime", N_SYSTEMTIME), KNOWN("EventRecordID", N_EVENTRECORDID),
+    KNOWN("Channel", N_CHANNEL),       KNOWN("Computer", N_COMPUTER),
+    KNOWN("EventData", N_EVENTDATA),   KNOWN("Data", N_DATA),
+    KNOWN("Binary", N_BINARY),         KNOWN("UserData", N_USERDATA),
 };
+#undef KNOWN
 
 /* Looks up (decoding once per chunk) the name whose structure is at chunk
  * offset off, inside [0, end). *out_slot points into the cache. */
@@ -507,8 +510,9 @@ static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint3
     s->len = (uint32_t)(r->names.len - start - 1);
     s->units = (uint16_t)count;
     s->kind = N_OTHER;
+    size_t text_len = strlen(r->names.p + start); /* a name with a NUL inside is known by what precedes it */
     for (size_t k = 0; k < sizeof known_names / sizeof known_names[0]; k++)
-        if (strcmp(r->names.p + start, known_names[k].s) == 0)
+        if (known_names[k].len == text_len && memcmp(r->names.p + start, known_names[k].s, text_len) == 0)
             s->kind = known_names[k].kind;
     *out_slot = s;
     return OHC_OK;
