@@ -390,6 +390,28 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
     return OHC_OK;
 }
 
+int ohc_os_file_read_at(ohc_os_file *f, uint64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    *out_read = 0;
+    size_t got = 0;
+    while (got < len) {
+        if (off + got > (uint64_t)INT64_MAX)
+            return ohc_error_set(err, OHC_EINVAL, 0, "read: offset %llu out of range", (unsigned long long)off);
+        ssize_t r = pread(f->fd, (char *)buf + got, len - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            return ohc_error_set(err, OHC_EIO, (uint32_t)e, "read: %s", strerror(e));
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    *out_read = got;
+    return OHC_OK;
+}
+
 void ohc_os_file_close(ohc_os_file *f)
 {
     if (f == NULL)

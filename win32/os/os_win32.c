@@ -378,6 +378,32 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
     return OHC_OK;
 }
 
+int ohc_os_file_read_at(ohc_os_file *f, uint64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    *out_read = 0;
+    size_t got = 0;
+    while (got < len) {
+        /* On a handle opened for synchronous I/O, ReadFile reads at the
+         * OVERLAPPED's offset and returns when done. */
+        OVERLAPPED at;
+        memset(&at, 0, sizeof at);
+        at.Offset = (DWORD)(off + got);
+        at.OffsetHigh = (DWORD)((off + got) >> 32);
+        DWORD n = 0, want = len - got > (1u << 30) ? (1u << 30) : (DWORD)(len - got);
+        if (!ReadFile(f->h, (char *)buf + got, want, &n, &at)) {
+            DWORD e = GetLastError();
+            if (e == ERROR_HANDLE_EOF)
+                break;
+            return ohc_win32_error(err, OHC_EIO, e, "read");
+        }
+        if (n == 0)
+            break;
+        got += n;
+    }
+    *out_read = got;
+    return OHC_OK;
+}
+
 void ohc_os_file_close(ohc_os_file *f)
 {
     if (f == NULL)
