@@ -217,10 +217,26 @@ static int render_sid(evtx_tbuf *t, const uint8_t *p, size_t n)
     uint64_t auth = 0;
     for (int i = 2; i < 8; i++)
         auth = auth << 8 | p[i];
-    int rc = tb_printf(t, "S-%u-%llu", (unsigned)p[0], (unsigned long long)auth);
-    for (unsigned i = 0; rc == OHC_OK && i < p[1]; i++)
-        rc = tb_printf(t, "-%u", (unsigned)rd32(p + 8 + 4 * i));
+    int rc = tb_put(t, "S-", 2);
+    if (rc == OHC_OK)
+        rc = tb_u64(t, p[0]);
+    if (rc == OHC_OK)
+        rc = tb_putc(t, '-');
+    if (rc == OHC_OK)
+        rc = tb_u64(t, auth);
+    for (unsigned i = 0; rc == OHC_OK && i < p[1]; i++) {
+        rc = tb_putc(t, '-');
+        if (rc == OHC_OK)
+            rc = tb_u64(t, rd32(p + 8 + 4 * i));
+    }
     return rc;
+}
+
+/* A size_t value: 0x and 16 or 8 hex digits, as Windows shows it. */
+static int render_sizet(evtx_tbuf *t, const uint8_t *p, size_t sz)
+{
+    int rc = tb_put(t, "0x", 2);
+    return rc == OHC_OK ? tb_hex(t, sz == 8 ? rd64(p) : rd32(p), sz == 8 ? 16 : 8, 0) : rc;
 }
 
 static size_t fixed_size(uint8_t type)
@@ -324,9 +340,7 @@ static int render_value_sep(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t
             if (i)
                 rc = tb_put(t, sep, seplen);
             if (rc == OHC_OK)
-                rc = base == EVTX_T_SIZET ? (sz == 8 ? tb_printf(t, "0x%016llx", (unsigned long long)rd64(p + i * sz))
-                                                     : tb_printf(t, "0x%08lx", (unsigned long)rd32(p + i * sz)))
-                                          : render_scalar(t, base, p + i * sz);
+                rc = base == EVTX_T_SIZET ? render_sizet(t, p + i * sz, sz) : render_scalar(t, base, p + i * sz);
         }
         return rc;
     }
@@ -342,12 +356,7 @@ static int render_value_sep(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t
     }
     case EVTX_T_BINARY: return render_hex(t, p, n);
     case EVTX_T_SID: return render_sid(t, p, n);
-    case EVTX_T_SIZET:
-        if (n == 8)
-            return tb_printf(t, "0x%016llx", (unsigned long long)rd64(p));
-        if (n == 4)
-            return tb_printf(t, "0x%08lx", (unsigned long)rd32(p));
-        return render_hex(t, p, n);
+    case EVTX_T_SIZET: return n == 8 || n == 4 ? render_sizet(t, p, n) : render_hex(t, p, n);
     case EVTX_T_EVTHANDLE:
     case EVTX_T_EVTXML: return render_hex(t, p, n);
     default: {
