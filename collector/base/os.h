@@ -86,9 +86,12 @@ int ohc_os_file_open_read(ohc_os_file **out, const char *path, ohc_error *err);
 int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err);
 
 /* Reads up to len bytes at offset off, for several threads at once; fills
- * buf unless the file ends first. Does not serve ohc_os_file_read's position:
- * a file is read one way or the other. */
+ * buf unless the file ends first. Only where ohc_os_file_positional says so
+ * (a pipe has no offsets); a file is read this way or sequentially, not both
+ * at once. */
 int ohc_os_file_read_at(ohc_os_file *f, uint64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err);
+/* 1 when f can be read at offsets (a file on a disk), 0 for a pipe or device. */
+int ohc_os_file_positional(const ohc_os_file *f);
 
 /* NULL is allowed. */
 void ohc_os_file_close(ohc_os_file *f);

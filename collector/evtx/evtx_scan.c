@@ -10,7 +10,8 @@
  * file; every thread, the scanning one too, decodes the oldest slot when it
  * is READY, else claims the next free slot and reads it; the scanning thread
  * also hands over, in order, what is DONE at the head. A thread waits only
- * when there is nothing to read, decode or hand over. The first slot that
+ * when there is nothing to read, decode or hand over. A pipe is read by one
+ * thread at a time, in slot order, from its position. The first slot that
  * comes back short, empty or with a read error is the end (a read error after
  * the end is not one). Memory is bounded by the ring
  * (OHC_EVTX_SCAN_BATCH_PER_WORKER chunks per worker, and their outputs),
@@ -60,6 +61,7 @@ typedef struct scan_pipe {
     ohc_error err_read;
     int quit;
     ohc_evtx_reader *r; /* the file (read at offsets: no shared position) */
+    int sequential; /* a pipe: one thread reads at a time, in order */
     uint64_t first_off; /* of slot 0 */
     int64_t first_index; /* its first chunk's index */
     const ohc_evtx_scan *scan;
@@ -136,7 +138,8 @@ static int64_t read_slot(const scan_pipe *p, size_t k, scan_slot *s, ohc_error *
     } else {
         if (s->buf == NULL && (s->buf = malloc(SLOT_BYTES)) == NULL)
             return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
-        int rc = ohc_os_file_read_at(r->file, off, s->buf, SLOT_BYTES, &got, err);
+        int rc = p->sequential ? ohc_os_file_read(r->file, s->buf, SLOT_BYTES, &got, err)
+                               : ohc_os_file_read_at(r->file, off, s->buf, SLOT_BYTES, &got, err);
         if (rc != OHC_OK)
             return rc;
         s->data = s->buf;
@@ -149,7 +152,7 @@ static int64_t read_slot(const scan_pipe *p, size_t k, scan_slot *s, ohc_error *
  * to read (the ring full, or the end known). With the mutex held. */
 static int try_read(scan_pipe *p)
 {
-    if (p->tail >= p->end || p->tail - p->head >= p->nslots)
+    if (p->tail >= p->end || p->tail - p->head >= p->nslots || (p->sequential && p->reading > 0))
         return 0;
     size_t k = p->tail++;
     scan_slot *t = &p->slots[k % p->nslots];
@@ -270,6 +273,7 @@ int ohc_evtx_scan_file(ohc_evtx_reader *r, const ohc_evtx_scan *scan, ohc_error 
     p.end = SIZE_MAX;
     p.first_off = r->next_chunk_off;
     p.first_index = r->chunk_index + 1;
+    p.sequential = r->file != NULL && !ohc_os_file_positional(r->file);
     p.nslots = (size_t)workers * OHC_EVTX_SCAN_BATCH_PER_WORKER / SLOT_CHUNKS;
     p.slots = calloc(p.nslots, sizeof *p.slots);
     scan_worker w[OHC_EVTX_SCAN_WORKERS_MAX];
