@@ -1188,6 +1188,19 @@ static int value_token(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
     return on_value(c, type, ch + p, n);
 }
 
+/* A walker for a template's analysis (no record is built), into summary. */
+static void analysis_begin(bx_ctx *c, ohc_evtx_reader *r, evtx_tpl_info *summary)
+{
+    memset(c, 0, sizeof *c);
+    c->r = r;
+    c->chunk = r->chunk;
+    c->chunk_len = r->chunk_len;
+    c->analyze = 1;
+    c->tpl = summary;
+    c->cur_value = -1;
+    c->userdata_depth = -1;
+}
+
 /* The plan of template def instantiated in an element of base_kind (N_OTHER
  * at the top), written at its first use in the chunk; NULL when the table is
  * crowded (the template is walked). */
@@ -1212,14 +1225,7 @@ static const evtx_plan_slot *plan_for(ohc_evtx_reader *r, uint32_t def, uint8_t 
     evtx_tpl_info summary; /* the filter's part of the analysis: not kept here */
     memset(&summary, 0, sizeof summary);
     bx_ctx c;
-    memset(&c, 0, sizeof c);
-    c.r = r;
-    c.chunk = r->chunk;
-    c.chunk_len = r->chunk_len;
-    c.analyze = 1;
-    c.tpl = &summary;
-    c.cur_value = -1;
-    c.userdata_depth = -1;
+    analysis_begin(&c, r, &summary);
     c.plan = 1;
     /* The element it is instantiated in, as the first one open: values and
      * Data elements directly inside it mean what its kind says. */
@@ -1669,14 +1675,7 @@ static evtx_tpl_info *template_info(ohc_evtx_reader *r, uint32_t def)
     memset(t, 0, sizeof *t);
     t->def = def;
     bx_ctx c;
-    memset(&c, 0, sizeof c);
-    c.r = r;
-    c.chunk = r->chunk;
-    c.chunk_len = r->chunk_len;
-    c.analyze = 1;
-    c.tpl = t;
-    c.cur_value = -1;
-    c.userdata_depth = -1;
+    analysis_begin(&c, r, t);
     uint32_t size = rd32(r->chunk + def + 20), dummy;
     int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, 1, &dummy);
     t->ok = rc == OHC_OK && !t->nested;
