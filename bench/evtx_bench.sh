@@ -8,7 +8,7 @@
 # ratios to evtxexport on the file both read.
 #
 # usage: bench/evtx_bench.sh [BIG_MiB (default 1024)] [EVTXEXPORT_MiB (default 128)] [PYEVTX_MiB (default 16)]
-# evtxexport (~6 MB/s) and python-evtx (~0.2 MB/s) run on slices so the run
+# evtxexport (10-14 MB/s here) and python-evtx (~0.3 MB/s) run on slices so the run
 # stays in minutes; ohc and cat run on every size, so RSS can be compared
 # across sizes. A command that ends in under a second is run again for about
 # 3 s and the median of those runs counts (a 64 MiB file takes ohc about 0.1 s). ohc is built optimised (-O3, no sanitizers; warnings not fatal: -O2+ finds

@@ -76,13 +76,22 @@ unsigned ohc_os_cpu_count(void);
 /* Short platform name for the report: "windows-x64", "linux-x86_64", ... */
 const char *ohc_os_platform_name(void);
 
-/* A file opened for sequential reading (the .evtx reader streams with it).
- * *out is owned by the caller and released with ohc_os_file_close. */
+/* A file opened for reading (the .evtx reader streams with it, sequentially
+ * or from several threads at once at their own offsets). *out is owned by
+ * the caller and released with ohc_os_file_close. */
 typedef struct ohc_os_file ohc_os_file;
 int ohc_os_file_open_read(ohc_os_file **out, const char *path, ohc_error *err);
 
 /* Reads up to len bytes; *out_read is 0 only at the end of the file. */
 int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err);
+
+/* Reads up to len bytes at offset off, for several threads at once; fills
+ * buf unless the file ends first. Only where ohc_os_file_positional says so
+ * (a pipe has no offsets); a file is read this way or sequentially, not both
+ * at once. */
+int ohc_os_file_read_at(ohc_os_file *f, uint64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err);
+/* 1 when f can be read at offsets (a file on a disk), 0 for a pipe or device. */
+int ohc_os_file_positional(const ohc_os_file *f);
 
 /* NULL is allowed. */
 void ohc_os_file_close(ohc_os_file *f);

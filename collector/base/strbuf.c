@@ -38,17 +38,9 @@ void ohc_strbuf_append_len(ohc_strbuf *sb, const char *s, size_t n)
     sb->data[sb->len] = '\0';
 }
 
-char *ohc_strbuf_reserve(ohc_strbuf *sb, size_t extra)
+char *ohc_strbuf_reserve_grow(ohc_strbuf *sb, size_t extra)
 {
     return strbuf_reserve(sb, extra) ? sb->data + sb->len : NULL;
-}
-
-void ohc_strbuf_commit(ohc_strbuf *sb, size_t n)
-{
-    if (sb->failed || sb->data == NULL || n > sb->cap - sb->len - 1)
-        return;
-    sb->len += n;
-    sb->data[sb->len] = '\0';
 }
 
 void ohc_strbuf_append(ohc_strbuf *sb, const char *s)

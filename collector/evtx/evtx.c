@@ -9,7 +9,10 @@
  *                size again
  * Every offset inside binary XML (names, template definitions) is relative
  * to the chunk, so the whole decoder works on chunk offsets checked against
- * the end of the structure that contains them. */
+ * the end of the structure that contains them. A record is rendered by
+ * walking its tokens; a template's definition, the same for many records of
+ * the chunk, is walked once into a plan that each record then runs with its
+ * own values (evtx_internal.h; the XML render always walks). */
 #include "ascii.h"
 #include "evtx.h"
 
@@ -36,6 +39,9 @@
 #define NAME_SLOTS 8192 /* > distinct name offsets a chunk can hold (65536 / 10) */
 #define TEMPLATE_SLOTS 1024
 #define MAX_NAME_ARENA (2u << 20)
+#define PLAN_SLOTS 1024
+#define MAX_PLAN_OPS 65536u /* plan steps per chunk (1.3 MB); past them, templates are walked */
+#define MAX_PLAN_FRAMES 131072u /* open elements noted at substitutions per chunk (1 MB) */
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -211,10 +217,26 @@ static int render_sid(evtx_tbuf *t, const uint8_t *p, size_t n)
     uint64_t auth = 0;
     for (int i = 2; i < 8; i++)
         auth = auth << 8 | p[i];
-    int rc = tb_printf(t, "S-%u-%llu", (unsigned)p[0], (unsigned long long)auth);
-    for (unsigned i = 0; rc == OHC_OK && i < p[1]; i++)
-        rc = tb_printf(t, "-%u", (unsigned)rd32(p + 8 + 4 * i));
+    int rc = tb_put(t, "S-", 2);
+    if (rc == OHC_OK)
+        rc = tb_u64(t, p[0]);
+    if (rc == OHC_OK)
+        rc = tb_putc(t, '-');
+    if (rc == OHC_OK)
+        rc = tb_u64(t, auth);
+    for (unsigned i = 0; rc == OHC_OK && i < p[1]; i++) {
+        rc = tb_putc(t, '-');
+        if (rc == OHC_OK)
+            rc = tb_u64(t, rd32(p + 8 + 4 * i));
+    }
     return rc;
+}
+
+/* A size_t value: 0x and 16 or 8 hex digits, as Windows shows it. */
+static int render_sizet(evtx_tbuf *t, const uint8_t *p, size_t sz)
+{
+    int rc = tb_put(t, "0x", 2);
+    return rc == OHC_OK ? tb_hex(t, sz == 8 ? rd64(p) : rd32(p), sz == 8 ? 16 : 8, 0) : rc;
 }
 
 static size_t fixed_size(uint8_t type)
@@ -318,9 +340,7 @@ static int render_value_sep(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t
             if (i)
                 rc = tb_put(t, sep, seplen);
             if (rc == OHC_OK)
-                rc = base == EVTX_T_SIZET ? (sz == 8 ? tb_printf(t, "0x%016llx", (unsigned long long)rd64(p + i * sz))
-                                                     : tb_printf(t, "0x%08lx", (unsigned long)rd32(p + i * sz)))
-                                          : render_scalar(t, base, p + i * sz);
+                rc = base == EVTX_T_SIZET ? render_sizet(t, p + i * sz, sz) : render_scalar(t, base, p + i * sz);
         }
         return rc;
     }
@@ -336,12 +356,7 @@ static int render_value_sep(evtx_tbuf *t, uint8_t type, const uint8_t *p, size_t
     }
     case EVTX_T_BINARY: return render_hex(t, p, n);
     case EVTX_T_SID: return render_sid(t, p, n);
-    case EVTX_T_SIZET:
-        if (n == 8)
-            return tb_printf(t, "0x%016llx", (unsigned long long)rd64(p));
-        if (n == 4)
-            return tb_printf(t, "0x%08lx", (unsigned long)rd32(p));
-        return render_hex(t, p, n);
+    case EVTX_T_SIZET: return n == 8 || n == 4 ? render_sizet(t, p, n) : render_hex(t, p, n);
     case EVTX_T_EVTHANDLE:
     case EVTX_T_EVTXML: return render_hex(t, p, n);
     default: {
@@ -437,25 +452,31 @@ static void chunk_caches_reset(ohc_evtx_reader *r)
     if (r->cache_gen == 0) { /* wrapped: really clear */
         memset(r->name_slots, 0, sizeof(evtx_name_slot) * NAME_SLOTS);
         memset(r->tpl_slots, 0, sizeof(evtx_tpl_info) * TEMPLATE_SLOTS);
+        memset(r->plan_slots, 0, sizeof(evtx_plan_slot) * PLAN_SLOTS);
         r->cache_gen = 1;
     }
     r->names.len = 0;
+    r->plan_len = 0;
+    r->frames_len = 0;
 }
 
+/* clang-format off */
+#define KNOWN(s, kind) {s, sizeof(s) - 1, kind}
+/* clang-format on */
 static const struct {
     const char *s;
-    uint8_t kind;
+    uint8_t len, kind; /* the length first: each new name of a chunk is looked up here */
 } known_names[] = {
-    {"Event", N_EVENT},           {"System", N_SYSTEM},
-    {"Provider", N_PROVIDER},     {"Name", N_NAME},
-    {"EventID", N_EVENTID},       {"Qualifiers", N_QUALIFIERS},
-    {"Level", N_LEVEL},           {"TimeCreated", N_TIMECREATED},
-    {"SystemTime", N_SYSTEMTIME}, {"EventRecordID", N_EVENTRECORDID},
-    {"Channel", N_CHANNEL},       {"Computer", N_COMPUTER},
-    {"EventData", N_EVENTDATA},   {"Data", N_DATA},
-    {"Binary", N_BINARY},         {"UserData", N_USERDATA},
-    {"EventSourceName", N_OTHER},
+    KNOWN("Event", N_EVENT),           KNOWN("System", N_SYSTEM),
+    KNOWN("Provider", N_PROVIDER),     KNOWN("Name", N_NAME),
+    KNOWN("EventID", N_EVENTID),       KNOWN("Qualifiers", N_QUALIFIERS),
+    KNOWN("Level", N_LEVEL),           KNOWN("TimeCreated", N_TIMECREATED),
+    KNOWN("SystemTime", N_SYSTEMTIME), KNOWN("EventRecordID", N_EVENTRECORDID),
+    KNOWN("Channel", N_CHANNEL),       KNOWN("Computer", N_COMPUTER),
+    KNOWN("EventData", N_EVENTDATA),   KNOWN("Data", N_DATA),
+    KNOWN("Binary", N_BINARY),         KNOWN("UserData", N_USERDATA),
 };
+#undef KNOWN
 
 /* Looks up (decoding once per chunk) the name whose structure is at chunk
  * offset off, inside [0, end). *out_slot points into the cache. */
@@ -477,8 +498,10 @@ static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint3
             break;
         }
     }
-    if (s == NULL)
+    if (s == NULL) {
         s = &r->name_tmp;
+        r->names_uncached++;
+    }
     if (off > end || end - off < 8)
         return OHC_EMALFORMED;
     uint32_t count = rd16(chunk + off + 6);
@@ -496,8 +519,9 @@ static int name_at(ohc_evtx_reader *r, const uint8_t *chunk, uint32_t end, uint3
     s->len = (uint32_t)(r->names.len - start - 1);
     s->units = (uint16_t)count;
     s->kind = N_OTHER;
+    size_t text_len = strlen(r->names.p + start); /* a name with a NUL inside is known by what precedes it */
     for (size_t k = 0; k < sizeof known_names / sizeof known_names[0]; k++)
-        if (strcmp(r->names.p + start, known_names[k].s) == 0)
+        if (known_names[k].len == text_len && memcmp(r->names.p + start, known_names[k].s, text_len) == 0)
             s->kind = known_names[k].kind;
     *out_slot = s;
     return OHC_OK;
@@ -524,6 +548,13 @@ typedef struct bx_ctx {
     evtx_tbuf *xml; /* XML output or NULL */
     int analyze; /* template analysis: record substitution indexes */
     evtx_tpl_info *tpl;
+    /* the analysis that writes a template's plan (evtx_internal.h) */
+    int plan, plan_bad;
+    int plan_base; /* depth of the template's start */
+    uint8_t plan_depth; /* the deepest element below it */
+    uint32_t plan_none_work; /* work of the literals without a step */
+    uint32_t plan_mark; /* work (tokens + plan_none_work) at the last step */
+    uint32_t plan_lit_token, plan_lit_work; /* the last literal without a step: its token, its work */
     uint32_t work;
     bx_elem stack[MAX_ELEM_DEPTH];
     int depth;
@@ -694,16 +725,14 @@ static int store_string(ohc_evtx_reader *r, uint32_t *out, const char *s, size_t
     return rc == OHC_OK ? tb_putc(&r->text, '\0') : rc;
 }
 
-/* A value reached the current place: literal text (type STRING from a Value
- * token) or a substitution. Feeds the XML and the normalised record. */
-static int on_value(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
+/* A value reached a place whose meaning is tg: literal text (type STRING
+ * from a Value token) or a substitution. Feeds the XML and the normalised
+ * record. */
+static int on_value_at(bx_ctx *c, enum target tg, uint8_t type, const uint8_t *p, size_t n)
 {
     ohc_evtx_reader *r = c->r;
-    enum target tg = value_target(c);
     int need_text = c->xml != NULL || tg == T_PROVIDER || tg == T_CHANNEL || tg == T_COMPUTER || tg == T_DATA_NAME ||
                     tg == T_DATA_VALUE || tg == T_USERDATA || (tg == T_BINARY && type != EVTX_T_BINARY);
-    if (c->depth > 0)
-        c->stack[c->depth - 1].has_content |= !c->in_attr;
     c->work += (uint32_t)(n / 16);
     r->scratch.len = 0;
     if (tg == T_DATA_VALUE && (type & 0x80) && (type & 0x7f) != EVTX_T_BINXML) {
@@ -818,6 +847,111 @@ static int on_value(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
     return OHC_OK;
 }
 
+/* A value reached the current place of the walk. */
+static int on_value(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
+{
+    if (c->depth > 0)
+        c->stack[c->depth - 1].has_content |= !c->in_attr;
+    return on_value_at(c, value_target(c), type, p, n);
+}
+
+/* ---- plans (evtx_internal.h): written by a template's analysis ---- */
+
+/* The next step of the plan being written, or NULL (the template is walked). */
+static evtx_plan_op *plan_step(bx_ctx *c, uint8_t op, enum target tg)
+{
+    ohc_evtx_reader *r = c->r;
+    if (!c->plan || c->plan_bad)
+        return NULL;
+    if (r->plan_len == r->plan_cap) {
+        size_t cap = r->plan_cap ? r->plan_cap * 2 : 256;
+        evtx_plan_op *ops = cap <= MAX_PLAN_OPS ? realloc(r->plan_ops, cap * sizeof *ops) : NULL;
+        if (ops == NULL) { /* past the bound, or no memory */
+            c->plan_bad = 1;
+            return NULL;
+        }
+        r->plan_ops = ops;
+        r->plan_cap = cap;
+    }
+    evtx_plan_op *o = &r->plan_ops[r->plan_len++];
+    memset(o, 0, sizeof *o);
+    o->op = op;
+    o->target = (uint8_t)tg;
+    uint32_t total = c->work + c->plan_none_work;
+    o->work = total - c->plan_mark; /* this step's token is counted already */
+    c->plan_mark = total;
+    return o;
+}
+
+/* A literal value of the definition (text, or a value token of another
+ * type) at p: a step when the record keeps it, else only its work. Text made
+ * up by the walker (character and entity references) is not in the chunk, and
+ * a value outside the template's elements means what the place it is
+ * instantiated in says: both are walked. */
+static void plan_literal(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
+{
+    if (!c->plan)
+        return;
+    if (c->depth <= c->plan_base || p < c->chunk || p > c->chunk + c->chunk_len ||
+        n > (size_t)(c->chunk + c->chunk_len - p)) {
+        c->plan_bad = 1;
+        return;
+    }
+    enum target tg = value_target(c);
+    if (tg == T_NONE) {
+        c->plan_none_work += (uint32_t)(n / 16);
+        c->plan_lit_token = c->work;
+        c->plan_lit_work = (uint32_t)(n / 16);
+        return;
+    }
+    evtx_plan_op *o = plan_step(c, PLAN_LITERAL, tg);
+    if (o != NULL) {
+        o->type = type;
+        o->off = (uint32_t)(p - c->chunk);
+        o->len = (uint32_t)n;
+    }
+}
+
+/* A substitution of the definition: a step, with the elements open there
+ * (a binary XML value is walked inside them). */
+static void plan_subst(bx_ctx *c, uint8_t tok, uint16_t index)
+{
+    ohc_evtx_reader *r = c->r;
+    if (!c->plan)
+        return;
+    if (c->depth <= c->plan_base) {
+        c->plan_bad = 1;
+        return;
+    }
+    size_t nframes = (size_t)(c->depth - c->plan_base);
+    if (r->frames_len + nframes > r->frames_cap) {
+        size_t cap = r->frames_cap ? r->frames_cap : 256;
+        while (cap < r->frames_len + nframes)
+            cap *= 2;
+        evtx_plan_frame *f = cap <= MAX_PLAN_FRAMES ? realloc(r->plan_frames, cap * sizeof *f) : NULL;
+        if (f == NULL) {
+            c->plan_bad = 1;
+            return;
+        }
+        r->plan_frames = f;
+        r->frames_cap = cap;
+    }
+    evtx_plan_op *o = plan_step(c, PLAN_SUBST, value_target(c));
+    if (o == NULL)
+        return;
+    o->type = tok;
+    o->index = index;
+    o->in_attr = (uint8_t)c->in_attr;
+    o->attr_kind = c->attr_kind;
+    o->off = (uint32_t)r->frames_len;
+    o->len = (uint32_t)nframes;
+    for (size_t i = 0; i < nframes; i++) {
+        r->plan_frames[r->frames_len].kind = c->stack[c->plan_base + (int)i].kind;
+        r->plan_frames[r->frames_len].name = c->stack[c->plan_base + (int)i].name;
+        r->frames_len++;
+    }
+}
+
 /* In template analysis: a substitution reached a place of interest. */
 static void on_subst_analyze(bx_ctx *c, uint16_t index, uint8_t type)
 {
@@ -896,9 +1030,16 @@ static int open_element(bx_ctx *c, const evtx_name_slot *ns)
         if (rc != OHC_OK)
             return rc;
     }
-    if (c->analyze)
-        return OHC_OK;
     uint8_t parent = c->depth >= 2 ? c->stack[c->depth - 2].kind : N_OTHER;
+    if (c->analyze) {
+        if (c->plan && c->depth - c->plan_base > c->plan_depth)
+            c->plan_depth = (uint8_t)(c->depth - c->plan_base);
+        if (e->kind == N_USERDATA)
+            c->plan_bad = 1; /* its values follow the shape of what is inside: walked */
+        else if (e->kind == N_DATA && parent == N_EVENTDATA)
+            plan_step(c, PLAN_NEW_VALUE, T_NONE);
+        return OHC_OK;
+    }
     if (e->kind == N_USERDATA && c->userdata_depth < 0)
         c->userdata_depth = c->depth - 1;
     if (c->userdata_depth >= 0)
@@ -928,7 +1069,11 @@ static int close_element(bx_ctx *c, int empty)
         if (rc != OHC_OK)
             return rc;
     }
-    if (!c->analyze) {
+    if (c->analyze) {
+        uint8_t parent = c->depth >= 2 ? c->stack[c->depth - 2].kind : N_OTHER;
+        if (e->kind == N_DATA && parent == N_EVENTDATA)
+            plan_step(c, PLAN_END_VALUE, T_NONE);
+    } else {
         uint8_t parent = c->depth >= 2 ? c->stack[c->depth - 2].kind : N_OTHER;
         if (c->userdata_depth >= 0 && c->depth - 1 > c->userdata_depth + 1 && !e->has_child && c->cur_value < 0) {
             /* an empty leaf under UserData is still a value: "" */
@@ -970,6 +1115,7 @@ static int text_token(bx_ctx *c, const uint8_t *p, size_t units)
 {
     if (c->analyze) {
         on_literal_analyze(c, p, units);
+        plan_literal(c, EVTX_T_STRING, p, units * 2);
         if (c->depth > 0)
             c->stack[c->depth - 1].has_content |= !c->in_attr;
         return OHC_OK;
@@ -1036,9 +1182,160 @@ static int value_token(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
         if (c->depth > 0)
             c->stack[c->depth - 1].has_content |= !c->in_attr;
         on_literal_other_analyze(c);
+        plan_literal(c, type, ch + p, n);
         return OHC_OK;
     }
     return on_value(c, type, ch + p, n);
+}
+
+/* A walker for a template's analysis (no record is built), into summary. */
+static void analysis_begin(bx_ctx *c, ohc_evtx_reader *r, evtx_tpl_info *summary)
+{
+    memset(c, 0, sizeof *c);
+    c->r = r;
+    c->chunk = r->chunk;
+    c->chunk_len = r->chunk_len;
+    c->analyze = 1;
+    c->tpl = summary;
+    c->cur_value = -1;
+    c->userdata_depth = -1;
+}
+
+/* The plan of template def instantiated in an element of base_kind (N_OTHER
+ * at the top), written at its first use in the chunk; NULL when the table is
+ * crowded (the template is walked). */
+static const evtx_plan_slot *plan_for(ohc_evtx_reader *r, uint32_t def, uint8_t base_kind)
+{
+    uint32_t h = ((def ^ (uint32_t)base_kind << 24) * 2654435761u) >> 22; /* 10 bits */
+    evtx_plan_slot *slot = NULL;
+    for (uint32_t i = 0; i < 16 && slot == NULL; i++) {
+        evtx_plan_slot *t = &r->plan_slots[(h + i) & (PLAN_SLOTS - 1)];
+        if (t->gen == r->cache_gen && t->def == def && t->base_kind == base_kind)
+            return t;
+        if (t->gen != r->cache_gen)
+            slot = t;
+    }
+    if (slot == NULL)
+        return NULL;
+    memset(slot, 0, sizeof *slot);
+    slot->gen = r->cache_gen;
+    slot->def = def;
+    slot->base_kind = base_kind;
+    slot->state = PLAN_WALK;
+    evtx_tpl_info summary; /* the filter's part of the analysis: not kept here */
+    memset(&summary, 0, sizeof summary);
+    bx_ctx c;
+    analysis_begin(&c, r, &summary);
+    c.plan = 1;
+    /* The element it is instantiated in, as the first one open: values and
+     * Data elements directly inside it mean what its kind says. */
+    c.stack[0].kind = base_kind;
+    c.depth = 1;
+    c.plan_base = 1;
+    size_t first = r->plan_len, first_frame = r->frames_len;
+    uint64_t uncached = r->names_uncached;
+    uint32_t size = rd32(r->chunk + def + 20), dummy; /* def and size checked by template_instance */
+    int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, 1, &dummy);
+    /* A name decoded uncached (the table crowded) is decoded again, into the
+     * bounded arena, by each walk: a plan would skip that and could end
+     * otherwise, so such a template is walked. */
+    if (rc == OHC_OK && !summary.nested && !c.plan_bad && r->names_uncached == uncached) {
+        slot->state = PLAN_READY;
+        slot->first = (uint32_t)first;
+        slot->count = (uint32_t)(r->plan_len - first);
+        slot->elements = c.elements;
+        slot->depth = c.plan_depth;
+        slot->tail_work = c.work + c.plan_none_work - c.plan_mark;
+        /* a last literal without a step, after the last token: added after the walk's last check */
+        slot->tail_unchecked = c.plan_lit_token == c.work ? c.plan_lit_work : 0;
+    } else {
+        r->plan_len = first; /* walked: the steps written so far are dropped */
+        r->frames_len = first_frame;
+    }
+    return slot;
+}
+
+/* A binary XML value of a plan's substitution step, walked inside the
+ * elements that were open there (pushed above the real ones), with the
+ * walk's attribute state there: what substitution() does. */
+static int plan_binxml(bx_ctx *c, const evtx_plan_op *step, uint32_t vp, uint16_t size, int nest)
+{
+    if (nest + 1 > MAX_NEST)
+        return OHC_ELIMIT;
+    ohc_evtx_reader *r = c->r;
+    int base = c->depth;
+    for (uint32_t i = 0; i < step->len; i++) {
+        bx_elem *e = &c->stack[base + (int)i];
+        e->kind = r->plan_frames[step->off + i].kind;
+        e->name = r->plan_frames[step->off + i].name;
+        e->has_content = 0;
+        e->has_child = 0;
+    }
+    c->depth = base + (int)step->len;
+    c->in_attr = step->in_attr;
+    c->attr_kind = step->attr_kind;
+    uint32_t dummy;
+    int rc = walk(c, vp, vp + size, NULL, nest + 1, 0, &dummy);
+    c->depth = base;
+    return rc;
+}
+
+/* The template's plan run on an instance's values: what walking the
+ * definition would do to the record, step by step, the work and its checks
+ * included. For a record without XML, outside UserData, when the walk could
+ * not fail on nesting or depth: then both ways end alike. */
+static int run_plan(bx_ctx *c, const evtx_plan_slot *plan, const bx_subs *subs, int nest)
+{
+    ohc_evtx_reader *r = c->r;
+    const uint8_t *ch = c->chunk;
+    /* a binary XML value's walk can write plans (the arrays move) but not drop one */
+    uint32_t first = plan->first, count = plan->count;
+    uint32_t tail_checked = plan->tail_work - plan->tail_unchecked, tail_unchecked = plan->tail_unchecked;
+    c->elements += plan->elements;
+    r->plan_runs++;
+    for (uint32_t i = 0; i < count; i++) {
+        const evtx_plan_op *op = &r->plan_ops[first + i];
+        c->work += op->work;
+        if (c->work > MAX_WORK)
+            return OHC_ELIMIT;
+        int rc = OHC_OK;
+        switch (op->op) {
+        case PLAN_NEW_VALUE: rc = new_value(c, 0, 0); break;
+        case PLAN_END_VALUE: c->cur_value = -1; break;
+        case PLAN_LITERAL: rc = on_value_at(c, (enum target)op->target, op->type, ch + op->off, op->len); break;
+        case PLAN_SUBST: {
+            if (op->index >= subs->count) {
+                if (op->type == 0x0e)
+                    break;
+                return OHC_EMALFORMED;
+            }
+            uint16_t size = rd16(ch + subs->desc + 4u * op->index);
+            uint8_t type = ch[subs->desc + 4u * op->index + 2];
+            uint32_t vp = r->subs[subs->val_base + op->index];
+            if (op->type == 0x0e && (type == EVTX_T_NULL || size == 0))
+                break;
+            if (type == EVTX_T_BINXML)
+                rc = plan_binxml(c, op, vp, size, nest);
+            else if (op->target == T_NONE)
+                c->work += size / 16u;
+            else
+                rc = on_value_at(c, (enum target)op->target, type, ch + vp, size);
+            break;
+        }
+        default: return OHC_EMALFORMED;
+        }
+        if (rc != OHC_OK)
+            return rc;
+    }
+    if (tail_checked > 0) {
+        c->work += tail_checked;
+        if (c->work > MAX_WORK)
+            return OHC_ELIMIT;
+    }
+    c->work += tail_unchecked;
+    if (plan->elements > 0)
+        c->in_attr = 0; /* as the walk leaves it after the last element's end */
+    return OHC_OK;
 }
 
 /* Template instance at pos: parses the definition reference and the
@@ -1090,8 +1387,16 @@ static int template_instance(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
         p += sz;
     }
     r->subs_top += count;
-    uint32_t dummy;
-    int rc = walk(c, def + 24, def + 24 + def_size, &subs, nest + 1, 1, &dummy);
+    const evtx_plan_slot *plan = NULL;
+    if (c->xml == NULL && !c->analyze && c->userdata_depth < 0 && nest + 1 <= MAX_NEST && !r->plans_off)
+        plan = plan_for(r, def, c->depth > 0 ? c->stack[c->depth - 1].kind : (uint8_t)N_OTHER);
+    int rc;
+    if (plan != NULL && plan->state == PLAN_READY && c->depth + plan->depth <= MAX_ELEM_DEPTH) {
+        rc = run_plan(c, plan, &subs, nest + 1);
+    } else {
+        uint32_t dummy;
+        rc = walk(c, def + 24, def + 24 + def_size, &subs, nest + 1, 1, &dummy);
+    }
     r->subs_top -= count;
     *pos = p;
     return rc;
@@ -1106,6 +1411,7 @@ static int substitution(bx_ctx *c, uint8_t tok, uint32_t *pos, uint32_t end, con
     *pos += 4;
     if (c->analyze) {
         on_subst_analyze(c, index, decl_type);
+        plan_subst(c, tok, index);
         if (c->depth > 0)
             c->stack[c->depth - 1].has_content |= !c->in_attr;
         return OHC_OK;
@@ -1369,14 +1675,7 @@ static evtx_tpl_info *template_info(ohc_evtx_reader *r, uint32_t def)
     memset(t, 0, sizeof *t);
     t->def = def;
     bx_ctx c;
-    memset(&c, 0, sizeof c);
-    c.r = r;
-    c.chunk = r->chunk;
-    c.chunk_len = r->chunk_len;
-    c.analyze = 1;
-    c.tpl = t;
-    c.cur_value = -1;
-    c.userdata_depth = -1;
+    analysis_begin(&c, r, t);
     uint32_t size = rd32(r->chunk + def + 20), dummy;
     int rc = walk(&c, def + 24, def + 24 + size, NULL, 0, 1, &dummy);
     t->ok = rc == OHC_OK && !t->nested;
@@ -1854,8 +2153,9 @@ ohc_evtx_reader *ohc_evtx_decoder_new(void)
     if (r != NULL) {
         r->name_slots = calloc(NAME_SLOTS, sizeof *r->name_slots);
         r->tpl_slots = calloc(TEMPLATE_SLOTS, sizeof *r->tpl_slots);
+        r->plan_slots = calloc(PLAN_SLOTS, sizeof *r->plan_slots);
     }
-    if (r == NULL || r->name_slots == NULL || r->tpl_slots == NULL) {
+    if (r == NULL || r->name_slots == NULL || r->tpl_slots == NULL || r->plan_slots == NULL) {
         ohc_evtx_close(r);
         return NULL;
     }
@@ -1972,6 +2272,9 @@ void ohc_evtx_close(ohc_evtx_reader *r)
     free(r->chunk_buf);
     free(r->name_slots);
     free(r->tpl_slots);
+    free(r->plan_slots);
+    free(r->plan_ops);
+    free(r->plan_frames);
     free(r->names.p);
     free(r->text.p);
     free(r->scratch.p);

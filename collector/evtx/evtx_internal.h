@@ -84,6 +84,44 @@ typedef struct evtx_tpl_info {
     uint32_t eventid_lit;
 } evtx_tpl_info;
 
+/* A template's plan: what rendering its definition does to the normalised
+ * record, in order, worked out once per chunk for each template and the kind
+ * of element it is instantiated in, so that each record runs these steps
+ * instead of walking the definition's tokens again (the walk was a quarter of
+ * the full render's instructions). Used only where the walk would do exactly
+ * the same (run_plan in evtx.c says when). */
+enum { PLAN_NEW_VALUE = 1, PLAN_END_VALUE, PLAN_LITERAL, PLAN_SUBST };
+
+typedef struct evtx_plan_op {
+    uint8_t op; /* PLAN_* */
+    uint8_t target; /* where the value goes in the record (enum target in evtx.c) */
+    uint8_t type; /* PLAN_LITERAL: the value's type; PLAN_SUBST: the token (0x0d, or 0x0e optional) */
+    uint8_t in_attr, attr_kind; /* PLAN_SUBST: the walk's attribute state there */
+    uint16_t index; /* PLAN_SUBST: the substitution */
+    uint32_t work; /* the walk's work since the step before, this step's token included */
+    uint32_t off, len; /* PLAN_LITERAL: chunk offset and size of the value;
+                          PLAN_SUBST: the elements open there (len frames at off) */
+} evtx_plan_op;
+
+/* An element open at a substitution, below the template's start: the stack
+ * a binary XML value is walked in. */
+typedef struct evtx_plan_frame {
+    uint32_t name; /* offset in the reader's names */
+    uint8_t kind;
+} evtx_plan_frame;
+
+enum { PLAN_UNKNOWN = 0, PLAN_READY, PLAN_WALK };
+
+typedef struct evtx_plan_slot {
+    uint32_t gen, def;
+    uint8_t base_kind; /* kind of the element the template is instantiated in */
+    uint8_t state;
+    uint8_t depth; /* the deepest element, below the template's start */
+    uint32_t first, count; /* steps in the reader's plan_ops */
+    uint32_t elements; /* elements the definition opens */
+    uint32_t tail_work, tail_unchecked; /* work after the last step; of it, added after the last check */
+} evtx_plan_slot;
+
 typedef struct evtx_val {
     uint32_t name, value, value_len; /* offsets in text; UINT32_MAX = none */
 } evtx_val;
@@ -110,9 +148,17 @@ struct ohc_evtx_reader {
     uint32_t cache_gen;
     evtx_name_slot *name_slots;
     evtx_name_slot name_tmp; /* a name decoded when the cache is crowded */
+    uint64_t names_uncached; /* names decoded so */
     evtx_tpl_info *tpl_slots;
     evtx_tpl_info tpl_tmp;
     evtx_tbuf names;
+    evtx_plan_slot *plan_slots;
+    evtx_plan_op *plan_ops; /* the plans of this chunk's templates */
+    size_t plan_len, plan_cap;
+    evtx_plan_frame *plan_frames;
+    size_t frames_len, frames_cap;
+    int plans_off; /* walk every template (tests compare the two ways) */
+    uint64_t plan_runs; /* templates rendered by their plan (tests: the plans are used) */
     /* the record being built */
     evtx_tbuf text, scratch, xml;
     evtx_val *vals;

@@ -1,17 +1,22 @@
-/* ohc_evtx_scan_file (evtx.h): a file's chunks decoded on several threads,
- * their outputs handed back in file order.
+/* ohc_evtx_scan_file (evtx.h): a file's chunks read and decoded on several
+ * threads, their outputs handed back in file order.
  *
- * A ring of slots, four chunks each, moves through FREE -> READY (read from
- * the file) -> BUSY (being decoded) -> DONE (output, damage and counts in the
- * slot) -> handed over in file order -> FREE. workers-1 threads start once
- * for the file; every thread, the scanning one too, reads the next chunks
- * when a slot is free and no one else is reading (one reader at a time keeps
- * the file order), else decodes the oldest READY slot; the scanning thread
+ * A ring of slots, four chunks each, moves through FREE -> READING -> READY
+ * (read from the file) -> BUSY (being decoded) -> DONE (output, damage and
+ * counts in the slot) -> handed over in file order -> FREE. Slot k holds the
+ * chunks at a place known in advance (the file header, then 4 k chunks), so
+ * several threads read at once, each at its own offset: reading the file was
+ * the part one thread at a time did. workers-1 threads start once for the
+ * file; every thread, the scanning one too, decodes the oldest slot when it
+ * is READY, else claims the next free slot and reads it; the scanning thread
  * also hands over, in order, what is DONE at the head. A thread waits only
- * when there is nothing to read, decode or hand over. Memory is bounded by
- * the ring (OHC_EVTX_SCAN_BATCH_PER_WORKER chunks per worker, and their
- * outputs), whatever the file's size. A thread that cannot be started leaves
- * its share to the others. */
+ * when there is nothing to read, decode or hand over. A pipe is read by one
+ * thread at a time, in slot order, from its position. The first slot that
+ * comes back short, empty or with a read error is the end (a read error after
+ * the end is not one). Memory is bounded by the ring
+ * (OHC_EVTX_SCAN_BATCH_PER_WORKER chunks per worker, and their outputs),
+ * whatever the file's size. A thread that cannot be started leaves its share
+ * to the others. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +27,7 @@
 #define CHUNK_SIZE 65536u
 #define SLOT_CHUNKS 4u /* chunks per slot: one read, one hand-off for four */
 
-enum { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
+enum { SLOT_FREE, SLOT_READING, SLOT_READY, SLOT_BUSY, SLOT_DONE };
 
 /* Up to SLOT_CHUNKS consecutive chunks and what their decoding produced. */
 typedef struct scan_slot {
@@ -40,21 +45,25 @@ typedef struct scan_slot {
     int rc; /* a callback's code or OHC_ENOMEM; 0 = decoded */
 } scan_slot;
 
-/* Slots are filled, taken and handed over in file order: head <= take <=
- * tail (counters; slot k is slots[k % nslots]). Everything here is under mu;
- * a slot's contents belong to whoever moved it to READY, BUSY or DONE. */
+/* Slots are claimed for reading, taken and handed over in file order:
+ * head <= take <= tail (counters; slot k is slots[k % nslots]); reads end in
+ * any order. Everything here is under mu; a slot's contents belong to whoever
+ * moved it to READING, READY, BUSY or DONE. */
 typedef struct scan_pipe {
     ohc_os_mutex *mu;
     ohc_os_cond *changed; /* a slot was read, decoded or freed, or the scan ends */
     scan_slot *slots;
     size_t nslots;
     size_t head, take, tail;
-    int reading; /* a thread is reading (into slot tail) */
-    int eof; /* no more to read (end, or read_rc) */
-    int read_rc; /* a read error: err_read says why */
+    size_t end; /* slots from here on hold nothing (SIZE_MAX: not known yet) */
+    unsigned reading; /* reads under way */
+    int read_rc; /* a read error made the end: err_read says why */
     ohc_error err_read;
     int quit;
-    ohc_evtx_reader *r; /* its file and chunk count: only the one reading */
+    ohc_evtx_reader *r; /* the file (read at offsets: no shared position) */
+    int sequential; /* a pipe: one thread reads at a time, in order */
+    uint64_t first_off; /* of slot 0 */
+    int64_t first_index; /* its first chunk's index */
     const ohc_evtx_scan *scan;
 } scan_pipe;
 
@@ -110,32 +119,69 @@ static void take_and_decode(scan_pipe *p, ohc_evtx_reader *dec)
     ohc_os_cond_broadcast(p->changed);
 }
 
-static int read_slot(ohc_evtx_reader *r, scan_slot *s, ohc_error *err);
+#define SLOT_BYTES ((size_t)SLOT_CHUNKS * CHUNK_SIZE)
 
-/* Reads into the free slot at the tail when no one else is: 1 if it did
- * (or found the end), 0 when it could not. With the mutex held. */
+/* Reads slot k's chunks into s: the bytes read (SLOT_BYTES but at the end of
+ * the file), or a negative ohc_err. The slot is the caller's (READING): no
+ * lock needed. */
+static int64_t read_slot(const scan_pipe *p, size_t k, scan_slot *s, ohc_error *err)
+{
+    const ohc_evtx_reader *r = p->r;
+    uint64_t off = p->first_off + (uint64_t)k * SLOT_BYTES;
+    size_t got = 0;
+    s->off = off;
+    s->index = p->first_index + (int64_t)(k * SLOT_CHUNKS);
+    if (r->mem != NULL) {
+        if (off < r->mem_len)
+            got = r->mem_len - off < SLOT_BYTES ? (size_t)(r->mem_len - off) : SLOT_BYTES;
+        s->data = r->mem + (off < r->mem_len ? off : r->mem_len);
+    } else {
+        if (s->buf == NULL && (s->buf = malloc(SLOT_BYTES)) == NULL)
+            return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
+        int rc = p->sequential ? ohc_os_file_read(r->file, s->buf, SLOT_BYTES, &got, err)
+                               : ohc_os_file_read_at(r->file, off, s->buf, SLOT_BYTES, &got, err);
+        if (rc != OHC_OK)
+            return rc;
+        s->data = s->buf;
+    }
+    s->len = got;
+    return (int64_t)got;
+}
+
+/* Claims the next free slot and reads it: 1 if it did, 0 when there is none
+ * to read (the ring full, or the end known). With the mutex held. */
 static int try_read(scan_pipe *p)
 {
-    if (p->eof || p->reading || p->tail - p->head >= p->nslots)
+    if (p->tail >= p->end || p->tail - p->head >= p->nslots || (p->sequential && p->reading > 0))
         return 0;
-    p->reading = 1;
-    scan_slot *t = &p->slots[p->tail % p->nslots];
+    size_t k = p->tail++;
+    scan_slot *t = &p->slots[k % p->nslots];
+    t->state = SLOT_READING;
+    p->reading++;
     ohc_os_mutex_unlock(p->mu);
     ohc_error err;
     ohc_error_clear(&err);
-    int got = read_slot(p->r, t, &err);
+    int64_t got = read_slot(p, k, t, &err);
     ohc_os_mutex_lock(p->mu);
-    p->reading = 0;
-    if (got <= 0) {
-        p->eof = 1; /* a read error too: what was read before is still handed over */
-        p->read_rc = got;
-        p->err_read = err;
-    } else {
-        t->state = SLOT_READY;
-        p->tail++;
+    p->reading--;
+    t->state = SLOT_READY;
+    /* The first slot that is short, empty or failed ends the file; one past
+     * an end already known changes nothing. */
+    size_t end = got < 0 || got == 0 ? k : (size_t)got < SLOT_BYTES ? k + 1 : SIZE_MAX;
+    if (end < p->end) {
+        p->end = end;
+        p->read_rc = got < 0 ? (int)got : 0; /* what was read before is still handed over */
+        if (got < 0)
+            p->err_read = err;
     }
     ohc_os_cond_broadcast(p->changed);
     return 1;
+}
+
+/* Whether the oldest slot not taken can be decoded now. */
+static int can_take(const scan_pipe *p)
+{
+    return p->take < p->tail && p->take < p->end && p->slots[p->take % p->nslots].state == SLOT_READY;
 }
 
 static void worker_run(void *arg)
@@ -144,42 +190,12 @@ static void worker_run(void *arg)
     scan_pipe *p = w->pipe;
     ohc_os_mutex_lock(p->mu);
     while (!p->quit) {
-        if (p->take < p->tail)
+        if (can_take(p))
             take_and_decode(p, w->dec);
         else if (!try_read(p))
             ohc_os_cond_wait(p->changed, p->mu);
     }
     ohc_os_mutex_unlock(p->mu);
-}
-
-/* Reads the file's next chunks into s. 1, 0 at the end, or a negative ohc_err.
- * Only the scanning thread reads, into a FREE slot: no lock needed. */
-static int read_slot(ohc_evtx_reader *r, scan_slot *s, ohc_error *err)
-{
-    const size_t want = (size_t)SLOT_CHUNKS * CHUNK_SIZE;
-    uint64_t off = r->next_chunk_off;
-    size_t got;
-    if (r->mem != NULL) {
-        if (off >= r->mem_len)
-            return 0;
-        got = r->mem_len - off < want ? (size_t)(r->mem_len - off) : want;
-        s->data = r->mem + off;
-    } else {
-        if (s->buf == NULL && (s->buf = malloc(want)) == NULL)
-            return ohc_error_set(err, OHC_ENOMEM, 0, "out of memory");
-        int rc = ohc_os_file_read(r->file, s->buf, want, &got, err);
-        if (rc != OHC_OK)
-            return rc;
-        if (got == 0)
-            return 0;
-        s->data = s->buf;
-    }
-    s->len = got;
-    s->index = r->chunk_index + 1;
-    r->chunk_index += (int64_t)((got + CHUNK_SIZE - 1) / CHUNK_SIZE);
-    s->off = off;
-    r->next_chunk_off = off + got; /* bytes_read is counted when the slot is merged */
-    return 1;
 }
 
 /* Adds a slot's damage and counts to the reader, as if it had read it. */
@@ -192,6 +208,8 @@ static void merge_slot(ohc_evtx_reader *r, const scan_slot *s)
     /* entries the slot could not keep still count */
     r->damage_total += s->damage_total - s->ndamage;
     r->stats.bytes_read += s->len;
+    r->next_chunk_off = s->off + s->len;
+    r->chunk_index = s->index + (int64_t)((s->len + CHUNK_SIZE - 1) / CHUNK_SIZE) - 1;
     r->stats.chunks_read += s->stats.chunks_read;
     r->stats.chunks_empty += s->stats.chunks_empty;
     r->stats.chunks_damaged += s->stats.chunks_damaged;
@@ -216,7 +234,7 @@ static int run_pipe(scan_pipe *p, ohc_evtx_reader *dec, ohc_error *err)
 {
     for (;;) {
         scan_slot *h = &p->slots[p->head % p->nslots];
-        if (p->head < p->tail && h->state == SLOT_DONE) {
+        if (p->head < p->tail && p->head < p->end && h->state == SLOT_DONE) {
             ohc_os_mutex_unlock(p->mu);
             int rc = emit_slot(p->r, p->scan, h, err);
             ohc_os_mutex_lock(p->mu);
@@ -225,11 +243,12 @@ static int run_pipe(scan_pipe *p, ohc_evtx_reader *dec, ohc_error *err)
             ohc_os_cond_broadcast(p->changed); /* room to read */
             if (rc != OHC_OK)
                 return rc;
-        } else if (p->eof && p->head == p->tail) {
+        } else if (p->head >= p->end && p->reading == 0) {
+            /* all handed over, and no thread still reads into a slot past the end */
             if (p->read_rc < 0)
                 *err = p->err_read;
             return p->read_rc;
-        } else if (p->take < p->tail) {
+        } else if (can_take(p)) {
             take_and_decode(p, dec);
         } else if (!try_read(p)) {
             ohc_os_cond_wait(p->changed, p->mu); /* the head is with another thread */
@@ -251,6 +270,10 @@ int ohc_evtx_scan_file(ohc_evtx_reader *r, const ohc_evtx_scan *scan, ohc_error 
     scan_pipe p;
     memset(&p, 0, sizeof p);
     p.scan = scan;
+    p.end = SIZE_MAX;
+    p.first_off = r->next_chunk_off;
+    p.first_index = r->chunk_index + 1;
+    p.sequential = r->file != NULL && !ohc_os_file_positional(r->file);
     p.nslots = (size_t)workers * OHC_EVTX_SCAN_BATCH_PER_WORKER / SLOT_CHUNKS;
     p.slots = calloc(p.nslots, sizeof *p.slots);
     scan_worker w[OHC_EVTX_SCAN_WORKERS_MAX];

@@ -369,13 +369,15 @@ int ohc_os_file_open_read(ohc_os_file **out, const char *path, ohc_error *err)
     return OHC_OK;
 }
 
-int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err)
+/* Fills buf unless the file ends (callers read fixed-size blocks): from the
+ * file's position (off < 0) or at off. */
+static int read_full(ohc_os_file *f, int64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err)
 {
     *out_read = 0;
     size_t got = 0;
-    /* Fill the buffer unless the file ends: callers read fixed-size blocks. */
     while (got < len) {
-        ssize_t r = read(f->fd, (char *)buf + got, len - got);
+        ssize_t r = off < 0 ? read(f->fd, (char *)buf + got, len - got)
+                            : pread(f->fd, (char *)buf + got, len - got, (off_t)(off + (int64_t)got));
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -388,6 +390,25 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
     }
     *out_read = got;
     return OHC_OK;
+}
+
+int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    return read_full(f, -1, buf, len, out_read, err);
+}
+
+int ohc_os_file_read_at(ohc_os_file *f, uint64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    *out_read = 0;
+    if (off > (uint64_t)INT64_MAX - len)
+        return ohc_error_set(err, OHC_EINVAL, 0, "read: offset %llu out of range", (unsigned long long)off);
+    return read_full(f, (int64_t)off, buf, len, out_read, err);
+}
+
+int ohc_os_file_positional(const ohc_os_file *f)
+{
+    struct stat sb;
+    return fstat(f->fd, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 void ohc_os_file_close(ohc_os_file *f)

@@ -19,6 +19,7 @@
 #include "evtx_internal.h"
 #include "os.h"
 #include "probe.h"
+#include "scratch_dir.h"
 
 #define BITS_FILE "a__Execution__windows_bits_4_59_60_lolbas_desktopimgdownldr.evtx"
 #define MULTI_CHUNK_FILE "a__Command_and_Control__bits_openvpn.evtx"
@@ -554,15 +555,29 @@ static char *serial_lines(const uint8_t *data, size_t len, const ohc_evtx_filter
     return ohc_strbuf_detach(&sb);
 }
 
+/* The scan on 1, 2, 3 and 8 threads gives what reading the records one by
+ * one gives: from memory, and from a file (read at offsets by the threads at
+ * once, the end found by a short read however many threads read past it). */
 static void check_scan(const uint8_t *data, size_t len, const ohc_evtx_filter *filters, size_t nf)
 {
     char want_damage[160], got_damage[160];
     char *want = serial_lines(data, len, filters, nf, want_damage, sizeof want_damage);
+    char path[600];
+    scratch_dir(path, sizeof path - 8, "scan");
+    strcat(path, ".evtx");
+    ohc_error werr;
+    if (ohc_os_write_file_atomic(path, data, len, &werr) != OHC_OK)
+        fail_msg("%s: %s", path, werr.message);
     static const unsigned workers[] = {1, 2, 3, 8};
-    for (size_t w = 0; w < sizeof workers / sizeof workers[0]; w++) {
+    for (size_t i = 0; i < 2 * sizeof workers / sizeof workers[0]; i++) {
+        size_t w = i / 2;
+        int from_file = i % 2;
         ohc_evtx_reader *r;
         ohc_error err;
-        assert_int_equal(ohc_evtx_open_memory(&r, data, len, &err), OHC_OK);
+        if (from_file)
+            assert_int_equal(ohc_evtx_open(&r, path, &err), OHC_OK);
+        else
+            assert_int_equal(ohc_evtx_open_memory(&r, data, len, &err), OHC_OK);
         ohc_strbuf got = OHC_STRBUF_INIT;
         ohc_evtx_scan scan = {filters, nf, workers[w], scan_line, scan_collect, &got};
         assert_int_equal(ohc_evtx_scan_file(r, &scan, &err), OHC_OK);
@@ -573,9 +588,11 @@ static void check_scan(const uint8_t *data, size_t len, const ohc_evtx_filter *f
                  nd ? d[nd - 1].reason : "");
         assert_string_equal(ohc_strbuf_str(&got), want);
         assert_string_equal(got_damage, want_damage);
+        assert_int_equal(ohc_evtx_get_stats(r)->bytes_read, len);
         ohc_strbuf_free(&got);
         ohc_evtx_close(r);
     }
+    ohc_os_remove(path, NULL);
     free(want);
 }
 

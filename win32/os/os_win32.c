@@ -358,13 +358,20 @@ int ohc_os_file_open_read(ohc_os_file **out, const char *path, ohc_error *err)
     return OHC_OK;
 }
 
-int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err)
+/* Fills buf unless the file ends (callers read fixed-size blocks): from the
+ * file's position (off < 0) or at off (on a handle opened for synchronous
+ * I/O, ReadFile reads at the OVERLAPPED's offset and returns when done). */
+static int read_full(ohc_os_file *f, int64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err)
 {
     *out_read = 0;
     size_t got = 0;
     while (got < len) {
+        OVERLAPPED at;
+        memset(&at, 0, sizeof at);
+        at.Offset = (DWORD)((uint64_t)off + got);
+        at.OffsetHigh = (DWORD)(((uint64_t)off + got) >> 32);
         DWORD n = 0, want = len - got > (1u << 30) ? (1u << 30) : (DWORD)(len - got);
-        if (!ReadFile(f->h, (char *)buf + got, want, &n, NULL)) {
+        if (!ReadFile(f->h, (char *)buf + got, want, &n, off < 0 ? NULL : &at)) {
             DWORD e = GetLastError();
             if (e == ERROR_HANDLE_EOF)
                 break;
@@ -376,6 +383,24 @@ int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, oh
     }
     *out_read = got;
     return OHC_OK;
+}
+
+int ohc_os_file_read(ohc_os_file *f, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    return read_full(f, -1, buf, len, out_read, err);
+}
+
+int ohc_os_file_read_at(ohc_os_file *f, uint64_t off, void *buf, size_t len, size_t *out_read, ohc_error *err)
+{
+    *out_read = 0;
+    if (off > (uint64_t)INT64_MAX - len)
+        return ohc_error_set(err, OHC_EINVAL, 0, "read: offset %llu out of range", (unsigned long long)off);
+    return read_full(f, (int64_t)off, buf, len, out_read, err);
+}
+
+int ohc_os_file_positional(const ohc_os_file *f)
+{
+    return GetFileType(f->h) == FILE_TYPE_DISK;
 }
 
 void ohc_os_file_close(ohc_os_file *f)
