@@ -538,7 +538,7 @@ typedef struct bx_subs {
 typedef struct bx_elem {
     uint8_t kind;
     uint32_t name; /* offset in r->names */
-    int has_content, has_child;
+    int has_child;
 } bx_elem;
 
 typedef struct bx_ctx {
@@ -850,8 +850,6 @@ static int on_value_at(bx_ctx *c, enum target tg, uint8_t type, const uint8_t *p
 /* A value reached the current place of the walk. */
 static int on_value(bx_ctx *c, uint8_t type, const uint8_t *p, size_t n)
 {
-    if (c->depth > 0)
-        c->stack[c->depth - 1].has_content |= !c->in_attr;
     return on_value_at(c, value_target(c), type, p, n);
 }
 
@@ -1020,7 +1018,6 @@ static int open_element(bx_ctx *c, const evtx_name_slot *ns)
     c->elements++;
     e->kind = ns->kind;
     e->name = ns->str;
-    e->has_content = 0;
     e->has_child = 0;
     c->in_attr = 0;
     if (c->xml) {
@@ -1116,8 +1113,6 @@ static int text_token(bx_ctx *c, const uint8_t *p, size_t units)
     if (c->analyze) {
         on_literal_analyze(c, p, units);
         plan_literal(c, EVTX_T_STRING, p, units * 2);
-        if (c->depth > 0)
-            c->stack[c->depth - 1].has_content |= !c->in_attr;
         return OHC_OK;
     }
     return on_value(c, EVTX_T_STRING, p, units * 2);
@@ -1156,8 +1151,6 @@ static int value_token(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
             c->tpl->nested = 1;
             return OHC_OK;
         }
-        if (c->depth > 0)
-            c->stack[c->depth - 1].has_content |= !c->in_attr;
         uint32_t dummy;
         int saved_in_attr = c->in_attr;
         int rc = walk(c, p, p + n, NULL, nest + 1, 0, &dummy);
@@ -1179,8 +1172,6 @@ static int value_token(bx_ctx *c, uint32_t *pos, uint32_t end, int nest)
         return OHC_EMALFORMED;
     *pos = p + n;
     if (c->analyze) {
-        if (c->depth > 0)
-            c->stack[c->depth - 1].has_content |= !c->in_attr;
         on_literal_other_analyze(c);
         plan_literal(c, type, ch + p, n);
         return OHC_OK;
@@ -1268,7 +1259,6 @@ static int plan_binxml(bx_ctx *c, const evtx_plan_op *step, uint32_t vp, uint16_
         bx_elem *e = &c->stack[base + (int)i];
         e->kind = r->plan_frames[step->off + i].kind;
         e->name = r->plan_frames[step->off + i].name;
-        e->has_content = 0;
         e->has_child = 0;
     }
     c->depth = base + (int)step->len;
@@ -1412,8 +1402,6 @@ static int substitution(bx_ctx *c, uint8_t tok, uint32_t *pos, uint32_t end, con
     if (c->analyze) {
         on_subst_analyze(c, index, decl_type);
         plan_subst(c, tok, index);
-        if (c->depth > 0)
-            c->stack[c->depth - 1].has_content |= !c->in_attr;
         return OHC_OK;
     }
     if (subs == NULL || index >= subs->count)
@@ -1427,8 +1415,6 @@ static int substitution(bx_ctx *c, uint8_t tok, uint32_t *pos, uint32_t end, con
         if (nest + 1 > MAX_NEST)
             return OHC_ELIMIT;
         uint32_t dummy;
-        if (c->depth > 0)
-            c->stack[c->depth - 1].has_content |= !c->in_attr;
         int saved_in_attr = c->in_attr;
         int rc = walk(c, vp, vp + size, NULL, nest + 1, 0, &dummy);
         c->in_attr = saved_in_attr;

@@ -22,6 +22,7 @@
 #include "oab_check.h"
 #include "os.h"
 #include "report.h"
+#include "event_state_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,56 +38,13 @@ static void remove_dir(void)
     rmdir(dir);
 }
 
-static cJSON *event(const char *channel, double rid, const char *time)
-{
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "channel", channel);
-    cJSON_AddStringToObject(e, "provider", "Outlook");
-    cJSON_AddNumberToObject(e, "event_id", 27);
-    cJSON_AddNumberToObject(e, "record_id", rid);
-    cJSON_AddStringToObject(e, "time_created", time);
-    cJSON_AddStringToObject(e, "computer", "PC1");
-    return e;
-}
-
-/* Outlook events 10 and 11, BITS events 20 and 21 (a failing OAB transfer). */
-static cJSON *make_report(void)
-{
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "report_id", "11111111-2222-4333-8444-555555555555");
-    cJSON_AddStringToObject(r, "generated_at", "2026-11-24T12:00:00.000Z");
-    cJSON *ev = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "facts"), "events");
-    cJSON_AddStringToObject(ev, "source", "live");
-    cJSON *q = cJSON_AddObjectToObject(ev, "queries");
-    cJSON_AddObjectToObject(q, "outlook_oab");
-    cJSON_AddObjectToObject(q, "bits_client");
-    cJSON *oab = cJSON_AddObjectToObject(ev, "outlook_oab");
-    cJSON *list = cJSON_AddArrayToObject(oab, "events");
-    cJSON_AddItemToArray(list, event("Application", 11, "2026-11-24T10:05:00.000Z"));
-    cJSON_AddItemToArray(list, event("Application", 10, "2026-11-24T10:00:00.000Z"));
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(oab, "summary"), "failure_count", 1);
-    cJSON *bits = cJSON_AddObjectToObject(ev, "bits_client");
-    list = cJSON_AddArrayToObject(bits, "events");
-    const char *ch = "Microsoft-Windows-Bits-Client/Operational";
-    cJSON_AddItemToArray(list, event(ch, 21, "2026-11-24T10:06:00.000Z"));
-    cJSON_AddItemToArray(list, event(ch, 20, "2026-11-24T10:04:00.000Z"));
-    cJSON *t = cJSON_CreateObject();
-    cJSON_AddNumberToObject(t, "event_id", 60);
-    cJSON_AddNumberToObject(t, "record_id", 20);
-    cJSON_AddNumberToObject(t, "hr", 2149187988.0);
-    cJSON_AddBoolToObject(t, "oab", 1);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(bits, "transfers"), t);
-    cJSON_AddObjectToObject(bits, "summary");
-    return r;
-}
-
 static void event_state(const char *path)
 {
-    cJSON *r = make_report();
+    cJSON *r = state_report(NULL);
     if (ohc_event_state_mark(r, path) == OHC_OK) {
         ohc_error err;
         if (ohc_event_state_commit(r, path, &err) == OHC_OK) {
-            cJSON *again = make_report();
+            cJSON *again = state_report(NULL);
             if (ohc_event_state_mark(again, path) == OHC_OK) {
                 const char *baseline = ohc_report_str(again, "facts.events.new_events.baseline");
                 if (baseline == NULL || strcmp(baseline, "previous_collection") != 0)

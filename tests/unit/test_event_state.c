@@ -12,6 +12,7 @@
 #include "event_state.h"
 #include "os.h"
 #include "report.h"
+#include "event_state_report.h"
 
 static char state_path[512];
 
@@ -40,65 +41,6 @@ static void write_state(const char *text)
     assert_int_equal(ohc_os_write_file_atomic(state_path, text, strlen(text), NULL), OHC_OK);
 }
 
-/* An event as the events probe writes it (the members the state looks at). */
-static cJSON *event(const char *channel, const char *computer, double rid, const char *time, const char *kind)
-{
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "channel", channel);
-    cJSON_AddStringToObject(e, "provider", "Outlook");
-    cJSON_AddNumberToObject(e, "event_id", 27);
-    cJSON_AddNumberToObject(e, "record_id", rid);
-    cJSON_AddStringToObject(e, "time_created", time);
-    if (computer)
-        cJSON_AddStringToObject(e, "computer", computer);
-    else
-        cJSON_AddNullToObject(e, "computer");
-    if (kind)
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "decoded"), "kind", kind);
-    return e;
-}
-
-static cJSON *transfer(double rid, int event_id, double hr, int oab)
-{
-    cJSON *t = cJSON_CreateObject();
-    cJSON_AddNumberToObject(t, "event_id", event_id);
-    cJSON_AddNumberToObject(t, "record_id", rid);
-    cJSON_AddNumberToObject(t, "hr", hr);
-    cJSON_AddBoolToObject(t, "oab", oab);
-    return t;
-}
-
-/* A report with Outlook events (rids 10, 11 at 10:00 and 10:05 on PC1) and
- * BITS events 20 (transfer failing on an OAB URL) and 21 (success). */
-static cJSON *report_with(cJSON *extra_oab_event)
-{
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "report_id", "11111111-2222-4333-8444-555555555555");
-    cJSON_AddStringToObject(r, "generated_at", "2026-11-24T12:00:00.000Z");
-    cJSON *ev = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "facts"), "events");
-    cJSON_AddStringToObject(ev, "source", "live");
-    cJSON *q = cJSON_AddObjectToObject(ev, "queries");
-    cJSON_AddObjectToObject(q, "outlook_oab");
-    cJSON_AddObjectToObject(q, "bits_client");
-    cJSON *oab = cJSON_AddObjectToObject(ev, "outlook_oab");
-    cJSON *list = cJSON_AddArrayToObject(oab, "events");
-    if (extra_oab_event)
-        cJSON_AddItemToArray(list, extra_oab_event);
-    cJSON_AddItemToArray(list, event("Application", "PC1", 11, "2026-11-24T10:05:00.000Z", "failure"));
-    cJSON_AddItemToArray(list, event("Application", "PC1", 10, "2026-11-24T10:00:00.000Z", "start"));
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(oab, "summary"), "failure_count", 1);
-    cJSON *bits = cJSON_AddObjectToObject(ev, "bits_client");
-    list = cJSON_AddArrayToObject(bits, "events");
-    const char *ch = "Microsoft-Windows-Bits-Client/Operational";
-    cJSON_AddItemToArray(list, event(ch, "PC1", 21, "2026-11-24T10:06:00.000Z", NULL));
-    cJSON_AddItemToArray(list, event(ch, "PC1", 20, "2026-11-24T10:04:00.000Z", NULL));
-    cJSON *tr = cJSON_AddArrayToObject(bits, "transfers");
-    cJSON_AddItemToArray(tr, transfer(20, 60, 2149187988.0 /* 0x80190194 */, 1));
-    cJSON_AddItemToArray(tr, transfer(21, 60, 0, 1));
-    cJSON_AddObjectToObject(bits, "summary");
-    return r;
-}
-
 static double num(const cJSON *r, const char *path)
 {
     const cJSON *v = ohc_report_get(r, path);
@@ -117,7 +59,7 @@ static int is_new(const cJSON *r, const char *section, int index)
 static void test_first_collection_then_nothing_new(void **state)
 {
     (void)state;
-    cJSON *r = report_with(NULL);
+    cJSON *r = state_report(NULL);
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_string_equal(ohc_report_str(r, "facts.events.new_events.baseline"), "first_collection");
     assert_true(cJSON_IsNull(ohc_report_get(r, "facts.events.new_events.previous_collection")));
@@ -138,7 +80,7 @@ static void test_first_collection_then_nothing_new(void **state)
     assert_int_equal(ohc_event_state_commit(r, state_path, &err), OHC_OK);
     cJSON_Delete(r);
 
-    r = report_with(NULL); /* the same events again */
+    r = state_report(NULL); /* the same events again */
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_string_equal(ohc_report_str(r, "facts.events.new_events.baseline"), "previous_collection");
     assert_string_equal(ohc_report_str(r, "facts.events.new_events.previous_collection"), "2026-11-24T12:00:00.000Z");
@@ -160,13 +102,13 @@ static void test_first_collection_then_nothing_new(void **state)
 static void test_new_event_and_cleared_log(void **state)
 {
     (void)state;
-    cJSON *r = report_with(NULL);
+    cJSON *r = state_report(NULL);
     ohc_error err;
     assert_int_equal(ohc_event_state_commit(r, state_path, &err), OHC_OK);
     cJSON_Delete(r);
 
     /* a later failure: a higher record id */
-    r = report_with(event("Application", "PC1", 12, "2026-11-24T11:00:00.000Z", "failure"));
+    r = state_report(state_event("Application", "PC1", 12, "2026-11-24T11:00:00.000Z", "failure"));
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_true(is_new(r, "facts.events.outlook_oab.events", 0));
     assert_false(is_new(r, "facts.events.outlook_oab.events", 1));
@@ -179,8 +121,8 @@ static void test_new_event_and_cleared_log(void **state)
     r = cJSON_CreateObject();
     cJSON *ev = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "facts"), "events");
     cJSON *list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ev, "outlook_oab"), "events");
-    cJSON_AddItemToArray(list, event("application", "pc1", 2, "2026-11-24T13:00:00.000Z", "failure"));
-    cJSON_AddItemToArray(list, event("Application", "PC1", 1, "2026-11-24T09:00:00.000Z", "failure"));
+    cJSON_AddItemToArray(list, state_event("application", "pc1", 2, "2026-11-24T13:00:00.000Z", "failure"));
+    cJSON_AddItemToArray(list, state_event("Application", "PC1", 1, "2026-11-24T09:00:00.000Z", "failure"));
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_true(is_new(r, "facts.events.outlook_oab.events", 0)); /* newer than anything seen */
     assert_false(is_new(r, "facts.events.outlook_oab.events", 1)); /* older id and older time */
@@ -191,8 +133,8 @@ static void test_new_event_and_cleared_log(void **state)
     r = cJSON_CreateObject();
     ev = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "facts"), "events");
     list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ev, "outlook_oab"), "events");
-    cJSON_AddItemToArray(list, event("Application", "PC1", 3, "2026-11-24T12:59:00.000Z", "failure"));
-    cJSON_AddItemToArray(list, event("Application", "PC1", 2, "2026-11-24T13:00:00.000Z", "failure"));
+    cJSON_AddItemToArray(list, state_event("Application", "PC1", 3, "2026-11-24T12:59:00.000Z", "failure"));
+    cJSON_AddItemToArray(list, state_event("Application", "PC1", 2, "2026-11-24T13:00:00.000Z", "failure"));
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_true(is_new(r, "facts.events.outlook_oab.events", 0));
     assert_false(is_new(r, "facts.events.outlook_oab.events", 1));
@@ -212,7 +154,7 @@ static void test_computers_do_not_mix(void **state)
     cJSON *r = cJSON_CreateObject();
     cJSON *ev = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "facts"), "events");
     cJSON *list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ev, "outlook_oab"), "events");
-    cJSON_AddItemToArray(list, event("Application", "PC1", 500, "2026-11-24T10:00:00.000Z", NULL));
+    cJSON_AddItemToArray(list, state_event("Application", "PC1", 500, "2026-11-24T10:00:00.000Z", NULL));
     ohc_error err;
     assert_int_equal(ohc_event_state_commit(r, state_path, &err), OHC_OK);
     cJSON_Delete(r);
@@ -220,9 +162,9 @@ static void test_computers_do_not_mix(void **state)
     r = cJSON_CreateObject();
     ev = cJSON_AddObjectToObject(cJSON_AddObjectToObject(r, "facts"), "events");
     list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ev, "outlook_oab"), "events");
-    cJSON_AddItemToArray(list, event("Application", "PC2", 7, "2026-11-20T10:00:00.000Z", NULL));
-    cJSON_AddItemToArray(list, event("Application", NULL, 7, "2026-11-20T10:00:00.000Z", NULL));
-    cJSON_AddItemToArray(list, event("Application", "PC1", 499, "2026-11-24T09:59:00.000Z", NULL));
+    cJSON_AddItemToArray(list, state_event("Application", "PC2", 7, "2026-11-20T10:00:00.000Z", NULL));
+    cJSON_AddItemToArray(list, state_event("Application", NULL, 7, "2026-11-20T10:00:00.000Z", NULL));
+    cJSON_AddItemToArray(list, state_event("Application", "PC1", 499, "2026-11-24T09:59:00.000Z", NULL));
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_true(is_new(r, "facts.events.outlook_oab.events", 0));
     assert_true(is_new(r, "facts.events.outlook_oab.events", 1));
@@ -263,7 +205,7 @@ static void test_bad_state_files(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_state(cases[i].text);
-        cJSON *r = report_with(NULL);
+        cJSON *r = state_report(NULL);
         assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
         const char *why = ohc_report_str(r, "facts.events.new_events.state_error");
         if (why == NULL || strstr(why, cases[i].error) == NULL)
@@ -274,7 +216,7 @@ static void test_bad_state_files(void **state)
         ohc_error err;
         assert_int_equal(ohc_event_state_commit(r, state_path, &err), OHC_OK);
         cJSON_Delete(r);
-        r = report_with(NULL);
+        r = state_report(NULL);
         assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
         assert_string_equal(ohc_report_str(r, "facts.events.new_events.baseline"), "previous_collection");
         cJSON_Delete(r);
@@ -287,7 +229,7 @@ static void test_bad_state_files(void **state)
     big[OHC_EVENT_STATE_MAX_BYTES + 1] = '\0';
     write_state(big);
     free(big);
-    cJSON *r = report_with(NULL);
+    cJSON *r = state_report(NULL);
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_non_null(strstr(ohc_report_str(r, "facts.events.new_events.state_error"), "larger than"));
     cJSON_Delete(r);
@@ -300,7 +242,7 @@ static void test_bad_state_files(void **state)
                  i ? "," : "", i);
     strcat(many, "]}");
     write_state(many);
-    r = report_with(NULL);
+    r = state_report(NULL);
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_non_null(strstr(ohc_report_str(r, "facts.events.new_events.state_error"), "more channels"));
     cJSON_Delete(r);
@@ -317,12 +259,12 @@ static void test_bounded_channels_and_unmarkable_events(void **state)
         char pc[16], when[32];
         snprintf(pc, sizeof pc, "PC%d", i);
         ohc_format_rfc3339_utc(when, 1795552525000LL + i * 1000LL);
-        cJSON_AddItemToArray(list, event("Application", pc, 1, when, NULL));
+        cJSON_AddItemToArray(list, state_event("Application", pc, 1, when, NULL));
     }
     /* events the state cannot place stay unmarked */
-    cJSON *odd = event("Application", "PC1", 1, "not a time", NULL);
+    cJSON *odd = state_event("Application", "PC1", 1, "not a time", NULL);
     cJSON_AddItemToArray(list, odd);
-    cJSON *neg = event("Application", "PC1", -5, "2026-11-24T10:00:00.000Z", NULL);
+    cJSON *neg = state_event("Application", "PC1", -5, "2026-11-24T10:00:00.000Z", NULL);
     cJSON_AddItemToArray(list, neg);
     assert_int_equal(ohc_event_state_mark(r, state_path), OHC_OK);
     assert_null(cJSON_GetObjectItemCaseSensitive(odd, "new"));
@@ -353,7 +295,7 @@ static void test_bounded_channels_and_unmarkable_events(void **state)
 static void test_commit_to_unwritable_path(void **state)
 {
     (void)state;
-    cJSON *r = report_with(NULL);
+    cJSON *r = state_report(NULL);
     char path[600];
     snprintf(path, sizeof path, "%s.missing-dir%cstate.json", state_path, ohc_os_path_sep());
     ohc_error err;
